@@ -1,0 +1,143 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { describe, expect, it } from 'vitest';
+import seeds from './fixtures/seed-requests.json' with { type: 'json' };
+import { createAjv, operations, resolveRef, SPEC_ID, spec } from './spec.js';
+
+const ajv = createAjv();
+const byId = new Map(operations().map((o) => [o.operationId, o]));
+
+function requestValidator(operationId: string) {
+  const op = byId.get(operationId)?.op;
+  const schema = op.requestBody.content['application/json'].schema;
+  return ajv.compile({ $ref: `${SPEC_ID}${schema.$ref}` });
+}
+
+function errorExamples(operationId: string, status: string) {
+  const media = resolveRef(byId.get(operationId)?.op.responses[status])?.content?.['application/json'];
+  return Object.entries<any>(media?.examples ?? {}).map(([name, ex]) => ({ name, value: resolveRef(ex).value }));
+}
+
+describe('bundled artifact', () => {
+  it('is a valid OpenAPI 3.1 document', async () => {
+    const result = await new Validator().validate(structuredClone(spec));
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(spec.openapi).toMatch(/^3\.1\./);
+  });
+
+  it('describes exactly the three operations of the source pages', () => {
+    expect(operations().map((o) => `${o.method.toUpperCase()} ${o.path} ${o.operationId}`)).toEqual([
+      'POST /v2/biometric-validations createBiometricValidation',
+      'POST /v2/biometric-validations/validate validateBiometricValidation',
+      'POST /v2/biometric-validations/app-registration createAppRegistrationBiometricValidation',
+    ]);
+  });
+
+  it('gives every operation exactly one token kind, each kind used once', () => {
+    const schemes = operations().map((o) => o.op.security.flatMap((s: object) => Object.keys(s)));
+    expect(schemes).toEqual([['clientAccessToken'], ['livenessSessionToken'], ['appRegistrationToken']]);
+    expect(Object.keys(spec.components.securitySchemes).sort()).toEqual(schemes.flat().sort());
+  });
+});
+
+describe('error catalogue', () => {
+  // The error codes the source pages name, and the ones a real session needs.
+  const required: [string, string, string][] = [
+    ['createBiometricValidation', '400', 'INVALID_PROJECT_FLOW'],
+    ['createBiometricValidation', '400', 'INVALID_REQUEST'],
+    ['createBiometricValidation', '401', 'UNAUTHORIZED'],
+    ['createBiometricValidation', '404', 'PROJECT_NOT_FOUND'],
+    ['validateBiometricValidation', '400', 'INVALID_BIOMETRIC_DATA'],
+    ['validateBiometricValidation', '400', 'LIVENESS_DETECTION_FAILED'],
+    ['validateBiometricValidation', '400', 'IDENTITY_VERIFICATION_FAILED'],
+    ['validateBiometricValidation', '401', 'UNAUTHORIZED'],
+    ['validateBiometricValidation', '401', 'INVALID_TOKEN'],
+    ['validateBiometricValidation', '403', 'TOKEN_KIND_NOT_ACCEPTED'],
+    ['validateBiometricValidation', '404', 'BIOMETRIC_VALIDATION_NOT_FOUND'],
+    ['validateBiometricValidation', '409', 'BIOMETRIC_VALIDATION_ALREADY_COMPLETED'],
+    ['validateBiometricValidation', '410', 'LIVENESS_SESSION_EXPIRED'],
+    ['createAppRegistrationBiometricValidation', '409', 'person_already_set'],
+    ['createAppRegistrationBiometricValidation', '409', 'liveness_failed'],
+    ['createAppRegistrationBiometricValidation', '409', 'collection_not_set'],
+    ['createAppRegistrationBiometricValidation', '404', 'appRegistration_not_found'],
+    ['createAppRegistrationBiometricValidation', '400', 'invalid_request'],
+    ['createAppRegistrationBiometricValidation', '401', 'unauthorized'],
+    ['createAppRegistrationBiometricValidation', '401', 'invalid_token'],
+  ];
+
+  it.each(required)('%s declares %s %s as a named example', (operationId, status, code) => {
+    expect(errorExamples(operationId, status).map((e) => e.value.code)).toContain(code);
+  });
+
+  it('keeps the failing score in the liveness_failed message', () => {
+    const ex = errorExamples('createAppRegistrationBiometricValidation', '409').find(
+      (e) => e.value.code === 'liveness_failed',
+    );
+    expect(ex?.value.message).toMatch(/^409:liveness_failed@0\.\d+$/);
+  });
+
+  const validateError = ajv.compile({ $ref: `${SPEC_ID}#/components/schemas/ErrorResponse` });
+  for (const { operationId, op } of operations()) {
+    for (const [status, response] of Object.entries<any>(op.responses).filter(([s]) => s >= '400')) {
+      it(`${operationId} ${status} uses the error envelope in that operation's convention`, () => {
+        const media = resolveRef(response).content['application/json'];
+        expect(media.schema.$ref).toBe('#/components/schemas/ErrorResponse');
+        for (const { value } of errorExamples(operationId, status)) {
+          expect(validateError(value), JSON.stringify(validateError.errors)).toBe(true);
+          if (operationId === 'validateBiometricValidation') expect(value.message).toBe(value.code);
+          if (operationId === 'createAppRegistrationBiometricValidation') {
+            expect(value.code).toMatch(/^[a-z][A-Za-z]*(_[a-z]+)*$/);
+            expect(value.message.startsWith(`${status}:${value.code}`)).toBe(true);
+          }
+          if (operationId === 'createBiometricValidation') expect(value.code).toMatch(/^[A-Z]+(_[A-Z]+)*$/);
+        }
+      });
+    }
+  }
+});
+
+describe('examples', () => {
+  const all: { where: string; schemaRef: string; value: unknown }[] = [];
+  for (const { operationId, op } of operations()) {
+    const body = op.requestBody.content['application/json'];
+    for (const [name, ex] of Object.entries<any>(body.examples))
+      all.push({ where: `${operationId} request ${name}`, schemaRef: body.schema.$ref, value: resolveRef(ex).value });
+    for (const [status, response] of Object.entries<any>(op.responses)) {
+      const media = resolveRef(response).content['application/json'];
+      for (const [name, ex] of Object.entries<any>(media.examples))
+        all.push({ where: `${operationId} ${status} ${name}`, schemaRef: media.schema.$ref, value: resolveRef(ex).value });
+    }
+  }
+
+  it.each(all)('$where is valid against its schema', ({ schemaRef, value }) => {
+    const validate = ajv.compile({ $ref: `${SPEC_ID}${schemaRef}` });
+    expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
+  });
+});
+
+describe('request examples of the source pages', () => {
+  it.each(seeds.requests)('$source is a valid request', ({ operationId, body }) => {
+    const validate = requestValidator(operationId);
+    expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it('requires email when sendViaEmail or requires2FA is true', () => {
+    const validate = requestValidator('createBiometricValidation');
+    const base = { project: 'p', projectFlow: 'f', identifier: 'u', type: 'login' };
+    expect(validate({ ...base, sendViaEmail: true })).toBe(false);
+    expect(validate({ ...base, requires2FA: true })).toBe(false);
+    expect(validate({ ...base, sendViaEmail: false })).toBe(true);
+    expect(validate({ ...base, sendViaEmail: true, email: 'a@example.com' })).toBe(true);
+  });
+
+  it('refuses unknown fields and values outside the enums', () => {
+    const create = requestValidator('createBiometricValidation');
+    const base = { project: 'p', projectFlow: 'f', identifier: 'u', type: 'login' };
+    expect(create({ ...base, redirectURL: 'https://example.com' })).toBe(false);
+    expect(create({ ...base, type: 'selfie' })).toBe(false);
+    expect(create({ ...base, language: 'fr' })).toBe(false);
+    const register = requestValidator('createAppRegistrationBiometricValidation');
+    expect(register({ image: 'x', os: 'WINDOWS' })).toBe(false);
+    expect(register({ image: 'x' })).toBe(false);
+  });
+});
