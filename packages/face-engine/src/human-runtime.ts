@@ -1,0 +1,384 @@
+/**
+ * In-process analysis with @vladmandic/human on the tfjs WebAssembly backend.
+ * Runs inside each pool worker (one single-threaded wasm instance per worker).
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import sharp, { type Metadata } from 'sharp';
+import { fail, sniffFormat } from './input.js';
+import { assessQuality, type RawImage } from './quality.js';
+import type { AnalyzeOptions, EngineLimits, FaceAnalysis, FaceAnalysisFail, Landmarks, Point, Timings } from './types.js';
+
+const require = createRequire(import.meta.url);
+
+/** Minimal view of the parts of Human's result we use. */
+interface HumanFace {
+  score: number;
+  boxScore?: number;
+  box: [number, number, number, number];
+  mesh: [number, number, number?][];
+  annotations: Record<string, [number, number, number?][]>;
+  embedding?: number[];
+  real?: number;
+  live?: number;
+  rotation?: { angle: { roll: number; yaw: number; pitch: number } } | null;
+}
+interface HumanTensor {
+  dispose(): void;
+}
+interface HumanInstance {
+  load(): Promise<void>;
+  detect(input: HumanTensor, config?: Record<string, unknown>): Promise<{ face: HumanFace[]; error?: string | null }>;
+  tf: {
+    tensor3d(values: Uint8Array | Int32Array, shape: [number, number, number], dtype: 'int32'): HumanTensor;
+    getBackend(): string;
+  };
+  performance: Record<string, number>;
+  version: string;
+}
+
+export const HUMAN_DIR = path.resolve(require.resolve('@vladmandic/human'), '../..');
+const WASM_DIR = `${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`;
+export const HUMAN_VERSION: string = JSON.parse(
+  await readFile(path.join(HUMAN_DIR, 'package.json'), 'utf8').catch(() => '{"version":"unknown"}'),
+).version;
+/** faceres (HSE FaceRes) 1024-d descriptor. */
+export const TEMPLATE_MODEL = `human-${HUMAN_VERSION}/faceres`;
+export const TEMPLATE_DIM = 1024;
+
+/** Largest side handed to the detector; bigger images are downscaled first (coordinates are mapped back). */
+const DETECT_MAX_SIDE = 1600;
+
+let fetchPatched = false;
+/** Node's fetch has no file:// support; tfjs io loads models with fetch, so serve file:// URLs from disk. */
+function patchFetchForFileUrls(): void {
+  if (fetchPatched) return;
+  fetchPatched = true;
+  const original = globalThis.fetch;
+  globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (url.startsWith('file://')) {
+      const body = await readFile(fileURLToPath(url));
+      return new Response(body, {
+        status: 200,
+        headers: { 'content-type': url.endsWith('.json') ? 'application/json' : 'application/octet-stream' },
+      });
+    }
+    return original(input, init);
+  }) as typeof fetch;
+}
+
+function humanConfig(): Record<string, unknown> {
+  return {
+    backend: 'wasm',
+    wasmPath: WASM_DIR,
+    modelBasePath: pathToFileURL(`${path.join(HUMAN_DIR, 'models')}/`).href,
+    debug: false,
+    async: false,
+    cacheModels: false,
+    cacheSensitivity: 0,
+    warmup: 'none',
+    filter: { enabled: false },
+    face: {
+      enabled: true,
+      detector: {
+        enabled: true,
+        rotation: true,
+        maxDetected: 10,
+        minConfidence: 0.3,
+        iouThreshold: 0.3,
+        skipFrames: 0,
+        skipTime: 0,
+        return: false,
+      },
+      mesh: { enabled: true },
+      iris: { enabled: false },
+      attention: { enabled: false },
+      description: { enabled: true, skipFrames: 0, skipTime: 0 },
+      emotion: { enabled: false },
+      antispoof: { enabled: true, skipFrames: 0, skipTime: 0 },
+      liveness: { enabled: true, skipFrames: 0, skipTime: 0 },
+      gear: { enabled: false },
+    },
+    body: { enabled: false },
+    hand: { enabled: false },
+    object: { enabled: false },
+    gesture: { enabled: false },
+    segmentation: { enabled: false },
+  };
+}
+
+let humanPromise: Promise<HumanInstance> | null = null;
+
+/** Loads Human + models once per thread. */
+export function getHuman(): Promise<HumanInstance> {
+  if (!humanPromise) {
+    humanPromise = (async () => {
+      patchFetchForFileUrls();
+      // The wasm build is not in the package's exports map: load it by path.
+      const mod = require(path.join(HUMAN_DIR, 'dist', 'human.node-wasm.js')) as {
+        Human: new (cfg: Record<string, unknown>) => HumanInstance;
+      };
+      const human = new mod.Human(humanConfig());
+      await human.load();
+      if (human.tf.getBackend() !== 'wasm') throw new Error(`tfjs backend is ${human.tf.getBackend()}, expected wasm`);
+      return human;
+    })();
+  }
+  return humanPromise;
+}
+
+function mean(points: [number, number, number?][] | undefined): Point {
+  if (!points || points.length === 0) return [Number.NaN, Number.NaN];
+  let x = 0;
+  let y = 0;
+  for (const p of points) {
+    x += p[0];
+    y += p[1];
+  }
+  return [x / points.length, y / points.length];
+}
+
+function landmarksOf(face: HumanFace, scale: number): Landmarks | undefined {
+  const a = face.annotations;
+  const m = face.mesh;
+  if (!a || !m || m.length < 300) return undefined;
+  // Human's "left"/"right" are the subject's; we report image-left / image-right.
+  const eyeA = mean([...(a.leftEyeUpper0 ?? []), ...(a.leftEyeLower0 ?? [])]);
+  const eyeB = mean([...(a.rightEyeUpper0 ?? []), ...(a.rightEyeLower0 ?? [])]);
+  const [imgLeftEye, imgRightEye] = eyeA[0] <= eyeB[0] ? [eyeA, eyeB] : [eyeB, eyeA];
+  const nose = m[1] ?? m[4];
+  const mA = m[61];
+  const mB = m[291];
+  if (!nose || !mA || !mB) return undefined;
+  const [mouthL, mouthR] = mA[0] <= mB[0] ? [mA, mB] : [mB, mA];
+  const s = (p: readonly [number, number, number?] | Point): Point => [p[0] * scale, p[1] * scale];
+  return {
+    leftEye: s(imgLeftEye),
+    rightEye: s(imgRightEye),
+    nose: s(nose),
+    mouthLeft: s(mouthL),
+    mouthRight: s(mouthR),
+  };
+}
+
+function normalise(v: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(v.length);
+  let n = 0;
+  for (let i = 0; i < v.length; i++) n += (v[i] as number) * (v[i] as number);
+  const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
+  for (let i = 0; i < v.length; i++) out[i] = (v[i] as number) * inv;
+  return out;
+}
+
+const now = () => performance.now();
+
+export interface DecodedImage extends RawImage {
+  format: string;
+  /** original (oriented) size */
+  origWidth: number;
+  origHeight: number;
+  /** factor from working image px to original px */
+  scale: number;
+}
+
+/** Decodes with sharp: header check first (pixel limit, format), then EXIF-oriented RGB. */
+export async function decodeImage(bytes: Uint8Array, limits: EngineLimits): Promise<DecodedImage | FaceAnalysisFail> {
+  const sniffed = sniffFormat(bytes);
+  if (!sniffed) return fail('INVALID_IMAGE', 'Unsupported or unrecognised image format; use JPEG, PNG or WebP.');
+  const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let meta: Metadata;
+  try {
+    meta = await sharp(input, { limitInputPixels: false, failOn: 'none' }).metadata();
+  } catch (err) {
+    return fail('INVALID_IMAGE', `The image could not be read: ${(err as Error).message}`);
+  }
+  const w = meta.width ?? 0;
+  const h = meta.height ?? 0;
+  if (!w || !h) return fail('INVALID_IMAGE', 'The image has no dimensions.');
+  if (w * h > limits.maxPixels) {
+    return fail('IMAGE_TOO_LARGE', `The image is ${w}x${h} pixels; the limit is ${limits.maxPixels} pixels.`);
+  }
+  if (meta.format !== 'jpeg' && meta.format !== 'png' && meta.format !== 'webp') {
+    return fail('INVALID_IMAGE', `Unsupported image format "${meta.format}".`);
+  }
+  try {
+    const oriented = (meta.orientation ?? 1) >= 5;
+    const ow = oriented ? h : w;
+    const oh = oriented ? w : h;
+    const scale = Math.max(ow, oh) > DETECT_MAX_SIDE ? Math.max(ow, oh) / DETECT_MAX_SIDE : 1;
+    let pipe = sharp(input, { limitInputPixels: limits.maxPixels, failOn: 'truncated', pages: 1 })
+      .rotate()
+      .removeAlpha()
+      .toColourspace('srgb');
+    if (scale > 1) pipe = pipe.resize(Math.round(ow / scale), Math.round(oh / scale), { fit: 'fill' });
+    const { data, info } = await pipe.raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) return fail('INVALID_IMAGE', `Unexpected channel count ${info.channels}.`);
+    return {
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      width: info.width,
+      height: info.height,
+      format: meta.format,
+      origWidth: ow,
+      origHeight: oh,
+      scale,
+    };
+  } catch (err) {
+    const msg = (err as Error).message;
+    if (/pixel limit/i.test(msg)) return fail('IMAGE_TOO_LARGE', `The image exceeds the pixel limit: ${msg}`);
+    return fail('INVALID_IMAGE', `The image could not be decoded: ${msg}`);
+  }
+}
+
+/** Full analysis of encoded bytes (already size-checked by the caller). */
+export async function analyzeBytes(
+  bytes: Uint8Array,
+  limits: EngineLimits,
+  opts: AnalyzeOptions = {},
+): Promise<FaceAnalysis> {
+  const t0 = now();
+  const decoded = await decodeImage(bytes, limits);
+  const tDecode = now();
+  if ('ok' in decoded) return { ...decoded, timings: { decode: tDecode - t0 } };
+  const image = { width: decoded.origWidth, height: decoded.origHeight, format: decoded.format };
+  const human = await getHuman();
+  const tensor = human.tf.tensor3d(decoded.data, [decoded.height, decoded.width, 3], 'int32');
+  let faces: HumanFace[];
+  try {
+    const res = await human.detect(tensor);
+    if (res.error) throw new Error(res.error);
+    faces = res.face;
+  } finally {
+    tensor.dispose();
+  }
+  const tDetectAll = now();
+  const perf = human.performance;
+  const embedMs = perf.description ?? 0;
+  const liveMs = (perf.antispoof ?? 0) + (perf.liveness ?? 0);
+  const detectMs = Math.max(0, tDetectAll - tDecode - embedMs - liveMs);
+  const base: Partial<Timings> = { decode: tDecode - t0, detect: detectMs };
+
+  const counted = dedupe(faces.filter((f) => detScore(f) >= limits.minDetectionScore));
+  if (counted.length === 0) return { ...fail('NO_FACE'), image, faces: 0, timings: base };
+  const sizeOf = (f: HumanFace) => Math.min(f.box[2], f.box[3]);
+  counted.sort((a, b) => sizeOf(b) - sizeOf(a));
+  const main = counted[0] as HumanFace;
+  const significant = counted.filter((f) => sizeOf(f) >= limits.backgroundFaceRatio * sizeOf(main));
+  if (significant.length > 1) {
+    return {
+      ...fail('MULTIPLE_FACES', `${significant.length} faces were found; exactly one is required.`),
+      image,
+      faces: significant.length,
+      timings: base,
+    };
+  }
+  const tq = now();
+  const landmarks = landmarksOf(main, decoded.scale);
+  const q = await assessQuality(decoded, main.box, main.mesh, decoded.scale);
+  const quality = {
+    detectionScore: detScore(main),
+    faceSizePx: q.faceSizePx,
+    interEyePx: landmarks ? Math.hypot(landmarks.rightEye[0] - landmarks.leftEye[0], landmarks.rightEye[1] - landmarks.leftEye[1]) : Number.NaN,
+    brightness: q.brightness,
+    overexposed: q.overexposed,
+    sharpness: q.sharpness,
+    outside: q.outside,
+    ...(main.rotation
+      ? {
+          yaw: (main.rotation.angle.yaw * 180) / Math.PI,
+          pitch: (main.rotation.angle.pitch * 180) / Math.PI,
+          roll: (main.rotation.angle.roll * 180) / Math.PI,
+        }
+      : {}),
+  };
+  const box = {
+    x: main.box[0] * decoded.scale,
+    y: main.box[1] * decoded.scale,
+    width: main.box[2] * decoded.scale,
+    height: main.box[3] * decoded.scale,
+  };
+  const tQuality = now();
+  const timings: Timings = {
+    decode: tDecode - t0,
+    detect: detectMs,
+    quality: tQuality - tq,
+    liveness: liveMs,
+    embed: embedMs,
+    total: 0,
+  };
+  const face = { box, ...(landmarks ? { landmarks } : {}), quality };
+  if (!opts.skipQualityChecks) {
+    const gate = qualityGate(quality, limits);
+    if (gate) return { ...gate, image, faces: 1, timings: { ...timings, total: now() - t0 } };
+  }
+  if (!main.embedding || main.embedding.length === 0) {
+    return { ...fail('NO_FACE', 'A face was detected but could not be described.'), image, faces: 1, timings };
+  }
+  const antispoof = main.real ?? Number.NaN;
+  const live = main.live ?? Number.NaN;
+  timings.total = now() - t0;
+  return {
+    ok: true,
+    face,
+    liveness: {
+      score: opts.skipLiveness ? Number.NaN : Math.sqrt(Math.max(0, antispoof) * Math.max(0, live)),
+      components: { antispoof, liveness: live },
+    },
+    template: normalise(main.embedding),
+    image,
+    timings,
+  };
+}
+
+const detScore = (f: HumanFace) => f.boxScore ?? f.score;
+
+/**
+ * The detector returns several overlapping boxes for one face when the face fills the frame (tight crops).
+ * Boxes whose intersection covers more than 40% of the smaller box are one face; keep the most confident.
+ */
+function dedupe(faces: HumanFace[]): HumanFace[] {
+  const sorted = [...faces].sort((a, b) => detScore(b) - detScore(a));
+  const kept: HumanFace[] = [];
+  for (const f of sorted) {
+    const [x, y, w, h] = f.box;
+    const dup = kept.some((k) => {
+      const [kx, ky, kw, kh] = k.box;
+      const ix = Math.max(0, Math.min(x + w, kx + kw) - Math.max(x, kx));
+      const iy = Math.max(0, Math.min(y + h, ky + kh) - Math.max(y, ky));
+      return (ix * iy) / Math.max(1, Math.min(w * h, kw * kh)) > 0.4;
+    });
+    if (!dup) kept.push(f);
+  }
+  return kept;
+}
+
+export function qualityGate(
+  q: { faceSizePx: number; brightness: number; overexposed: number; sharpness: number; outside: number },
+  limits: EngineLimits,
+): (FaceAnalysis & { ok: false }) | null {
+  const pct = (v: number) => `${Math.round(v * 100)}%`;
+  if (q.outside > limits.maxOutside) {
+    return fail('FACE_CUT_OFF', `About ${pct(q.outside)} of the face is outside the image; centre the whole face.`);
+  }
+  if (q.faceSizePx < limits.minFacePx) {
+    return fail(
+      'FACE_TOO_SMALL',
+      `The face is ${Math.round(q.faceSizePx)} px wide; at least ${limits.minFacePx} px is required.`,
+    );
+  }
+  if (q.brightness < limits.minBrightness) {
+    return fail('FACE_TOO_DARK', `The face is too dark (brightness ${pct(q.brightness)}); improve the lighting.`);
+  }
+  if (q.brightness > limits.maxBrightness || q.overexposed > limits.maxOverexposed) {
+    return fail(
+      'FACE_TOO_BRIGHT',
+      `The face is overexposed (brightness ${pct(q.brightness)}, ${pct(q.overexposed)} clipped); reduce the light.`,
+    );
+  }
+  if (q.sharpness < limits.minSharpness) {
+    return fail('FACE_BLURRED', `The face is blurred (sharpness ${q.sharpness.toFixed(1)}); hold the camera still.`);
+  }
+  return null;
+}

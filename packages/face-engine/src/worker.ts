@@ -1,0 +1,38 @@
+/** Worker-thread entry: loads Human once, then analyses one image per message. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { analyzeBytes, getHuman } from './human-runtime.js';
+import type { AnalyzeOptions, EngineLimits } from './types.js';
+
+interface Msg {
+  type: 'analyze' | 'crash' | 'hang';
+  id: number;
+  bytes?: Uint8Array;
+  opts?: AnalyzeOptions;
+  limits: EngineLimits;
+}
+
+const port = parentPort;
+if (!port) throw new Error('worker.js must run in a worker thread');
+const testHooks = Boolean((workerData as { testHooks?: boolean } | undefined)?.testHooks);
+
+getHuman().then(
+  () => port.postMessage({ type: 'ready' }),
+  (err: Error) => port.postMessage({ type: 'init-error', message: err.message }),
+);
+
+port.on('message', async (m: Msg) => {
+  if (testHooks && m.type === 'crash') {
+    // Simulates a native crash / fatal error in the worker.
+    process.exit(70);
+  }
+  if (testHooks && m.type === 'hang') {
+    setTimeout(() => port.postMessage({ type: 'result', id: m.id, result: null }), 3_600_000);
+    return;
+  }
+  try {
+    const result = await analyzeBytes(m.bytes as Uint8Array, m.limits, m.opts ?? {});
+    port.postMessage({ type: 'result', id: m.id, result });
+  } catch (err) {
+    port.postMessage({ type: 'error', id: m.id, message: (err as Error).message });
+  }
+});
