@@ -14,7 +14,10 @@ function requestValidator(operationId: string) {
 
 function errorExamples(operationId: string, status: string) {
   const media = resolveRef(byId.get(operationId)?.op.responses[status])?.content?.['application/json'];
-  return Object.entries<any>(media?.examples ?? {}).map(([name, ex]) => ({ name, value: resolveRef(ex).value }));
+  return Object.entries<any>(media?.examples ?? {}).map(([name, ex]) => ({
+    name,
+    value: resolveRef(ex).value,
+  }));
 }
 
 describe('bundled artifact', () => {
@@ -101,11 +104,19 @@ describe('examples', () => {
   for (const { operationId, op } of operations()) {
     const body = op.requestBody.content['application/json'];
     for (const [name, ex] of Object.entries<any>(body.examples))
-      all.push({ where: `${operationId} request ${name}`, schemaRef: body.schema.$ref, value: resolveRef(ex).value });
+      all.push({
+        where: `${operationId} request ${name}`,
+        schemaRef: body.schema.$ref,
+        value: resolveRef(ex).value,
+      });
     for (const [status, response] of Object.entries<any>(op.responses)) {
       const media = resolveRef(response).content['application/json'];
       for (const [name, ex] of Object.entries<any>(media.examples))
-        all.push({ where: `${operationId} ${status} ${name}`, schemaRef: media.schema.$ref, value: resolveRef(ex).value });
+        all.push({
+          where: `${operationId} ${status} ${name}`,
+          schemaRef: media.schema.$ref,
+          value: resolveRef(ex).value,
+        });
     }
   }
 
