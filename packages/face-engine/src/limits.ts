@@ -13,7 +13,7 @@ export const DEFAULT_LIMITS: Readonly<EngineLimits> = {
   minBrightness: 0.18,
   maxBrightness: 0.85,
   maxOverexposed: 0.35,
-  minSharpness: 12,
+  minSharpness: 20,
   maxOutside: 0.1,
 };
 
