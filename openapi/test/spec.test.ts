@@ -1,6 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
-import seeds from './fixtures/seed-requests.json' with { type: 'json' };
+import seeds from '../fixtures/seed-requests.json' with { type: 'json' };
 import { createAjv, operations, resolveRef, SPEC_ID, spec } from './spec.js';
 
 const ajv = createAjv();
