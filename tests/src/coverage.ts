@@ -6,9 +6,9 @@ export class Coverage {
 
   record(target: string, operationId: string, status: number) {
     const key = `${operationId} ${status}`;
-    let set = this.seen.get(target);
-    if (!set) this.seen.set(target, (set = new Set()));
+    const set = this.seen.get(target) ?? new Set<string>();
     set.add(key);
+    this.seen.set(target, set);
   }
 
   /** Documented pairs a target never answered. */
