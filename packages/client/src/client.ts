@@ -1,0 +1,179 @@
+import createClient, { type Client, type Middleware } from 'openapi-fetch';
+import { FaceproofConnectionError, FaceproofTimeoutError } from './errors.js';
+import type { components, paths } from './generated/schema.js';
+import { randomId } from './ids.js';
+import { type ImageInput, toImageDataUri } from './image.js';
+import {
+  authMiddleware,
+  requestIdMiddleware,
+  retryMiddleware,
+  type TokenSource,
+  timeoutMiddleware,
+} from './middleware.js';
+import { type FaceproofResult, toResult } from './result.js';
+import type { RetryOptions } from './retry.js';
+
+type Schemas = components['schemas'];
+
+export interface FaceproofClientOptions {
+  /** Where the API is, e.g. `https://faceproof.example.com` (no trailing `/v2`). */
+  baseUrl: string;
+  /** The client access token your backend creates validations with (or a function returning it). */
+  accessToken?: TokenSource;
+  /** Deadline of every call in ms, retries and waits included. Default 30 000; 0 for none. */
+  timeout?: number;
+  /** Retries of what is safe to retry. Default 2 retries; `{ maxRetries: 0 }` or `false` turns them off. */
+  retry?: RetryOptions | false;
+  /**
+   * Send an `Idempotency-Key` (a random UUID) with every create that has none, so that it can be
+   * retried after a network error. Default true; without a key a create is retried only when it
+   * provably never left.
+   */
+  idempotencyKeys?: boolean;
+  /** The fetch to use (a test double, a proxy agent, ...). Default `globalThis.fetch`. */
+  fetch?: typeof globalThis.fetch;
+  /** Headers sent with every request. */
+  headers?: Record<string, string>;
+  /** More openapi-fetch middleware, run after authentication and before retries. */
+  middleware?: Middleware[];
+}
+
+export interface CallOptions {
+  /** Aborts the call (its retries included); the call rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Deadline of this call in ms, replacing the client's `timeout`; 0 for none. */
+  timeout?: number;
+  /** Extra headers for this call. */
+  headers?: Record<string, string>;
+  /** `X-Request-Id` to send; default a random UUID. */
+  requestId?: string;
+}
+
+export type CreateBiometricValidationBody = Schemas['CreateBiometricValidationRequest'];
+/** The validate body, with `image` also accepted as a `Blob`/`File` or bytes (converted for you). */
+export type ValidateBody = Omit<Schemas['ValidateBiometricValidationRequest'], 'image'> & { image: ImageInput };
+/** The app-registration body, with `image` also accepted as a `Blob`/`File` or bytes (converted for you). */
+export type AppRegistrationFaceBody = Omit<Schemas['AppRegistrationBiometricValidationRequest'], 'image'> & {
+  image: ImageInput;
+};
+
+export interface LivenessSession {
+  /** Sends one face image for the validation bound to this liveness-session token. Retried only on `503`. */
+  validate(body: ValidateBody, options?: CallOptions): Promise<FaceproofResult<'validateBiometricValidation'>>;
+}
+
+export interface AppRegistrationSession {
+  /** Enrols the face of the user onboarded by this app registration. Retried only on `503`. */
+  validateFace(
+    body: AppRegistrationFaceBody,
+    options?: CallOptions,
+  ): Promise<FaceproofResult<'createAppRegistrationBiometricValidation'>>;
+}
+
+export interface FaceproofClient {
+  biometricValidations: {
+    /** Opens a biometric validation (client access token); `data.data.token` is its liveness-session token. */
+    create(
+      body: CreateBiometricValidationBody,
+      options?: CallOptions & { idempotencyKey?: string },
+    ): Promise<FaceproofResult<'createBiometricValidation'>>;
+  };
+  /** Calls made with a liveness-session token (from `create`, or handed to the user's device). */
+  session(livenessSessionToken: string): LivenessSession;
+  /** Calls made with an app registration's token. */
+  appRegistration(appRegistrationToken: string): AppRegistrationSession;
+  /**
+   * The openapi-fetch client, typed with every path of the spec (new operations appear here as soon
+   * as the spec has them), with the same authentication, request ids, timeout and retries.
+   */
+  raw: Client<paths>;
+}
+
+type Outcome = { data?: unknown; error?: unknown; response: Response };
+
+export function createFaceproofClient(options: FaceproofClientOptions): FaceproofClient {
+  const retry = options.retry === false ? { maxRetries: 0 } : (options.retry ?? {});
+  const retriesOn = (retry.maxRetries ?? 2) > 0;
+  const raw = createClient<paths>({
+    baseUrl: options.baseUrl,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.headers ? { headers: options.headers } : {}),
+  });
+  raw.use(requestIdMiddleware());
+  if (options.accessToken !== undefined) raw.use(authMiddleware(options.accessToken));
+  for (const m of options.middleware ?? []) raw.use(m);
+  raw.use(timeoutMiddleware(options.timeout ?? 30_000));
+  raw.use(retryMiddleware(retry));
+
+  async function call<Op extends 'createBiometricValidation' | 'validateBiometricValidation' | 'createAppRegistrationBiometricValidation'>(
+    operationId: Op,
+    callOptions: CallOptions | undefined,
+    headers: Record<string, string>,
+    send: (init: Record<string, unknown>) => Promise<Outcome>,
+  ): Promise<FaceproofResult<Op>> {
+    const requestId = callOptions?.requestId ?? randomId();
+    const init: Record<string, unknown> = {
+      // Parsed in toResult, so that a body that is not JSON is reported with its status.
+      parseAs: 'text',
+      headers: { ...callOptions?.headers, ...headers, 'X-Request-Id': requestId },
+    };
+    if (callOptions?.signal) init.signal = callOptions.signal;
+    // Read by timeoutMiddleware (openapi-fetch copies unknown init fields onto the Request).
+    if (callOptions?.timeout !== undefined) init.faceproofTimeout = callOptions.timeout;
+    let outcome: Outcome;
+    try {
+      outcome = await send(init);
+    } catch (error) {
+      throw toThrown(operationId, error, requestId, callOptions?.signal);
+    }
+    return toResult(operationId, outcome, requestId);
+  }
+
+  const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+  return {
+    raw,
+    biometricValidations: {
+      create(body, callOptions) {
+        const key = callOptions?.idempotencyKey ?? (retriesOn && options.idempotencyKeys !== false ? randomId() : undefined);
+        return call('createBiometricValidation', callOptions, key ? { 'Idempotency-Key': key } : {}, (init) =>
+          raw.POST('/v2/biometric-validations', { ...init, body }),
+        );
+      },
+    },
+    session(token) {
+      return {
+        async validate(body, callOptions) {
+          const image = await toImageDataUri(body.image);
+          return call('validateBiometricValidation', callOptions, bearer(token), (init) =>
+            raw.POST('/v2/biometric-validations/validate', { ...init, body: { ...body, image } }),
+          );
+        },
+      };
+    },
+    appRegistration(token) {
+      return {
+        async validateFace(body, callOptions) {
+          const image = await toImageDataUri(body.image);
+          return call('createAppRegistrationBiometricValidation', callOptions, bearer(token), (init) =>
+            raw.POST('/v2/biometric-validations/app-registration', { ...init, body: { ...body, image } }),
+          );
+        },
+      };
+    },
+  };
+}
+
+/** Turns what fetch or openapi-fetch threw into the client's errors; a caller's own abort passes through. */
+function toThrown(operationId: string, error: unknown, requestId: string, signal: AbortSignal | undefined): unknown {
+  if (signal?.aborted && error === signal.reason) return error;
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'TimeoutError') {
+    return new FaceproofTimeoutError(`${operationId}: timed out`, requestId, { cause: error });
+  }
+  if (name === 'AbortError') return error;
+  if (error instanceof TypeError) {
+    return new FaceproofConnectionError(`${operationId}: ${error.message}`, requestId, { cause: error });
+  }
+  return error;
+}
