@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { cosineToScore } from './calibration.js';
 import { TemplateIndex } from './face-index.js';
-import { TEMPLATE_DIM, TEMPLATE_MODEL, HUMAN_VERSION } from './human-runtime.js';
+import { HUMAN_VERSION, TEMPLATE_DIM, TEMPLATE_MODEL } from './human-runtime.js';
 import { parseImageInput } from './input.js';
 import { resolveLimits } from './limits.js';
 import { WorkerPool } from './pool.js';

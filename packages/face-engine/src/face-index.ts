@@ -1,4 +1,4 @@
-import { Index as UsearchIndex, MetricKind, ScalarKind } from 'usearch';
+import { MetricKind, ScalarKind, Index as UsearchIndex } from 'usearch';
 import { cosineToScore } from './calibration.js';
 import { l2normalise, toTemplate } from './template.js';
 import type { FaceIndex, FaceIndexOptions, SearchHit, TemplateInput } from './types.js';
@@ -94,7 +94,8 @@ export class TemplateIndex implements FaceIndex {
     const batchKeys: bigint[] = [];
     const batchVecs: Float32Array[] = [];
     for (const { id, template } of entries) {
-      if (typeof id !== 'string' || id.length === 0) throw new TypeError('Template id must be a non-empty string.');
+      if (typeof id !== 'string' || id.length === 0)
+        throw new TypeError('Template id must be a non-empty string.');
       const t = l2normalise(toTemplate(template, this.o.dim));
       if (this.has(id)) this.remove(id);
       if (this.ann) {

@@ -9,7 +9,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import sharp, { type Metadata } from 'sharp';
 import { fail, sniffFormat } from './input.js';
 import { assessQuality, type RawImage } from './quality.js';
-import type { AnalyzeOptions, EngineLimits, FaceAnalysis, FaceAnalysisFail, Landmarks, Point, Timings } from './types.js';
+import type {
+  AnalyzeOptions,
+  EngineLimits,
+  FaceAnalysis,
+  FaceAnalysisFail,
+  Landmarks,
+  Point,
+  Timings,
+} from './types.js';
 
 const require = createRequire(import.meta.url);
 
@@ -30,7 +38,10 @@ interface HumanTensor {
 }
 interface HumanInstance {
   load(): Promise<void>;
-  detect(input: HumanTensor, config?: Record<string, unknown>): Promise<{ face: HumanFace[]; error?: string | null }>;
+  detect(
+    input: HumanTensor,
+    config?: Record<string, unknown>,
+  ): Promise<{ face: HumanFace[]; error?: string | null }>;
   tf: {
     tensor3d(values: Uint8Array | Int32Array, shape: [number, number, number], dtype: 'int32'): HumanTensor;
     getBackend(): string;
@@ -123,7 +134,8 @@ export function getHuman(): Promise<HumanInstance> {
       };
       const human = new mod.Human(humanConfig());
       await human.load();
-      if (human.tf.getBackend() !== 'wasm') throw new Error(`tfjs backend is ${human.tf.getBackend()}, expected wasm`);
+      if (human.tf.getBackend() !== 'wasm')
+        throw new Error(`tfjs backend is ${human.tf.getBackend()}, expected wasm`);
       return human;
     })();
   }
@@ -185,9 +197,13 @@ export interface DecodedImage extends RawImage {
 }
 
 /** Decodes with sharp: header check first (pixel limit, format), then EXIF-oriented RGB. */
-export async function decodeImage(bytes: Uint8Array, limits: EngineLimits): Promise<DecodedImage | FaceAnalysisFail> {
+export async function decodeImage(
+  bytes: Uint8Array,
+  limits: EngineLimits,
+): Promise<DecodedImage | FaceAnalysisFail> {
   const sniffed = sniffFormat(bytes);
-  if (!sniffed) return fail('INVALID_IMAGE', 'Unsupported or unrecognised image format; use JPEG, PNG or WebP.');
+  if (!sniffed)
+    return fail('INVALID_IMAGE', 'Unsupported or unrecognised image format; use JPEG, PNG or WebP.');
   const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let meta: Metadata;
   try {
@@ -280,7 +296,9 @@ export async function analyzeBytes(
   const quality = {
     detectionScore: detScore(main),
     faceSizePx: q.faceSizePx,
-    interEyePx: landmarks ? Math.hypot(landmarks.rightEye[0] - landmarks.leftEye[0], landmarks.rightEye[1] - landmarks.leftEye[1]) : Number.NaN,
+    interEyePx: landmarks
+      ? Math.hypot(landmarks.rightEye[0] - landmarks.leftEye[0], landmarks.rightEye[1] - landmarks.leftEye[1])
+      : Number.NaN,
     brightness: q.brightness,
     overexposed: q.overexposed,
     sharpness: q.sharpness,
@@ -314,7 +332,12 @@ export async function analyzeBytes(
     if (gate) return { ...gate, image, faces: 1, timings: { ...timings, total: now() - t0 } };
   }
   if (!main.embedding || main.embedding.length === 0) {
-    return { ...fail('NO_FACE', 'A face was detected but could not be described.'), image, faces: 1, timings };
+    return {
+      ...fail('NO_FACE', 'A face was detected but could not be described.'),
+      image,
+      faces: 1,
+      timings,
+    };
   }
   const antispoof = main.real ?? Number.NaN;
   const live = main.live ?? Number.NaN;
@@ -360,7 +383,10 @@ export function qualityGate(
 ): (FaceAnalysis & { ok: false }) | null {
   const pct = (v: number) => `${Math.round(v * 100)}%`;
   if (q.outside > limits.maxOutside) {
-    return fail('FACE_CUT_OFF', `About ${pct(q.outside)} of the face is outside the image; centre the whole face.`);
+    return fail(
+      'FACE_CUT_OFF',
+      `About ${pct(q.outside)} of the face is outside the image; centre the whole face.`,
+    );
   }
   if (q.faceSizePx < limits.minFacePx) {
     return fail(
@@ -369,7 +395,10 @@ export function qualityGate(
     );
   }
   if (q.brightness < limits.minBrightness) {
-    return fail('FACE_TOO_DARK', `The face is too dark (brightness ${pct(q.brightness)}); improve the lighting.`);
+    return fail(
+      'FACE_TOO_DARK',
+      `The face is too dark (brightness ${pct(q.brightness)}); improve the lighting.`,
+    );
   }
   if (q.brightness > limits.maxBrightness || q.overexposed > limits.maxOverexposed) {
     return fail(
@@ -378,7 +407,10 @@ export function qualityGate(
     );
   }
   if (q.sharpness < limits.minSharpness) {
-    return fail('FACE_BLURRED', `The face is blurred (sharpness ${q.sharpness.toFixed(1)}); hold the camera still.`);
+    return fail(
+      'FACE_BLURRED',
+      `The face is blurred (sharpness ${q.sharpness.toFixed(1)}); hold the camera still.`,
+    );
   }
   return null;
 }

@@ -1,5 +1,5 @@
 export { CALIBRATION, cosineToScore, scoreToCosine } from './calibration.js';
-export { createEngine, HumanFaceEngine, type HumanEngineOptions } from './engine.js';
+export { createEngine, type HumanEngineOptions, HumanFaceEngine } from './engine.js';
 export { TemplateIndex } from './face-index.js';
 export { DEFAULT_LIMITS } from './limits.js';
 export { templateToBase64, toTemplate } from './template.js';

@@ -1,4 +1,4 @@
-import type { FaceAnalysisFail, EngineLimits } from './types.js';
+import type { EngineLimits, FaceAnalysisFail } from './types.js';
 import { REASON_MESSAGES } from './types.js';
 
 const DATA_URI = /^data:([a-z0-9.+/-]*)(;[a-z0-9=.+-]*)*;base64,/i;
@@ -12,21 +12,31 @@ export function fail(reason: FaceAnalysisFail['reason'], message?: string): Face
  * Turns a data URI, bare base64 string or raw bytes into bytes, refusing oversized payloads
  * before decoding the base64 (the encoded length bounds the decoded length).
  */
-export function parseImageInput(image: string | Uint8Array, limits: EngineLimits): Uint8Array | FaceAnalysisFail {
+export function parseImageInput(
+  image: string | Uint8Array,
+  limits: EngineLimits,
+): Uint8Array | FaceAnalysisFail {
   if (image instanceof Uint8Array) {
     if (image.byteLength > limits.maxBytes) {
-      return fail('IMAGE_TOO_LARGE', `The image is ${image.byteLength} bytes; the limit is ${limits.maxBytes}.`);
+      return fail(
+        'IMAGE_TOO_LARGE',
+        `The image is ${image.byteLength} bytes; the limit is ${limits.maxBytes}.`,
+      );
     }
     if (image.byteLength === 0) return fail('INVALID_IMAGE', 'The image is empty.');
     return image;
   }
-  if (typeof image !== 'string') return fail('INVALID_IMAGE', 'The image must be a base64 string or a data URI.');
+  if (typeof image !== 'string')
+    return fail('INVALID_IMAGE', 'The image must be a base64 string or a data URI.');
   let b64 = image;
   const m = DATA_URI.exec(image.slice(0, 200));
   if (m) {
     const mime = (m[1] ?? '').toLowerCase();
     if (mime && !/^image\/(jpeg|jpg|png|webp)$/.test(mime)) {
-      return fail('INVALID_IMAGE', `Unsupported media type "${mime}"; use image/jpeg, image/png or image/webp.`);
+      return fail(
+        'INVALID_IMAGE',
+        `Unsupported media type "${mime}"; use image/jpeg, image/png or image/webp.`,
+      );
     }
     b64 = image.slice(m[0].length);
   } else if (image.startsWith('data:')) {
@@ -35,14 +45,20 @@ export function parseImageInput(image: string | Uint8Array, limits: EngineLimits
   // Upper bound of decoded size, checked before allocating anything.
   const approxBytes = Math.floor((b64.length * 3) / 4);
   if (approxBytes > limits.maxBytes + 3 && b64.replace(/\s+/g, '').length * 0.75 > limits.maxBytes + 3) {
-    return fail('IMAGE_TOO_LARGE', `The image is about ${approxBytes} bytes; the limit is ${limits.maxBytes}.`);
+    return fail(
+      'IMAGE_TOO_LARGE',
+      `The image is about ${approxBytes} bytes; the limit is ${limits.maxBytes}.`,
+    );
   }
   const compact = /\s/.test(b64) ? b64.replace(/\s+/g, '') : b64;
   if (compact.length === 0) return fail('INVALID_IMAGE', 'The image is empty.');
   if (!BASE64.test(compact)) return fail('INVALID_IMAGE', 'The image is not valid base64.');
   const bytes = Buffer.from(compact, compact.includes('-') || compact.includes('_') ? 'base64url' : 'base64');
   if (bytes.byteLength > limits.maxBytes) {
-    return fail('IMAGE_TOO_LARGE', `The image is ${bytes.byteLength} bytes; the limit is ${limits.maxBytes}.`);
+    return fail(
+      'IMAGE_TOO_LARGE',
+      `The image is ${bytes.byteLength} bytes; the limit is ${limits.maxBytes}.`,
+    );
   }
   if (bytes.byteLength === 0) return fail('INVALID_IMAGE', 'The image is empty.');
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -88,11 +88,17 @@ export class WorkerPool {
     });
     worker.on('error', (err) => {
       onFail(err);
-      this.replace(slot, new EngineError('ENGINE_WORKER_FAILED', `Face engine worker crashed: ${err.message}`));
+      this.replace(
+        slot,
+        new EngineError('ENGINE_WORKER_FAILED', `Face engine worker crashed: ${err.message}`),
+      );
     });
     worker.on('exit', (code) => {
       onFail(new EngineError('ENGINE_WORKER_FAILED', `worker exited with code ${code}`));
-      this.replace(slot, new EngineError('ENGINE_WORKER_FAILED', `Face engine worker exited (code ${code}).`));
+      this.replace(
+        slot,
+        new EngineError('ENGINE_WORKER_FAILED', `Face engine worker exited (code ${code}).`),
+      );
     });
     return slot;
   }
@@ -131,7 +137,12 @@ export class WorkerPool {
       );
     }
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ msg: { ...msg, id: ++this.seq }, transfer, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({
+        msg: { ...msg, id: ++this.seq },
+        transfer,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      });
       this.dispatch();
     });
   }
@@ -154,7 +165,8 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const job of this.queue.splice(0)) job.reject(new EngineError('ENGINE_CLOSED', 'The face engine was closed.'));
+    for (const job of this.queue.splice(0))
+      job.reject(new EngineError('ENGINE_CLOSED', 'The face engine was closed.'));
     await Promise.all(
       this.slots.map(async (s) => {
         s.worker.removeAllListeners('exit');

@@ -26,7 +26,11 @@ export function laplacianVariance(grey: Uint8Array, w: number, h: number): numbe
     for (let x = 1; x < w - 1; x++) {
       const i = y * w + x;
       const v =
-        (grey[i - 1] as number) + (grey[i + 1] as number) + (grey[i - w] as number) + (grey[i + w] as number) - 4 * (grey[i] as number);
+        (grey[i - 1] as number) +
+        (grey[i + 1] as number) +
+        (grey[i - w] as number) +
+        (grey[i + w] as number) -
+        4 * (grey[i] as number);
       sum += v;
       sum2 += v * v;
       n++;
@@ -70,7 +74,10 @@ export async function assessQuality(
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
       const i = (y * img.width + x) * 3;
-      const l = 0.299 * (img.data[i] as number) + 0.587 * (img.data[i + 1] as number) + 0.114 * (img.data[i + 2] as number);
+      const l =
+        0.299 * (img.data[i] as number) +
+        0.587 * (img.data[i + 1] as number) +
+        0.114 * (img.data[i + 2] as number);
       lsum += l;
       if (l >= 250) clipped++;
       count++;
@@ -93,7 +100,11 @@ export async function assessQuality(
       .greyscale()
       .raw()
       .toBuffer();
-    sharpness = laplacianVariance(new Uint8Array(grey.buffer, grey.byteOffset, grey.byteLength), SHARP_SIDE, SHARP_SIDE);
+    sharpness = laplacianVariance(
+      new Uint8Array(grey.buffer, grey.byteOffset, grey.byteLength),
+      SHARP_SIDE,
+      SHARP_SIDE,
+    );
   }
   return { faceSizePx: Math.min(bw, bh) * scale, brightness, overexposed, sharpness, outside };
 }

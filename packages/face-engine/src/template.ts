@@ -10,7 +10,8 @@ export function toTemplate(input: TemplateInput, dim?: number): Float32Array {
   let t: Float32Array;
   if (typeof input === 'string') {
     const buf = Buffer.from(input, 'base64');
-    if (buf.byteLength % 4 !== 0 || buf.byteLength === 0) throw new TypeError('Template base64 does not hold float32 values.');
+    if (buf.byteLength % 4 !== 0 || buf.byteLength === 0)
+      throw new TypeError('Template base64 does not hold float32 values.');
     t = new Float32Array(buf.byteLength / 4);
     new Uint8Array(t.buffer).set(buf);
   } else if (input instanceof Float32Array) {

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, type FaceAnalysis, type FaceAnalysisOk, type HumanFaceEngine } from '../dist/index.js';
 import { fixtures } from '../dist/fixtures.js';
+import { createEngine, type FaceAnalysis, type FaceAnalysisOk, type HumanFaceEngine } from '../dist/index.js';
 import { dataUri, pngBomb } from './helpers.js';
 
 const fx = fixtures();
@@ -83,7 +83,12 @@ describe('analyze', () => {
     const blurred = await sharp(fx.personA[0]).blur(8).jpeg().toBuffer();
     const meta = await sharp(fx.personB).metadata();
     const cut = await sharp(fx.personB)
-      .extract({ left: 0, top: 0, width: Math.round((meta.width as number) * 0.55), height: meta.height as number })
+      .extract({
+        left: 0,
+        top: 0,
+        width: Math.round((meta.width as number) * 0.55),
+        height: meta.height as number,
+      })
       .jpeg()
       .toBuffer();
     const [a, b, c, d] = await Promise.all([dark, bright, blurred, cut].map((x) => engine.analyze(x)));

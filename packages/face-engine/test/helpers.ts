@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { deflateSync, crc32 } from 'node:zlib';
+import { crc32, deflateSync } from 'node:zlib';
 
 export async function b64(file: string): Promise<string> {
   return (await readFile(file)).toString('base64');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rng } from '../dist/eval/attacks.js';
-import { TemplateIndex, templateToBase64, cosineToScore } from '../dist/index.js';
+import { cosineToScore, TemplateIndex, templateToBase64 } from '../dist/index.js';
 
 function randomUnit(r: () => number, dim: number): Float32Array {
   const v = new Float32Array(dim);
@@ -35,7 +35,12 @@ describe('TemplateIndex', () => {
       // re-adding an id replaces its template
       idx.add('p1', vecs[3] as Float32Array);
       expect(idx.size).toBe(199);
-      expect(idx.search(vecs[3] as Float32Array, 2).map((h) => h.id).sort()).toEqual(['p1', 'p3']);
+      expect(
+        idx
+          .search(vecs[3] as Float32Array, 2)
+          .map((h) => h.id)
+          .sort(),
+      ).toEqual(['p1', 'p3']);
       expect(() => idx.add('bad', new Float32Array(10))).toThrow(RangeError);
     });
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '../dist/limits.js';
 import { parseImageInput, sniffFormat } from '../dist/input.js';
+import { DEFAULT_LIMITS } from '../dist/limits.js';
 
 describe('parseImageInput', () => {
   it('accepts a data URI and bare base64', () => {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, EngineBusyError, EngineError, type HumanFaceEngine } from '../dist/index.js';
 import { fixtures } from '../dist/fixtures.js';
+import { createEngine, EngineBusyError, EngineError, type HumanFaceEngine } from '../dist/index.js';
 
 const fx = fixtures();
 let engine: HumanFaceEngine;

@@ -2,7 +2,11 @@
 import sharp from 'sharp';
 
 async function raw(input: Buffer | string): Promise<{ data: Buffer; w: number; h: number }> {
-  const { data, info } = await sharp(input).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(input)
+    .rotate()
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { data, w: info.width, h: info.height };
 }
 
@@ -36,7 +40,13 @@ export async function printAttack(input: Buffer | string, seed = 1): Promise<Buf
   const border = Math.round(Math.min(w, h) * 0.06);
   const card = await fromRaw(out, w, h)
     .blur(0.6)
-    .extend({ top: border, bottom: border, left: border, right: border, background: { r: 236, g: 232, b: 222 } })
+    .extend({
+      top: border,
+      bottom: border,
+      left: border,
+      right: border,
+      background: { r: 236, g: 232, b: 222 },
+    })
     .png()
     .toBuffer();
   const pad = Math.round(Math.min(w, h) * 0.12);
@@ -60,7 +70,8 @@ export async function screenAttack(input: Buffer | string): Promise<Buffer> {
       const i = (y * w + x) * 3;
       const u = x * ca + y * sa;
       const v = -x * sa + y * ca;
-      const grid = 0.72 + 0.28 * Math.abs(Math.sin((u * Math.PI) / 2.6)) * Math.abs(Math.sin((v * Math.PI) / 2.6));
+      const grid =
+        0.72 + 0.28 * Math.abs(Math.sin((u * Math.PI) / 2.6)) * Math.abs(Math.sin((v * Math.PI) / 2.6));
       const sub = Math.floor(u) % 3;
       for (let c = 0; c < 3; c++) {
         const subGain = c === sub ? 1.08 : 0.92;
@@ -88,7 +99,7 @@ export async function halftoneAttack(input: Buffer | string, cell = 4): Promise<
         const v = ((-x * sa + y * ca) / cell) % 1;
         const du = (u < 0 ? u + 1 : u) - 0.5;
         const dv = (v < 0 ? v + 1 : v) - 0.5;
-        const dot = Math.sqrt(du * du + dv * dv) / 0.7071; // 0 centre .. 1 corner
+        const dot = Math.sqrt(du * du + dv * dv) / Math.SQRT1_2; // 0 centre .. 1 corner
         const ink = 1 - (data[i] as number) / 255;
         out[i] = dot < ink ? 20 : 245;
       }

@@ -156,7 +156,12 @@ const probeResults = probes.map((p) => {
 });
 
 // ---------------------------------------------------------------- liveness
-const liveReal = samples.map((s) => ({ file: rel(s.file), score: s.liveness, antispoof: s.antispoof, live: s.live }));
+const liveReal = samples.map((s) => ({
+  file: rel(s.file),
+  score: s.liveness,
+  antispoof: s.antispoof,
+  live: s.live,
+}));
 const attackRows: { attack: string; file: string; outcome: string; score: number }[] = [];
 let k = 0;
 for (const s of samples) {
@@ -187,7 +192,11 @@ const liveTable = LIVE_THRESHOLDS.map((t) => {
 const artefacts: { file: string; outcome: string; liveness?: number }[] = [];
 for (const f of fx.artefacts) {
   const r = await engine.analyze(await readFile(f));
-  artefacts.push({ file: rel(f), outcome: r.ok ? 'accepted' : r.reason, ...(r.ok ? { liveness: r.liveness.score } : {}) });
+  artefacts.push({
+    file: rel(f),
+    outcome: r.ok ? 'accepted' : r.reason,
+    ...(r.ok ? { liveness: r.liveness.score } : {}),
+  });
 }
 await engine.close();
 
