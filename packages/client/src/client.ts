@@ -51,7 +51,9 @@ export interface CallOptions {
 
 export type CreateBiometricValidationBody = Schemas['CreateBiometricValidationRequest'];
 /** The validate body, with `image` also accepted as a `Blob`/`File` or bytes (converted for you). */
-export type ValidateBody = Omit<Schemas['ValidateBiometricValidationRequest'], 'image'> & { image: ImageInput };
+export type ValidateBody = Omit<Schemas['ValidateBiometricValidationRequest'], 'image'> & {
+  image: ImageInput;
+};
 /** The app-registration body, with `image` also accepted as a `Blob`/`File` or bytes (converted for you). */
 export type AppRegistrationFaceBody = Omit<Schemas['AppRegistrationBiometricValidationRequest'], 'image'> & {
   image: ImageInput;
@@ -59,7 +61,10 @@ export type AppRegistrationFaceBody = Omit<Schemas['AppRegistrationBiometricVali
 
 export interface LivenessSession {
   /** Sends one face image for the validation bound to this liveness-session token. Retried only on `503`. */
-  validate(body: ValidateBody, options?: CallOptions): Promise<FaceproofResult<'validateBiometricValidation'>>;
+  validate(
+    body: ValidateBody,
+    options?: CallOptions,
+  ): Promise<FaceproofResult<'validateBiometricValidation'>>;
 }
 
 export interface AppRegistrationSession {
@@ -105,7 +110,12 @@ export function createFaceproofClient(options: FaceproofClientOptions): Faceproo
   raw.use(timeoutMiddleware(options.timeout ?? 30_000));
   raw.use(retryMiddleware(retry));
 
-  async function call<Op extends 'createBiometricValidation' | 'validateBiometricValidation' | 'createAppRegistrationBiometricValidation'>(
+  async function call<
+    Op extends
+      | 'createBiometricValidation'
+      | 'validateBiometricValidation'
+      | 'createAppRegistrationBiometricValidation',
+  >(
     operationId: Op,
     callOptions: CallOptions | undefined,
     headers: Record<string, string>,
@@ -135,7 +145,9 @@ export function createFaceproofClient(options: FaceproofClientOptions): Faceproo
     raw,
     biometricValidations: {
       create(body, callOptions) {
-        const key = callOptions?.idempotencyKey ?? (retriesOn && options.idempotencyKeys !== false ? randomId() : undefined);
+        const key =
+          callOptions?.idempotencyKey ??
+          (retriesOn && options.idempotencyKeys !== false ? randomId() : undefined);
         return call('createBiometricValidation', callOptions, key ? { 'Idempotency-Key': key } : {}, (init) =>
           raw.POST('/v2/biometric-validations', { ...init, body }),
         );
@@ -165,7 +177,12 @@ export function createFaceproofClient(options: FaceproofClientOptions): Faceproo
 }
 
 /** Turns what fetch or openapi-fetch threw into the client's errors; a caller's own abort passes through. */
-function toThrown(operationId: string, error: unknown, requestId: string, signal: AbortSignal | undefined): unknown {
+function toThrown(
+  operationId: string,
+  error: unknown,
+  requestId: string,
+  signal: AbortSignal | undefined,
+): unknown {
   if (signal?.aborted && error === signal.reason) return error;
   const name = (error as { name?: unknown } | null)?.name;
   if (name === 'TimeoutError') {

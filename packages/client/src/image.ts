@@ -12,8 +12,14 @@ export function sniffImageType(bytes: Uint8Array): AcceptedType | undefined {
   if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
   if (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'image/png';
   if (
-    b[0] === 0x52 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x46 &&
-    b[8] === 0x57 && b[9] === 0x45 && b[10] === 0x42 && b[11] === 0x50
+    b[0] === 0x52 &&
+    b[1] === 0x49 &&
+    b[2] === 0x46 &&
+    b[3] === 0x46 &&
+    b[8] === 0x57 &&
+    b[9] === 0x45 &&
+    b[10] === 0x42 &&
+    b[11] === 0x50
   ) {
     return 'image/webp';
   }
@@ -78,7 +84,10 @@ export async function toImageDataUri(input: ImageInput): Promise<string> {
   }
   if (input instanceof ArrayBuffer) return bytesToDataUri(new Uint8Array(input), 'the ArrayBuffer');
   if (ArrayBuffer.isView(input)) {
-    return bytesToDataUri(new Uint8Array(input.buffer, input.byteOffset, input.byteLength), `the ${describe(input)}`);
+    return bytesToDataUri(
+      new Uint8Array(input.buffer, input.byteOffset, input.byteLength),
+      `the ${describe(input)}`,
+    );
   }
   throw new FaceproofImageError(
     `cannot use a ${describe(input)} as an image: pass a data URI or base64 string, a Blob or File, a Uint8Array, Buffer or ArrayBuffer`,

@@ -20,7 +20,13 @@ export {
 export { errorCodes } from './generated/error-codes.js';
 export type { components, operations, paths } from './generated/schema.js';
 export { type ImageInput, sniffImageType, toImageDataUri } from './image.js';
-export { authMiddleware, requestIdMiddleware, retryMiddleware, type TokenSource, timeoutMiddleware } from './middleware.js';
+export {
+  authMiddleware,
+  requestIdMiddleware,
+  retryMiddleware,
+  type TokenSource,
+  timeoutMiddleware,
+} from './middleware.js';
 export {
   type ErrorCode,
   type ErrorResult,

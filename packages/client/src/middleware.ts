@@ -67,7 +67,12 @@ export function retryMiddleware(options: RetryOptions = {}): Middleware {
   const opts = { ...DEFAULTS, ...options };
   const pristine = new Map<string, Request>();
 
-  async function loop(id: string, first: Outcome, schemaPath: string, fetchFn: typeof fetch): Promise<Outcome> {
+  async function loop(
+    id: string,
+    first: Outcome,
+    schemaPath: string,
+    fetchFn: typeof fetch,
+  ): Promise<Outcome> {
     const copy = pristine.get(id);
     pristine.delete(id);
     if (!copy) return first;
@@ -102,7 +107,9 @@ export function retryMiddleware(options: RetryOptions = {}): Middleware {
     async onError({ error, id, schemaPath, options }) {
       const outcome = await loop(id, { error }, schemaPath, options.fetch);
       if (outcome.response) return outcome.response;
-      return outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error), { cause: outcome.error });
+      return outcome.error instanceof Error
+        ? outcome.error
+        : new Error(String(outcome.error), { cause: outcome.error });
     },
   };
 }

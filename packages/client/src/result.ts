@@ -131,13 +131,20 @@ export function toResult<Op extends OperationId>(
       requestId,
     );
   }
-  return { ok: false, status, code: body.code, error: body, response, requestId } as unknown as FaceproofResult<Op>;
+  return {
+    ok: false,
+    status,
+    code: body.code,
+    error: body,
+    response,
+    requestId,
+  } as unknown as FaceproofResult<Op>;
 }
 
 /** The success body, or a thrown `FaceproofApiError` for a declared error (for callers who prefer exceptions). */
-export function unwrap<R extends { ok: boolean; data?: unknown; status: number; requestId: string | undefined }>(
-  result: R,
-): Extract<R, { ok: true }>['data'] {
+export function unwrap<
+  R extends { ok: boolean; data?: unknown; status: number; requestId: string | undefined },
+>(result: R): Extract<R, { ok: true }>['data'] {
   if (result.ok) return result.data as Extract<R, { ok: true }>['data'];
   const { error } = result as unknown as { error: { code: string; error: string; message: string } };
   throw new FaceproofApiError(result.status, error, result.requestId);

@@ -23,7 +23,10 @@ export interface RetryOptions {
 export const RETRY_COUNT_HEADER = 'X-Retry-Count';
 
 /** Paths whose POST is an attempt the server counts, so it must not be repeated blindly. */
-const ATTEMPT_PATHS = new Set(['/v2/biometric-validations/validate', '/v2/biometric-validations/app-registration']);
+const ATTEMPT_PATHS = new Set([
+  '/v2/biometric-validations/validate',
+  '/v2/biometric-validations/app-registration',
+]);
 
 export function retryPolicyOf(method: string, schemaPath: string, headers: Headers): RetryPolicy {
   if (ATTEMPT_PATHS.has(schemaPath)) return 'unsent-or-503';
