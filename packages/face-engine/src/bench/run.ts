@@ -17,10 +17,7 @@ import type { FaceAnalysisOk, Timings } from '../types.js';
 
 const PKG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ITER = Number(process.env.BENCH_ITER ?? 40);
-const SIZES = (process.env.BENCH_SEARCH_SIZES ?? '10000,100000')
-  .split(',')
-  .map(Number)
-  .filter(Boolean);
+const SIZES = (process.env.BENCH_SEARCH_SIZES ?? '10000,100000').split(',').map(Number).filter(Boolean);
 const DIM = 1024;
 
 const q = (v: number[], p: number) => {
