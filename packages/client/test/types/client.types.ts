@@ -1,6 +1,11 @@
 // Type tests: `pnpm typecheck` (tsc --noEmit) fails if any `@ts-expect-error` below stops being an
 // error, or if a correct use stops compiling. Never run, only compiled.
-import { createFaceproofClient, type ErrorCode, type FaceproofResult, type OperationId } from '../../src/index.js';
+import {
+  createFaceproofClient,
+  type ErrorCode,
+  type FaceproofResult,
+  type OperationId,
+} from '../../src/index.js';
 
 declare const assertType: <T>(value: T) => void;
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -36,7 +41,9 @@ export async function responses() {
   r.data.data.token;
   if (r.ok) {
     assertType<string>(r.data.data.token);
-    assertType<'new' | 'awaiting_2fa' | 'completed' | 'failed' | 'expired'>(r.data.data.biometricValidation.status);
+    assertType<'new' | 'awaiting_2fa' | 'completed' | 'failed' | 'expired'>(
+      r.data.data.biometricValidation.status,
+    );
     // @ts-expect-error using a response field that does not exist
     r.data.data.sessionToken;
     return;
@@ -104,7 +111,10 @@ export async function appRegistrationCodes() {
   const a = await fp.appRegistration('t').validateFace({ image: '', os: 'IOS', force: true });
   if (!a.ok && a.status === 409) {
     expectTrue<
-      Equal<typeof a.code, 'person_already_set' | 'liveness_failed' | 'collection_not_set' | 'appRegistration_not_active'>
+      Equal<
+        typeof a.code,
+        'person_already_set' | 'liveness_failed' | 'collection_not_set' | 'appRegistration_not_active'
+      >
     >();
   }
   if (a.ok) assertType<'STARTED' | 'ONGOING' | 'COMPLETED' | 'FAILED' | 'EXPIRED'>(a.data.data.status);
