@@ -1,0 +1,82 @@
+// The README cannot drift: every ```ts block is written out as a module, typechecked against the
+// built package (imported by its own name) and run against the Prism mock. The error table is
+// checked against the codes the spec declares.
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { describe, expect, inject, it } from 'vitest';
+import { errorCodes } from '../src/index.js';
+
+const run = promisify(execFile);
+const pkgDir = new URL('../', import.meta.url).pathname;
+const outDir = `${pkgDir}test/.readme/`;
+const readme = readFileSync(`${pkgDir}README.md`, 'utf8');
+const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+
+describe('README', () => {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const files = blocks.map((code, i) => {
+    const file = `snippet-${i + 1}.ts`;
+    writeFileSync(
+      `${outDir}${file}`,
+      `${code.replaceAll('https://faceproof.example.com', inject('prismUrl'))}\nexport {};\n`,
+    );
+    return file;
+  });
+  writeFileSync(
+    `${outDir}tsconfig.json`,
+    JSON.stringify({
+      extends: '../../tsconfig.json',
+      compilerOptions: { noEmit: true, allowImportingTsExtensions: true },
+      include: ['*.ts'],
+    }),
+  );
+  writeFileSync(`${outDir}face.jpg`, new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16, 74, 70, 73, 70]));
+
+  it('has a snippet for each of the three operations and each section', () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(7);
+    for (const call of ['biometricValidations.create', '.validate(', '.validateFace(']) {
+      expect(blocks.some((b) => b.includes(call))).toBe(true);
+    }
+  });
+
+  it('typechecks every snippet', async () => {
+    const tsc = `${pkgDir}node_modules/.bin/tsc`;
+    await run(tsc, ['-p', `${outDir}tsconfig.json`]).catch((e: { stdout: string }) => {
+      throw new Error(`README snippets do not typecheck:\n${e.stdout}`);
+    });
+  }, 60_000);
+
+  it.each(blocks.map((_, i) => [i + 1]))('runs snippet %i against the mock', async (n) => {
+    const { stderr } = await run(process.execPath, [files[n - 1] as string], {
+      cwd: outDir,
+      timeout: 30_000,
+    });
+    expect(stderr).not.toMatch(/Error/);
+  });
+
+  it('lists exactly the error codes the spec declares in its table', () => {
+    const rows = [...readme.matchAll(/^\|\s*(\d{3})\s*\|(.*)\|$/gm)];
+    const ops = [
+      'createBiometricValidation',
+      'validateBiometricValidation',
+      'createAppRegistrationBiometricValidation',
+    ] as const;
+    for (const [, status, rest] of rows) {
+      if (status === '200') continue;
+      const cells = (rest as string).split('|').map((c) => [...c.matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+      ops.forEach((op, i) => {
+        const declared = (errorCodes[op] as Record<string, readonly string[]>)[status as string] ?? [];
+        expect({ op, status, codes: cells[i] }).toEqual({ op, status, codes: [...declared] });
+      });
+    }
+    const statuses = new Set(ops.flatMap((op) => Object.keys(errorCodes[op])));
+    expect(
+      rows
+        .map((r) => r[1])
+        .filter((s) => s !== '200')
+        .sort(),
+    ).toEqual([...statuses].sort());
+  });
+});
