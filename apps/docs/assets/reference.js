@@ -20,6 +20,7 @@
     showDeveloperTools: 'never',
     hideClientButton: false,
     documentDownloadType: 'both',
+    defaultOpenAllTags: true,
     defaultHttpClient: { targetKey: 'shell', clientKey: 'curl' },
     externalUrls: { dashboardUrl: here, registryUrl: here, proxyUrl: here, apiBaseUrl: here },
     customCss: '',

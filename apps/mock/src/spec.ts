@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 /** The bundled spec's path, as `@faceproof/openapi` publishes it. */
-export const specPath = fileURLToPath(import.meta.resolve('@faceproof/openapi/openapi.json'));
+// createRequire rather than import.meta.resolve: vitest's module runner (which loads this file in
+// other packages' tests) does not support the latter.
+export const specPath = createRequire(import.meta.url).resolve('@faceproof/openapi/openapi.json');
 
 // biome-ignore lint/suspicious/noExplicitAny: the spec is plain JSON walked generically.
 export type Json = any;

@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Json, operations } from '../scripts/site.ts';
+import { guard, launch, screenshots } from './browser.ts';
+
+const spec: Json = JSON.parse(
+  readFileSync(createRequire(import.meta.url).resolve('@faceproof/openapi/openapi.json'), 'utf8'),
+);
+const guides = ['index', 'quick-start', 'login-flow', 'onboarding-flow', 'tokens', 'webhooks', 'errors', 'self-hosting'];
+const viewports = {
+  desktop: { width: 1280, height: 900 },
+  phone: { width: 390, height: 844 },
+} as const;
+
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const external: string[] = [];
+
+async function newPage(viewport: { width: number; height: number } = viewports.desktop) {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+  contexts.push(context);
+  const page = await context.newPage();
+  const log = await guard(page);
+  return { page, log };
+}
+
+beforeAll(async () => {
+  browser = await launch();
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close();
+  await browser?.close();
+});
+
+describe('guides', () => {
+  for (const name of guides) {
+    for (const [label, viewport] of Object.entries(viewports)) {
+      it(`${name} renders without console errors (${label})`, async () => {
+        const { page, log } = await newPage(viewport);
+        const res = await page.goto(`${inject('docsUrl')}/${name}.html`, { waitUntil: 'networkidle' });
+        expect(res?.status()).toBe(200);
+        await expect(page.locator('main h1').textContent()).resolves.toBeTruthy();
+        expect(await page.locator('header nav a').count()).toBeGreaterThanOrEqual(guides.length + 3);
+        // Nothing sticks out sideways on a phone (wide tables and code scroll inside themselves).
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow).toBeLessThanOrEqual(0);
+        await page.screenshot({ path: `${screenshots}${name}-${label}.png`, fullPage: label === 'desktop' });
+        expect(log.consoleErrors).toEqual([]);
+        external.push(...log.external);
+      });
+    }
+  }
+
+  it('lists every documented error of the spec in the catalogue', async () => {
+    const { page, log } = await newPage();
+    await page.goto(`${inject('docsUrl')}/errors.html`, { waitUntil: 'networkidle' });
+    const text = await page.locator('main').innerText();
+    for (const { op } of operations(spec)) {
+      expect(text).toContain(op.operationId);
+    }
+    expect(text).toContain('LIVENESS_DETECTION_FAILED');
+    expect(text).toContain('person_already_set');
+    external.push(...log.external);
+  });
+});
+
+describe('spec downloads', () => {
+  it('serves the bundled spec as YAML and JSON, linked from the nav', async () => {
+    const { page, log } = await newPage();
+    await page.goto(`${inject('docsUrl')}/index.html`);
+    for (const file of ['openapi.yaml', 'openapi.json']) {
+      const href = await page.locator(`header nav a[href="${file}"]`).getAttribute('href');
+      const res = await page.request.get(`${inject('docsUrl')}/${href}`);
+      expect(res.status()).toBe(200);
+      const body = await res.text();
+      expect(body).toContain(spec.info.title);
+    }
+    expect(JSON.parse(await (await page.request.get(`${inject('docsUrl')}/openapi.json`)).text())).toEqual(spec);
+    external.push(...log.external);
+  });
+});
+
+describe('API reference', () => {
+  it('renders every operation of the spec', async () => {
+    const { page, log } = await newPage();
+    await page.goto(`${inject('docsUrl')}/reference.html`, { waitUntil: 'networkidle' });
+    for (const { method, path, op } of operations(spec)) {
+      const link = page.locator(`a[href$="/${method.toUpperCase()}${path}"]`).first();
+      await link.click();
+      await expect
+        .poll(() => page.getByRole('heading', { name: op.summary, exact: true }).first().isVisible(), {
+          message: `${op.operationId} (${op.summary})`,
+        })
+        .toBe(true);
+    }
+    await page.screenshot({ path: `${screenshots}reference-desktop.png` });
+    external.push(...log.external);
+  });
+
+  it('finds "liveness" with its search', async () => {
+    const { page, log } = await newPage();
+    await page.goto(`${inject('docsUrl')}/reference.html`, { waitUntil: 'networkidle' });
+    await page.getByRole('button', { name: /search/i }).first().click();
+    await page.keyboard.type('liveness');
+    const results = page.getByRole('option');
+    await expect.poll(() => results.count()).toBeGreaterThan(0);
+    const texts = (await results.allInnerTexts()).join('\n');
+    expect(texts).toContain('Validate biometric validation');
+    await page.screenshot({ path: `${screenshots}reference-search.png` });
+    external.push(...log.external);
+  });
+
+  it('sends a real request to the mock from the try-it console and shows its response', async () => {
+    const { page, log } = await newPage();
+    const mockUrl = inject('mockUrl');
+    const sent: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().startsWith(mockUrl)) sent.push(`${r.method()} ${r.url()}`);
+    });
+    await page.goto(`${inject('docsUrl')}/reference.html?server=${encodeURIComponent(mockUrl)}`, {
+      waitUntil: 'networkidle',
+    });
+    await page.locator('a[href$="/POST/v2/biometric-validations"]').first().click();
+    await page.getByRole('button', { name: /test request/i }).first().click();
+    await page.getByPlaceholder('Token').first().fill('docs-test-token');
+    await page.getByRole('button', { name: /^send/i }).first().click();
+    await expect.poll(() => page.getByText('200 OK').first().isVisible(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => page.getByText('"biometricValidation"').first().isVisible()).toBe(true);
+    expect(sent).toContain(`POST ${mockUrl}/v2/biometric-validations`);
+    await page.screenshot({ path: `${screenshots}reference-try-it.png` });
+    external.push(...log.external);
+  });
+
+  it('renders on a phone', async () => {
+    const { page, log } = await newPage(viewports.phone);
+    await page.goto(`${inject('docsUrl')}/reference.html`, { waitUntil: 'networkidle' });
+    await expect.poll(() => page.getByText(spec.info.title).first().isVisible()).toBe(true);
+    await page.screenshot({ path: `${screenshots}reference-phone.png` });
+    external.push(...log.external);
+  });
+});
+
+describe('offline', () => {
+  it('made no request to any host but loopback', () => {
+    expect(external).toEqual([]);
+  });
+});
