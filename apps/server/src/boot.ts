@@ -1,0 +1,94 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import faceproof, { BODY_LIMIT, genReqId } from './app.js';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import { Faces } from './faces.js';
+import { SqliteStore } from './store/sqlite.js';
+import type { Store } from './store/types.js';
+import { KeyRing } from './tokens.js';
+import { WebhookDispatcher } from './webhooks.js';
+
+/** Opens the store (migrated) and the key ring: what the CLI needs, without the face engine. */
+export async function openCore(config: Config) {
+  const store: Store = new SqliteStore(config.dbFile);
+  await store.migrate();
+  const keys = new KeyRing(
+    store,
+    Math.max(config.CLIENT_TOKEN_TTL_S, config.APP_REGISTRATION_TTL_S, 7 * 24 * 3600),
+  );
+  await keys.load();
+  return { store, keys };
+}
+
+export interface Server {
+  app: FastifyInstance;
+  ctx: AppContext;
+  /** Warms the face engine up (loads models, fills the indexes); /readyz says ready afterwards. */
+  warm: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Builds the whole server: store, keys, engine (warming in the background), webhooks and the HTTP app. */
+export async function buildServer(config: Config, opts: { logger?: boolean | object } = {}): Promise<Server> {
+  const { store, keys } = await openCore(config);
+  const faces = new Faces({ workers: config.ENGINE_WORKERS, maxQueue: config.ENGINE_MAX_QUEUE || undefined });
+  const ctx: AppContext = { config, store, keys, faces, closing: false };
+  const app = Fastify({
+    logger: opts.logger ?? {
+      level: config.LOG_LEVEL,
+      // Images and tokens never reach the logs.
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', '*.image', '*.token', 'body', 'payload'],
+        censor: '[redacted]',
+      },
+    },
+    genReqId,
+    requestIdHeader: false,
+    requestIdLogLabel: 'requestId',
+    bodyLimit: BODY_LIMIT,
+    connectionTimeout: 30_000,
+    keepAliveTimeout: 5_000,
+    requestTimeout: 60_000,
+    trustProxy: false,
+  });
+  ctx.webhooks = new WebhookDispatcher(
+    store,
+    (projectId) => store.getProjectSecret(projectId),
+    {
+      maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+      baseDelayMs: config.WEBHOOK_BASE_DELAY_MS,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      pollMs: config.WEBHOOK_POLL_MS,
+    },
+    app.log,
+  );
+  await app.register(faceproof, { ctx });
+  const warm = faces.start(store).then(
+    () => {
+      app.log.info({ engine: faces.engine?.info }, 'face engine ready');
+    },
+    (err) => {
+      app.log.error({ err }, 'face engine failed to start');
+      throw err;
+    },
+  );
+  warm.catch(() => {});
+  ctx.webhooks.start();
+  let closed = false;
+  return {
+    app,
+    ctx,
+    warm,
+    async close() {
+      if (closed) return;
+      closed = true;
+      ctx.closing = true;
+      // In-flight requests (validations included) finish before close() resolves.
+      await app.close();
+      await ctx.webhooks?.stop(config.SHUTDOWN_GRACE_MS);
+      await warm.catch(() => {});
+      await faces.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const csv = z
+  .string()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+
+/**
+ * Every environment variable the server reads, validated once at start. The `Config` type is
+ * derived from this schema; README.md documents it as a table.
+ */
+export const configSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: int(3000),
+  PUBLIC_URL: z.url().optional(),
+  FACEPROOF_DATA_DIR: z.string().default('.faceproof-data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ENGINE_WORKERS: int(availableParallelism(), 1),
+  ENGINE_MAX_QUEUE: int(0),
+  RATE_LIMIT_MAX: int(600, 1),
+  RATE_LIMIT_IP_MAX: int(1200, 1),
+  RATE_LIMIT_WINDOW_MS: int(60_000, 1),
+  CORS_ORIGINS: csv,
+  CLIENT_TOKEN_TTL_S: int(365 * 24 * 3600, 60),
+  RESULT_TOKEN_TTL_S: int(600, 10),
+  APP_REGISTRATION_TTL_S: int(24 * 3600, 60),
+  WEBHOOK_MAX_ATTEMPTS: int(10, 1),
+  WEBHOOK_BASE_DELAY_MS: int(1000, 1),
+  WEBHOOK_TIMEOUT_MS: int(10_000, 100),
+  WEBHOOK_POLL_MS: int(500, 10),
+  SHUTDOWN_GRACE_MS: int(10_000, 0),
+});
+
+export type Config = z.infer<typeof configSchema> & { dataDir: string; publicUrl: string; dbFile: string };
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const dataDir = path.resolve(c.FACEPROOF_DATA_DIR);
+  return {
+    ...c,
+    dataDir,
+    dbFile: path.join(dataDir, 'faceproof.db'),
+    publicUrl: (c.PUBLIC_URL ?? `http://${c.HOST}:${c.PORT}`).replace(/\/$/, ''),
+  };
+}

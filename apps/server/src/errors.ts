@@ -1,0 +1,64 @@
+import type { Issue } from './spec.js';
+
+/**
+ * An API error in canonical form: an UPPER_SNAKE code and a sentence. `format()` renders it in the
+ * convention of the operation that failed (see the ErrorResponse schema).
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    readonly title: string,
+    message: string,
+    readonly extra: {
+      details?: (Issue & { reason?: string })[];
+      attemptsRemaining?: number;
+      scoreSuffix?: string;
+    } = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export type Convention = 'create' | 'validate' | 'appRegistration';
+
+export function conventionOf(operationId: string | undefined): Convention {
+  if (operationId === 'validateBiometricValidation') return 'validate';
+  if (operationId === 'createAppRegistrationBiometricValidation') return 'appRegistration';
+  return 'create';
+}
+
+/** `APP_REGISTRATION_NOT_FOUND` → `appRegistration_not_found`, as the app-registration page spells it. */
+function lowerCode(code: string): string {
+  return code.toLowerCase().replace(/^app_registration_/, 'appRegistration_');
+}
+
+export function formatError(err: ApiError, convention: Convention, requestId: string) {
+  const body: Record<string, unknown> = {
+    success: false,
+    code: err.code,
+    error: err.title,
+    message: err.message,
+  };
+  if (convention === 'validate') body.message = err.code;
+  if (convention === 'appRegistration') {
+    body.code = lowerCode(err.code);
+    body.message = `${err.statusCode}:${body.code}${err.extra.scoreSuffix ?? ''}`;
+  }
+  if (err.extra.details?.length) body.details = err.extra.details;
+  if (err.extra.attemptsRemaining !== undefined) body.attemptsRemaining = err.extra.attemptsRemaining;
+  body.requestId = requestId;
+  return body;
+}
+
+export const notFound = (code: string, title: string, message: string) =>
+  new ApiError(404, code, title, message);
+export const invalidRequest = (details: Issue[]) =>
+  new ApiError(
+    400,
+    'INVALID_REQUEST',
+    'Invalid request',
+    details.map((d) => `${d.path.slice(1)} ${d.message}`).join('; ') || 'The request is invalid.',
+    { details },
+  );

@@ -1,0 +1,44 @@
+import { buildServer } from './boot.js';
+import { ConfigError, loadConfig } from './config.js';
+import { demoCurl, ensureDemo } from './demo.js';
+
+/** The process: configuration, listen, warm-up, and a graceful close on SIGINT/SIGTERM. */
+async function main() {
+  const config = loadConfig();
+  const server = await buildServer(config);
+  const { app, ctx } = server;
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      app.log.error('graceful shutdown timed out');
+      process.exit(1);
+    }, config.SHUTDOWN_GRACE_MS + 5_000);
+    force.unref();
+    try {
+      await server.close();
+      process.exit(0);
+    } catch (err) {
+      app.log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await app.listen({ host: config.HOST, port: config.PORT });
+  await server.warm;
+  if (process.argv.includes('--demo')) {
+    const demo = await ensureDemo(ctx.store, ctx.keys, config);
+    process.stdout.write(
+      `\nFaceproof is ready on ${config.publicUrl} (demo project ${demo.project}).\nCreate a login validation:\n\n  ${demoCurl(config, demo)}\n\n`,
+    );
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,314 @@
+/**
+ * The storage contract of the server. SQLite (node:sqlite) implements it today; a PostgreSQL
+ * implementation (issue 9) will satisfy the same interface, so nothing here is SQLite-specific and
+ * every method is async. Each method that changes several rows runs them in one transaction.
+ */
+
+export interface Client {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface ClientToken {
+  jti: string;
+  clientId: string;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt?: string;
+}
+
+export interface SigningKey {
+  kid: string;
+  privateJwk: string;
+  publicJwk: string;
+  createdAt: string;
+  retiredAt?: string;
+}
+
+export interface Project {
+  id: string;
+  clientId: string;
+  name: string;
+  webhookSecret: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type FlowType = 'login' | 'onboarding';
+export type FlowStatus = 'draft' | 'active' | 'paused';
+export type SearchMode = 'FAST' | 'ACCURATE';
+
+export interface FlowSettings {
+  livenessMinScore: number;
+  searchMode: SearchMode;
+  searchMinScore: number;
+  maxAttempts: number;
+  retainFaceImages: boolean;
+}
+
+export interface ProjectFlow extends FlowSettings {
+  id: string;
+  clientId: string;
+  projectId: string;
+  type: FlowType;
+  status: FlowStatus;
+  name: string;
+  redirectUrl?: string;
+  webhookUrl?: string;
+  collectionId?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Collection {
+  id: string;
+  clientId: string;
+  projectId: string;
+  name: string;
+  description?: string;
+  code: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Person {
+  id: string;
+  clientId: string;
+  projectId: string;
+  collectionId: string;
+  identifier: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PersonCounts {
+  templates: number;
+  faceImages: number;
+}
+
+export interface StoredTemplate {
+  id: string;
+  personId: string;
+  collectionId: string;
+  model: string;
+  template: Uint8Array;
+  createdAt: string;
+}
+
+export interface FaceImageRecord {
+  id: string;
+  personId: string;
+  mime: string;
+  image: Uint8Array;
+  createdAt: string;
+}
+
+export type ValidationType = 'validation' | 'login' | 'onboarding' | 'oneTimeLink';
+export type ValidationStatus = 'new' | 'awaiting_2fa' | 'completed' | 'failed' | 'expired';
+export type SessionStatus = 'active' | 'used' | 'expired';
+
+export interface LivenessResultEntry {
+  score: number;
+  passed: boolean;
+  createdAt: string;
+}
+
+export interface ComparisonResultEntry {
+  person?: string;
+  score: number;
+  passed: boolean;
+  createdAt: string;
+}
+
+/** Request options echoed on the validation (absent when not sent). */
+export interface ValidationOptions {
+  redirectUrl?: string;
+  webhookUrl?: string;
+  ipAddress?: string;
+  email?: string;
+  requires2FA: boolean;
+  sendViaEmail: boolean;
+  language: 'en' | 'es';
+}
+
+export interface BiometricValidation {
+  id: string;
+  clientId: string;
+  projectId: string;
+  flowId: string;
+  sessionId: string;
+  sessionStatus: SessionStatus;
+  identifier: string;
+  type: ValidationType;
+  status: ValidationStatus;
+  /** The flow's settings when the validation was created; later flow changes do not apply. */
+  settings: FlowSettings;
+  options: ValidationOptions;
+  collectionId?: string;
+  collectionCode?: string;
+  personId?: string;
+  livenessScore: number;
+  attempts: number;
+  maxAttempts: number;
+  livenessResults: LivenessResultEntry[];
+  comparisonResults: ComparisonResultEntry[];
+  /** The success response body (without the token), kept for audit. */
+  result?: Record<string, unknown>;
+  expiresAt: string;
+  completedAt?: string;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export type AppRegistrationStatus = 'STARTED' | 'ONGOING' | 'COMPLETED' | 'FAILED' | 'EXPIRED';
+
+export interface AppRegistration {
+  id: string;
+  clientId: string;
+  projectId: string;
+  flowId: string;
+  status: AppRegistrationStatus;
+  email?: string;
+  countryCode?: string;
+  phone?: string;
+  os?: 'DESKTOP' | 'IOS' | 'ANDROID';
+  personId?: string;
+  validationId?: string;
+  collectionId?: string;
+  expiresAt: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OutboxEvent {
+  id: string;
+  projectId: string;
+  eventType: string;
+  url: string;
+  payload: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: string;
+  lastError?: string;
+  createdAt: string;
+  deliveredAt?: string;
+}
+
+export interface NewOutboxEvent {
+  projectId: string;
+  eventType: string;
+  url: string;
+  payload: Record<string, unknown>;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export interface PageQuery {
+  page: number;
+  limit: number;
+}
+
+/** A person to create together with its first template (and image, when the flow retains images). */
+export interface Enrolment {
+  person: Person;
+  template: StoredTemplate;
+  image?: FaceImageRecord;
+  /** With `replacePersonId`, the templates and images of that person are replaced instead. */
+  replacePersonId?: string;
+}
+
+export interface Store {
+  migrate(): Promise<number>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  getSetting(name: string): Promise<string | undefined>;
+  setSetting(name: string, value: string): Promise<void>;
+
+  createClient(client: Client): Promise<void>;
+  getClient(id: string): Promise<Client | undefined>;
+  createClientToken(token: ClientToken): Promise<void>;
+  getClientToken(jti: string): Promise<ClientToken | undefined>;
+  revokeClientToken(jti: string, at: string): Promise<boolean>;
+
+  listSigningKeys(): Promise<SigningKey[]>;
+  /** Adds the new key and retires every other active key, in one transaction. */
+  rotateSigningKey(key: SigningKey): Promise<void>;
+
+  createProject(p: Project): Promise<void>;
+  getProject(clientId: string, id: string): Promise<Project | undefined>;
+  listProjects(clientId: string, q: PageQuery): Promise<Page<Project>>;
+  updateProject(p: Project): Promise<void>;
+  /** The webhook secret of a project, whoever owns it (for the webhook dispatcher). */
+  getProjectSecret(projectId: string): Promise<string | undefined>;
+
+  createFlow(f: ProjectFlow): Promise<void>;
+  getFlow(clientId: string, id: string): Promise<ProjectFlow | undefined>;
+  listFlows(clientId: string, q: PageQuery & { projectId?: string }): Promise<Page<ProjectFlow>>;
+  updateFlow(f: ProjectFlow): Promise<void>;
+
+  createCollection(c: Collection): Promise<void>;
+  getCollection(clientId: string, id: string): Promise<Collection | undefined>;
+  listCollections(clientId: string, q: PageQuery & { projectId?: string }): Promise<Page<Collection>>;
+  countPersons(collectionId: string): Promise<number>;
+  flowsUsingCollection(collectionId: string): Promise<string[]>;
+  /** Deletes the collection with its persons, templates and images; returns what was deleted. */
+  deleteCollection(id: string): Promise<{ persons: number } & PersonCounts>;
+
+  getPerson(clientId: string, id: string): Promise<(Person & PersonCounts) | undefined>;
+  findPersonByIdentifier(collectionId: string, identifier: string): Promise<Person | undefined>;
+  listPersons(
+    clientId: string,
+    q: PageQuery & { projectId?: string; collectionId?: string },
+  ): Promise<Page<Person & PersonCounts>>;
+  deletePerson(id: string): Promise<PersonCounts>;
+  allTemplates(): Promise<StoredTemplate[]>;
+
+  createValidation(v: BiometricValidation): Promise<void>;
+  getValidation(id: string): Promise<BiometricValidation | undefined>;
+  listValidations(
+    clientId: string,
+    q: PageQuery & { projectId?: string; status?: ValidationStatus },
+  ): Promise<Page<BiometricValidation>>;
+  /**
+   * Saves `v` only if the stored row still has `v.version - 1` (the claim that makes concurrent
+   * attempts on one session safe), together with an optional enrolment and outbox events, in one
+   * transaction. Returns false when another attempt changed the row first.
+   */
+  saveValidation(
+    v: BiometricValidation,
+    extra?: { enrolment?: Enrolment; events?: NewOutboxEvent[]; appRegistration?: AppRegistration },
+  ): Promise<boolean>;
+
+  createAppRegistration(r: AppRegistration): Promise<void>;
+  getAppRegistration(id: string): Promise<AppRegistration | undefined>;
+  /** Saves the registration with the enrolment and events in one transaction. */
+  saveAppRegistration(
+    r: AppRegistration,
+    extra: { enrolment?: Enrolment; events?: NewOutboxEvent[] },
+  ): Promise<void>;
+
+  getIdempotent(clientId: string, key: string): Promise<{ bodyHash: string; response: string } | undefined>;
+  putIdempotent(clientId: string, key: string, bodyHash: string, response: string): Promise<void>;
+  /** Writes the validation and its idempotency record in one transaction. */
+  createValidationIdempotent(
+    v: BiometricValidation,
+    idem?: { clientId: string; key: string; bodyHash: string; response: string },
+  ): Promise<boolean>;
+
+  dueOutbox(now: string, limit: number): Promise<OutboxEvent[]>;
+  /** Pushes next_attempt_at forward before a delivery, so a crashed delivery is retried after the lease. */
+  leaseOutbox(id: string, until: string): Promise<void>;
+  recordDelivery(
+    event: OutboxEvent,
+    delivery: { statusCode?: number; error?: string; durationMs: number; at: string },
+    outcome: { status: OutboxEvent['status']; nextAttemptAt: string },
+  ): Promise<void>;
+  pendingOutboxCount(): Promise<number>;
+  listDeliveries(outboxId: string): Promise<{ attempt: number; statusCode?: number; error?: string }[]>;
+}
