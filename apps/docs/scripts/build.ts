@@ -4,7 +4,15 @@
  *   reference.html (Scalar, served locally), openapi.yaml and openapi.json.
  * Nothing on the pages is loaded from another host.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -82,13 +90,17 @@ function expandMarkers(source: string): string {
       const remedies = parse(readFileSync(join(root, 'guides', 'error-remedies.yaml'), 'utf8')) as Remedies;
       const entries = errorCatalogue(spec, remedies);
       const generic = [...new Set(entries.filter((e) => e.generic).map((e) => e.code))];
-      if (generic.length) console.warn(`errors: no specific advice for ${generic.join(', ')} (status advice used)`);
+      if (generic.length)
+        console.warn(`errors: no specific advice for ${generic.join(', ')} (status advice used)`);
       return errorCatalogueMarkdown(entries, statusDescriptions(spec));
     })
     .replace('<!-- server-configuration -->', () => {
-      const section = existsSync(serverReadme) ? configurationSection(readFileSync(serverReadme, 'utf8')) : null;
-      if (section) return `_From the server's README (\`apps/server/README.md\`) at build time:_\n\n${section}`;
-      return "The server documents its configuration (environment variables) in `apps/server/README.md`; this section shows that table once it exists there.";
+      const section = existsSync(serverReadme)
+        ? configurationSection(readFileSync(serverReadme, 'utf8'))
+        : null;
+      if (section)
+        return `_From the server's README (\`apps/server/README.md\`) at build time:_\n\n${section}`;
+      return 'The server documents its configuration (environment variables) in `apps/server/README.md`; this section shows that table once it exists there.';
     })
     .replace(/<!--\s*nav:.*?-->\n?/, '');
 }
@@ -125,7 +137,8 @@ writeFileSync(
 copyFileSync(specJsonPath, join(out, 'openapi.json'));
 copyFileSync(specYamlPath, join(out, 'openapi.yaml'));
 copyFileSync(scalarStandalone, join(out, 'assets', 'scalar', 'standalone.js'));
-for (const f of readdirSync(join(root, 'assets'))) copyFileSync(join(root, 'assets', f), join(out, 'assets', f));
+for (const f of readdirSync(join(root, 'assets')))
+  copyFileSync(join(root, 'assets', f), join(out, 'assets', f));
 copyFileSync(hljsStyle, join(out, 'assets', 'highlight.css'));
 
 console.log(

@@ -1,6 +1,6 @@
 /** Pure pieces of the site build: Markdown rendering, the error catalogue, the page layout. */
 import hljs from 'highlight.js';
-import MarkdownIt from 'markdown-it';
+import MarkdownItCtor, { type MarkdownIt } from 'markdown-it';
 
 // biome-ignore lint/suspicious/noExplicitAny: the spec is plain JSON walked generically.
 export type Json = any;
@@ -20,7 +20,7 @@ export function slug(text: string): string {
 }
 
 export function createMarkdown(): MarkdownIt {
-  const md: MarkdownIt = new MarkdownIt({
+  const md: MarkdownIt = new MarkdownItCtor({
     html: true,
     linkify: false,
     typographer: false,
@@ -82,7 +82,8 @@ export function errorCatalogue(spec: Json, remedies: Remedies): CatalogueEntry[]
       .filter(([status]) => /^[45]\d\d$/.test(status))
       .flatMap(([status, ref]) => {
         const response = resolveRef(spec, ref);
-        const media = response?.content?.['application/json'] ?? Object.values<Json>(response?.content ?? {})[0];
+        const media =
+          response?.content?.['application/json'] ?? Object.values<Json>(response?.content ?? {})[0];
         return Object.entries<Json>(media?.examples ?? {}).map(([example, exRef]) => {
           const ex = resolveRef(spec, exRef) ?? {};
           const value = ex.value ?? {};
@@ -107,7 +108,10 @@ export function errorCatalogue(spec: Json, remedies: Remedies): CatalogueEntry[]
 }
 
 /** The catalogue as Markdown: one section per operation with a table of its errors. */
-export function errorCatalogueMarkdown(entries: CatalogueEntry[], statusDescriptions: Map<string, string>): string {
+export function errorCatalogueMarkdown(
+  entries: CatalogueEntry[],
+  statusDescriptions: Map<string, string>,
+): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n+/g, ' ');
   const byOp = Map.groupBy(entries, (e) => e.operationId);
   const out: string[] = [];
@@ -119,7 +123,9 @@ export function errorCatalogueMarkdown(entries: CatalogueEntry[], statusDescript
     out.push('| Status | Code | Title | When | What to do |', '|---|---|---|---|---|');
     for (const e of list) {
       const when = e.description || statusDescriptions.get(`${operationId} ${e.status}`) || '';
-      out.push(`| ${e.status} | \`${cell(e.code)}\` | ${cell(e.title)} | ${cell(when)} | ${cell(e.whatToDo)} |`);
+      out.push(
+        `| ${e.status} | \`${cell(e.code)}\` | ${cell(e.title)} | ${cell(when)} | ${cell(e.whatToDo)} |`,
+      );
     }
     out.push('');
   }
@@ -154,10 +160,18 @@ export function configurationSection(readme: string): string | null {
       start = i;
       level = depth;
     } else if (start >= 0 && depth <= level) {
-      return lines.slice(start + 1, i).join('\n').trim();
+      return lines
+        .slice(start + 1, i)
+        .join('\n')
+        .trim();
     }
   }
-  return start >= 0 ? lines.slice(start + 1).join('\n').trim() : null;
+  return start >= 0
+    ? lines
+        .slice(start + 1)
+        .join('\n')
+        .trim()
+    : null;
 }
 
 export function layout(opts: {

@@ -8,7 +8,16 @@ import { guard, launch, screenshots } from './browser.ts';
 const spec: Json = JSON.parse(
   readFileSync(createRequire(import.meta.url).resolve('@faceproof/openapi/openapi.json'), 'utf8'),
 );
-const guides = ['index', 'quick-start', 'login-flow', 'onboarding-flow', 'tokens', 'webhooks', 'errors', 'self-hosting'];
+const guides = [
+  'index',
+  'quick-start',
+  'login-flow',
+  'onboarding-flow',
+  'tokens',
+  'webhooks',
+  'errors',
+  'self-hosting',
+];
 const viewports = {
   desktop: { width: 1280, height: 900 },
   phone: { width: 390, height: 844 },
@@ -78,7 +87,9 @@ describe('spec downloads', () => {
       const body = await res.text();
       expect(body).toContain(spec.info.title);
     }
-    expect(JSON.parse(await (await page.request.get(`${inject('docsUrl')}/openapi.json`)).text())).toEqual(spec);
+    expect(JSON.parse(await (await page.request.get(`${inject('docsUrl')}/openapi.json`)).text())).toEqual(
+      spec,
+    );
     external.push(...log.external);
   });
 });
@@ -103,7 +114,10 @@ describe('API reference', () => {
   it('finds "liveness" with its search', async () => {
     const { page, log } = await newPage();
     await page.goto(`${inject('docsUrl')}/reference.html`, { waitUntil: 'networkidle' });
-    await page.getByRole('button', { name: /search/i }).first().click();
+    await page
+      .getByRole('button', { name: /search/i })
+      .first()
+      .click();
     await page.keyboard.type('liveness');
     const results = page.getByRole('option');
     await expect.poll(() => results.count()).toBeGreaterThan(0);
@@ -124,7 +138,10 @@ describe('API reference', () => {
       waitUntil: 'networkidle',
     });
     await page.locator('a[href$="/POST/v2/biometric-validations"]').first().click();
-    await page.getByRole('button', { name: /test request/i }).first().click();
+    await page
+      .getByRole('button', { name: /test request/i })
+      .first()
+      .click();
     await page.getByPlaceholder('Token').first().fill('docs-test-token');
     await page.getByRole('button', { name: /^send/i }).first().click();
     await expect.poll(() => page.getByText('200 OK').first().isVisible(), { timeout: 15_000 }).toBe(true);
