@@ -73,12 +73,12 @@ if (present.some((app) => app.label === 'server')) {
     const { stdout } = await promisify(execFile)('pnpm', ['--silent', 'faceproof', 'demo', '--json'], { env });
     const demo = JSON.parse(stdout);
     const server = apps[0];
-    lines.push('', `Demo client access token:\n  ${demo.accessToken}`);
+    lines.push('', `Demo client access token:\n  ${demo.clientAccessToken}`);
     lines.push(
       '',
       'Create a login validation for the demo project:',
       `  curl -s http://127.0.0.1:${server.port}/v2/biometric-validations \\`,
-      `    -H "Authorization: Bearer ${demo.accessToken}" -H "Content-Type: application/json" \\`,
+      `    -H "Authorization: Bearer ${demo.clientAccessToken}" -H "Content-Type: application/json" \\`,
       `    -d '{"project":"${demo.project}","projectFlow":"${demo.loginFlow}","identifier":"demo-user","type":"login"}'`,
     );
   } catch (error) {
