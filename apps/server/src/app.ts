@@ -55,6 +55,7 @@ export default fp(
     const { ctx } = opts;
     const { config } = ctx;
     const ajv = createAjv();
+    const coercing = createAjv({ coerceTypes: true });
     app.addSchema({ $id: SPEC_ID, components: spec.components });
 
     app.addHook('onRequest', async (req, reply) => {
@@ -128,7 +129,7 @@ export default fp(
     for (const op of operations()) {
       const handler = handlers[op.operationId];
       if (!handler) throw new Error(`No handler for operation ${op.operationId}`);
-      const validators = requestValidators(ajv, op);
+      const validators = requestValidators(ajv, op, coercing);
       const expected = op.scheme ? SCHEME_KIND[op.scheme] : undefined;
       app.route({
         method: op.method as 'GET',

@@ -43,8 +43,13 @@ export function resolveRef(node: Json): Json {
 }
 
 /** ajv 2020-12 with formats, resolving `#/components/...` references of the bundle. */
-export function createAjv() {
-  const ajv = new Ajv2020({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false });
+export function createAjv(opts: { coerceTypes?: boolean } = {}) {
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict: false,
+    coerceTypes: opts.coerceTypes ?? false,
+    useDefaults: false,
+  });
   addFormats.default(ajv);
   ajv.addSchema({ $id: SPEC_ID, components: spec.components });
   return ajv;
@@ -74,7 +79,7 @@ export interface Issue {
 }
 
 /** Compiles the validators of an operation's parameters and body from the bundle. */
-export function requestValidators(ajv: Ajv2020, op: Operation): RequestValidators {
+export function requestValidators(ajv: Ajv2020, op: Operation, coercing: Ajv2020 = ajv): RequestValidators {
   const out: RequestValidators = {};
   const params = (op.op.parameters ?? []).map(resolveRef);
   for (const where of ['query', 'path'] as const) {
@@ -86,7 +91,8 @@ export function requestValidators(ajv: Ajv2020, op: Operation): RequestValidator
       required: ps.filter((p: Json) => p.required).map((p: Json) => p.name),
       additionalProperties: where === 'path',
     };
-    out[where === 'path' ? 'params' : 'query'] = ajv.compile(schema);
+    // Query and path values arrive as strings: coerce them to the declared types.
+    out[where === 'path' ? 'params' : 'query'] = coercing.compile(schema);
   }
   const body = op.op.requestBody?.content?.['application/json']?.schema;
   if (body) out.body = ajv.compile(absolutize(body));

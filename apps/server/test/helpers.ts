@@ -1,0 +1,119 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fixtures } from '@faceproof/face-engine/fixtures';
+import { expect } from 'vitest';
+import { buildServer, type Server } from '../src/boot.js';
+import { loadConfig } from '../src/config.js';
+import { type Demo, ensureDemo } from '../src/demo.js';
+import { createAjv, operations, resolveRef, SPEC_ID } from '../src/spec.js';
+
+export const fx = fixtures();
+export const dataUri = (file: string) =>
+  `data:image/${file.endsWith('.png') ? 'png' : 'jpeg'};base64,${readFileSync(file).toString('base64')}`;
+
+const ajv = createAjv();
+const ops = operations().map((o) => ({
+  ...o,
+  re: new RegExp(`^${o.path.replace(/\{\w+\}/g, '[^/]+').replace(/\./g, '\\.')}$`),
+}));
+const validators = new Map<string, ReturnType<typeof ajv.compile>>();
+
+/**
+ * Checks one response against the contract: the status is documented for the operation, the body
+ * matches its schema, and X-Request-Id is set. Every test goes through this hook.
+ */
+export function assertMatchesSpec(method: string, url: string, res: Response, body: unknown) {
+  const pathname = new URL(url).pathname;
+  const op = ops.find((o) => o.method === method && o.re.test(pathname));
+  expect(res.headers.get('x-request-id'), `${method} ${pathname} X-Request-Id`).toBeTruthy();
+  if (!op) return; // not an operation of the spec (unknown route)
+  const response = op.op.responses[String(res.status)];
+  expect(response, `${op.operationId} documents status ${res.status}: ${JSON.stringify(body)}`).toBeDefined();
+  const schema = resolveRef(response).content?.['application/json']?.schema;
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  const key = `${op.operationId}:${res.status}`;
+  let validate = validators.get(key);
+  if (!validate) {
+    validate = ajv.compile({ $ref: `${SPEC_ID}${schema.$ref}` });
+    validators.set(key, validate);
+  }
+  expect(
+    validate(body),
+    `${key} ${JSON.stringify(validate.errors)} ${JSON.stringify(body).slice(0, 500)}`,
+  ).toBe(true);
+  for (const h of Object.keys(response.headers ?? {}).filter((h) =>
+    ['WWW-Authenticate', 'Retry-After'].includes(h),
+  ))
+    expect(res.headers.get(h), `${key} header ${h}`).toBeTruthy();
+}
+
+export interface Call {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: test bodies are checked against the spec, then read freely.
+  body: any;
+  headers: Headers;
+}
+
+export function client(base: string) {
+  return async function call(
+    method: string,
+    p: string,
+    opts: { token?: string; body?: unknown; raw?: string | Buffer; headers?: Record<string, string> } = {},
+  ): Promise<Call> {
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let payload: string | Buffer | undefined;
+    if (opts.body !== undefined) {
+      payload = JSON.stringify(opts.body);
+      headers['content-type'] ??= 'application/json';
+    } else if (opts.raw !== undefined) payload = opts.raw;
+    const url = `${base}${p}`;
+    const res = await fetch(url, { method, headers, body: payload as BodyInit });
+    const text = await res.text();
+    const body = text ? JSON.parse(text) : undefined;
+    assertMatchesSpec(method, url, res, body);
+    return { status: res.status, body, headers: res.headers };
+  };
+}
+
+export interface Harness {
+  server: Server;
+  base: string;
+  dir: string;
+  demo: Demo;
+  call: ReturnType<typeof client>;
+  close(): Promise<void>;
+}
+
+export async function startServer(env: Record<string, string> = {}): Promise<Harness> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'faceproof-test-'));
+  const config = loadConfig({
+    FACEPROOF_DATA_DIR: dir,
+    ENGINE_WORKERS: '2',
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    WEBHOOK_POLL_MS: '50',
+    WEBHOOK_BASE_DELAY_MS: '100',
+    ...env,
+  });
+  const server = await buildServer(config, { logger: false });
+  await server.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = server.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const base = `http://127.0.0.1:${port}`;
+  server.ctx.config.publicUrl = base;
+  await server.warm;
+  const demo = await ensureDemo(server.ctx.store, server.ctx.keys, config);
+  return {
+    server,
+    base,
+    dir,
+    demo,
+    call: client(base),
+    async close() {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
