@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { errorCodesOf, operationsOf } from './spec-utils.mjs';
 
-const yamlUrl = new URL(import.meta.resolve('@faceproof/openapi/openapi.yaml'));
 const jsonUrl = new URL(import.meta.resolve('@faceproof/openapi/openapi.json'));
 const outDir = new URL('../src/generated/', import.meta.url);
 
