@@ -1,0 +1,37 @@
+/** The one API call of the page. */
+export interface ApiAnswer {
+  /** 0 when no answer came (network error or timeout). */
+  status: number;
+  body: unknown;
+  retryAfter: string | null;
+}
+
+const TIMEOUT_MS = 60_000;
+
+export function validateUrl(apiBaseUrl: string): string {
+  return `${apiBaseUrl || location.origin}/v2/biometric-validations/validate`;
+}
+
+export async function validate(url: string, token: string, image: string): Promise<ApiAnswer> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ image }),
+      credentials: 'omit',
+      cache: 'no-store',
+      referrerPolicy: 'no-referrer',
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+  } catch {
+    return { status: 0, body: undefined, retryAfter: null };
+  }
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, body, retryAfter: response.headers.get('retry-after') };
+}

@@ -1,0 +1,304 @@
+import { format, type Language, MESSAGES, type MessageKey, pickLanguage } from '../messages/index.js';
+import { interpret, type Outcome } from '../outcome.js';
+import { validate, validateUrl } from './api.js';
+import {
+  CameraError,
+  type CameraProblem,
+  captureFrame,
+  closeCamera,
+  openCamera,
+  photoFromFile,
+  sampleFrame,
+} from './camera.js';
+import { browserFaceDetector, hintFor, measureLight } from './hints.js';
+import { forgetToken, takeToken } from './token.js';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+const params = new URLSearchParams(location.search);
+const lang: Language = pickLanguage(
+  params.get('lang'),
+  navigator.languages?.length ? navigator.languages : [navigator.language],
+);
+const m = MESSAGES[lang];
+const validationId = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() ?? '');
+const apiBase = document.querySelector<HTMLMetaElement>('meta[name="faceproof-api"]')?.content ?? '';
+let token = takeToken(validationId);
+
+const screens = ['s-intro', 's-camera', 's-checking', 's-result'] as const;
+type Screen = (typeof screens)[number];
+const video = $<HTMLVideoElement>('video');
+const hint = $<HTMLParagraphElement>('hint');
+const status = $<HTMLDivElement>('status');
+const fileInput = $<HTMLInputElement>('file');
+const captureButton = $<HTMLButtonElement>('btn-capture');
+const retryButton = $<HTMLButtonElement>('btn-retry');
+
+let stream: MediaStream | undefined;
+let hintTimer: ReturnType<typeof setTimeout> | undefined;
+let waitTimer: ReturnType<typeof setInterval> | undefined;
+let lastImage: string | undefined;
+let busy = false;
+
+/** The server rendered its guess of the language; the page's own choice wins (it knows `navigator.language`). */
+function localize(): void {
+  if (document.documentElement.lang === lang) return;
+  document.documentElement.lang = lang;
+  for (const el of document.querySelectorAll<HTMLElement>('[data-t]'))
+    el.textContent = m[el.dataset.t as MessageKey];
+  for (const el of document.querySelectorAll<HTMLElement>('[data-t-label]')) {
+    el.setAttribute('aria-label', m[el.dataset.tLabel as MessageKey]);
+  }
+  for (const el of document.querySelectorAll<HTMLImageElement>('[data-t-alt]'))
+    el.alt = m[el.dataset.tAlt as MessageKey];
+}
+
+function show(screen: Screen, focus?: HTMLElement): void {
+  for (const id of screens) $(id).hidden = id !== screen;
+  // Move focus to the new screen so keyboard and screen-reader users follow the change.
+  (focus ?? $(screen).querySelector<HTMLElement>('h1'))?.focus();
+}
+
+function announce(text: string): void {
+  status.textContent = text;
+}
+
+function stopCamera(): void {
+  clearTimeout(hintTimer);
+  hintTimer = undefined;
+  closeCamera(video, stream);
+  stream = undefined;
+}
+
+function startHints(): void {
+  const canvas = document.createElement('canvas');
+  canvas.width = 40;
+  canvas.height = 30;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  const detect = browserFaceDetector();
+  const oval = $('oval');
+  let shown: MessageKey | undefined;
+  let shownAt = 0;
+  const tick = async () => {
+    if (!stream || !ctx) return;
+    const frame = sampleFrame(video, ctx);
+    if (frame) {
+      const faces = detect ? await detect(video) : undefined;
+      const key = hintFor(measureLight(frame.data, frame.width, frame.height), faces, video.videoWidth);
+      // Changing the live region too often makes screen readers talk over themselves.
+      if (key !== shown && performance.now() - shownAt > 1200) {
+        shown = key;
+        shownAt = performance.now();
+        hint.textContent = m[key];
+        hint.dataset.hint = key;
+        oval.classList.toggle('ok', key === 'hintGood');
+      }
+    }
+    if (stream) hintTimer = setTimeout(tick, 300);
+  };
+  void tick();
+}
+
+async function startCamera(): Promise<void> {
+  if (busy) return;
+  busy = true;
+  hint.textContent = m.hintStarting;
+  captureButton.disabled = true;
+  show('s-camera');
+  try {
+    stopCamera();
+    stream = await openCamera(video);
+    captureButton.disabled = false;
+    captureButton.focus();
+    startHints();
+  } catch (e) {
+    stopCamera();
+    cameraProblem(e instanceof CameraError ? e.problem : 'missing');
+  } finally {
+    busy = false;
+  }
+}
+
+function cameraProblem(problem: CameraProblem): void {
+  const texts: Record<CameraProblem, [MessageKey, MessageKey]> = {
+    blocked: ['cameraBlockedTitle', 'cameraBlockedBody'],
+    missing: ['noCameraTitle', 'noCameraBody'],
+    busy: ['cameraBusyTitle', 'cameraBusyBody'],
+  };
+  const [title, body] = texts[problem];
+  renderResult({
+    icon: 'camera',
+    title: m[title],
+    body: m[body],
+    steps: problem === 'blocked' ? [m.cameraBlockedStep1, m.cameraBlockedStep2, m.cameraBlockedStep3] : [],
+    camera: problem !== 'missing',
+    file: true,
+  });
+}
+
+interface ResultView {
+  icon: 'ok' | 'error' | 'camera';
+  title: string;
+  body: string;
+  reason?: string;
+  steps?: string[];
+  attempts?: string;
+  retry?: { label: string; run: () => void; waitSeconds?: number };
+  camera?: boolean;
+  file?: boolean;
+}
+
+function renderResult(view: ResultView): void {
+  clearInterval(waitTimer);
+  $('result-icon').className = `icon icon-${view.icon}`;
+  $('result-title').textContent = view.title;
+  $('result-body').textContent = view.body;
+  const reason = $('result-reason');
+  reason.textContent = view.reason ?? '';
+  reason.hidden = !view.reason;
+  const steps = $('result-steps');
+  steps.replaceChildren(
+    ...(view.steps ?? []).map((s) => {
+      const li = document.createElement('li');
+      li.textContent = s;
+      return li;
+    }),
+  );
+  steps.hidden = !view.steps?.length;
+  const attempts = $('result-attempts');
+  attempts.textContent = view.attempts ?? '';
+  attempts.hidden = !view.attempts;
+  retryButton.hidden = !view.retry;
+  retryButton.onclick = null;
+  if (view.retry) {
+    const { label, run, waitSeconds } = view.retry;
+    retryButton.textContent = label;
+    retryButton.onclick = run;
+    if (waitSeconds && waitSeconds > 0) {
+      let left = waitSeconds;
+      retryButton.disabled = true;
+      retryButton.textContent = format(m.retryIn, { n: left });
+      waitTimer = setInterval(() => {
+        left--;
+        if (left > 0) {
+          retryButton.textContent = format(m.retryIn, { n: left });
+          return;
+        }
+        clearInterval(waitTimer);
+        retryButton.disabled = false;
+        retryButton.textContent = label;
+      }, 1000);
+    } else {
+      retryButton.disabled = false;
+    }
+  }
+  $('btn-camera').hidden = !view.camera;
+  $('btn-file').hidden = !view.file;
+  show('s-result', $('result-title'));
+}
+
+function showOutcome(outcome: Outcome): void {
+  if (outcome.kind === 'redirect') {
+    forgetToken(validationId);
+    announce(m.redirecting);
+    // replace(): the back button must not lead to a used-up capture page.
+    location.replace(outcome.url);
+    return;
+  }
+  if (outcome.kind === 'success') {
+    forgetToken(validationId);
+    renderResult({ icon: 'ok', title: m.successTitle, body: m.successBody });
+    return;
+  }
+  if (outcome.final) forgetToken(validationId);
+  const left = outcome.attemptsRemaining;
+  const view: ResultView = {
+    icon: 'error',
+    title: m[outcome.title],
+    body: m[outcome.body],
+  };
+  if (outcome.reason) view.reason = m[outcome.reason];
+  if (left !== undefined && !outcome.final) {
+    view.attempts = left === 1 ? m.attemptsLeftOne : format(m.attemptsLeftMany, { n: left });
+  }
+  if (outcome.action === 'recapture') {
+    view.retry = { label: m.retry, run: () => void startCamera() };
+    view.file = true;
+  } else if (outcome.action === 'resend' && lastImage) {
+    const image = lastImage;
+    view.retry = { label: m.retry, run: () => void send(image) };
+    if (outcome.waitSeconds !== undefined) view.retry.waitSeconds = outcome.waitSeconds;
+  }
+  renderResult(view);
+}
+
+async function send(image: string): Promise<void> {
+  if (!token || busy) return;
+  busy = true;
+  lastImage = image;
+  $<HTMLImageElement>('preview').src = image;
+  show('s-checking', $('checking-title'));
+  announce(m.checking);
+  try {
+    const answer = await validate(validateUrl(apiBase), token, image);
+    showOutcome(interpret(answer.status, answer.body, answer.retryAfter));
+  } finally {
+    busy = false;
+  }
+}
+
+function capture(): void {
+  if (!stream || video.videoWidth === 0) return;
+  const image = captureFrame(video);
+  stopCamera();
+  void send(image);
+}
+
+async function onFile(): Promise<void> {
+  const file = fileInput.files?.[0];
+  fileInput.value = '';
+  if (!file) return;
+  stopCamera();
+  let image: string;
+  try {
+    image = await photoFromFile(file);
+  } catch {
+    renderResult({ icon: 'error', title: m.fileErrorTitle, body: m.fileErrorBody, camera: true, file: true });
+    return;
+  }
+  await send(image);
+}
+
+function boot(): void {
+  localize();
+  if (!token) {
+    renderResult({ icon: 'error', title: m.badLinkTitle, body: m.badLinkBody });
+    return;
+  }
+  $('btn-start').addEventListener('click', () => void startCamera());
+  $('btn-camera').addEventListener('click', () => void startCamera());
+  captureButton.addEventListener('click', capture);
+  for (const el of document.querySelectorAll<HTMLElement>('[data-action="file"]')) {
+    el.addEventListener('click', () => fileInput.click());
+  }
+  fileInput.addEventListener('change', () => void onFile());
+  // Opening another link to this page in the same tab only changes the fragment: start over with its token.
+  addEventListener('hashchange', () => {
+    const next = takeToken(validationId);
+    if (!next || next === token || busy) return;
+    token = next;
+    stopCamera();
+    show('s-intro');
+  });
+  // Leaving the page (or hiding it on a phone) releases the camera.
+  addEventListener('pagehide', stopCamera);
+  document.addEventListener('visibilitychange', () => {
+    if (document.hidden && stream) {
+      stopCamera();
+      show('s-intro');
+    }
+  });
+  document.documentElement.classList.add('ready');
+}
+
+boot();

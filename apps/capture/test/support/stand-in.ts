@@ -1,0 +1,151 @@
+/**
+ * Test double of the real server for the page's own tests: the capture plugin, plus
+ * `POST /v2/biometric-validations/validate` answering with the spec's named examples
+ * (read from the bundled spec, never restated). The token picks the scenario:
+ * `scenario.<name>.<anything>`. Scenarios `engine`, `noredirect` and `busy` run the real
+ * face engine on the image, so the photo the page took from the fake camera is really checked.
+ */
+import { createEngine, type FaceEngine } from '@faceproof/face-engine';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import Fastify, { type FastifyInstance } from 'fastify';
+import sharp from 'sharp';
+// The built plugin: it serves the assets the build wrote to dist/web/.
+import { capturePlugin } from '../../dist/index.js';
+import { example, spec } from './spec.js';
+
+export interface RecordedCall {
+  token: string;
+  contentType: string | undefined;
+  referer: string | undefined;
+  origin: string | undefined;
+  image: string;
+  format?: string | undefined;
+  width?: number | undefined;
+  height?: number | undefined;
+  status: number;
+}
+
+const MAX_ATTEMPTS = 3;
+
+export interface StandIn {
+  app: FastifyInstance;
+  origin: string;
+  calls: RecordedCall[];
+  close(): Promise<void>;
+}
+
+export async function startStandIn(opts: { engine?: FaceEngine } = {}): Promise<StandIn> {
+  const engine = opts.engine ?? (await createEngine({ workers: 1 }));
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  addFormats.default(ajv);
+  ajv.addSchema(spec, 'spec');
+  const checkBody = ajv.compile({
+    $ref: 'spec#/components/schemas/ValidateBiometricValidationRequest',
+  });
+  const attempts = new Map<string, number>();
+  const completed = new Set<string>();
+  const busyOnce = new Set<string>();
+  const calls: RecordedCall[] = [];
+  let origin = '';
+
+  const app = Fastify({ bodyLimit: 8 * 1024 * 1024 });
+  await app.register(capturePlugin);
+
+  app.get('/welcome', async (_req, reply) =>
+    reply.type('text/html').send('<!doctype html><title>Welcome</title><h1>Welcome back</h1>'),
+  );
+
+  app.post('/v2/biometric-validations/validate', async (request, reply) => {
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      const last = calls.at(-1);
+      if (last) last.status = status;
+      return reply.code(status).headers(headers).send(body);
+    };
+    const auth = request.headers.authorization ?? '';
+    const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+    const body = request.body as { image?: unknown } | undefined;
+    const image = typeof body?.image === 'string' ? body.image : '';
+    const call: RecordedCall = {
+      token,
+      contentType: request.headers['content-type'],
+      referer: request.headers.referer,
+      origin: request.headers.origin,
+      image,
+      status: 0,
+    };
+    calls.push(call);
+    try {
+      const meta = await sharp(Buffer.from(image.replace(/^data:[^,]*,/, ''), 'base64')).metadata();
+      call.format = meta.format;
+      call.width = meta.width;
+      call.height = meta.height;
+    } catch {
+      // not an image: the scenario decides what to answer
+    }
+
+    if (!token) return send(401, example(401, 'missingToken'), { 'www-authenticate': 'Bearer' });
+    const [prefix, scenario] = token.split('.');
+    if (prefix !== 'scenario')
+      return send(401, example(401, 'invalidToken'), { 'www-authenticate': 'Bearer' });
+    if (!checkBody(body)) {
+      const e = example(400, 'invalidRequest');
+      e.details = (checkBody.errors ?? []).map((err) => ({
+        path: `/body${err.instancePath}`,
+        message: err.message ?? 'invalid',
+      }));
+      return send(400, e);
+    }
+    switch (scenario) {
+      case 'expired':
+        return send(410, example(410, 'sessionExpired'));
+      case 'completed':
+        return send(409, example(409, 'alreadyCompleted'));
+      case 'liveness':
+        return send(400, example(400, 'livenessFailed'));
+      case 'forbidden':
+        return send(403, example(403, 'wrongTokenKind'));
+      case 'busy':
+        if (!busyOnce.has(token)) {
+          busyOnce.add(token);
+          return send(503, example(503, 'engineBusy'), { 'retry-after': '1' });
+        }
+        break;
+      case 'engine':
+      case 'noredirect':
+        break;
+      default:
+        return send(401, example(401, 'invalidToken'), { 'www-authenticate': 'Bearer' });
+    }
+
+    if (completed.has(token)) return send(409, example(409, 'alreadyCompleted'));
+    const used = attempts.get(token) ?? 0;
+    if (used >= MAX_ATTEMPTS) return send(409, example(409, 'attemptsExhausted'));
+    const analysis = await engine.analyze(image, { skipLiveness: true });
+    if (!analysis.ok) {
+      attempts.set(token, used + 1);
+      const e = example(400, 'invalidBiometricData');
+      e.attemptsRemaining = MAX_ATTEMPTS - used - 1;
+      e.details = [{ path: '/body/image', message: analysis.message, reason: analysis.reason }];
+      return send(400, e);
+    }
+    completed.add(token);
+    if (scenario === 'noredirect') return send(200, example(200, 'onboardingEnrolled'));
+    const ok = example(200, 'loginPassed');
+    // The example redirects to example.com; a test must stay on loopback, so keep its path and query only.
+    const documented = new URL(ok.data.redirectUrl);
+    ok.data.redirectUrl = `${origin}${documented.pathname}${documented.search}`;
+    return send(200, ok);
+  });
+
+  origin = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    app,
+    origin,
+    calls,
+    async close() {
+      await app.close();
+      if (!opts.engine) await engine.close();
+    },
+  };
+}
