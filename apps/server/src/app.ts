@@ -137,9 +137,11 @@ export default fp(
         config: { operationId: op.operationId },
         schema: { response: responseSchemas(op) },
         bodyLimit: BODY_LIMIT,
-        onRequest: expected
-          ? async (req) => {
+        // After the rate limit (onRequest), before the body is read: a 401 wins over a 413 or 415.
+        preParsing: expected
+          ? async (req, _reply, payload) => {
               await authenticate(ctx, req, expected);
+              return payload;
             }
           : undefined,
         preValidation: async (req) => {

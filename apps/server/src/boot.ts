@@ -44,7 +44,6 @@ export async function buildServer(config: Config, opts: { logger?: boolean | obj
     },
     genReqId,
     requestIdHeader: false,
-    requestIdLogLabel: 'requestId',
     bodyLimit: BODY_LIMIT,
     connectionTimeout: 30_000,
     keepAliveTimeout: 5_000,
