@@ -27,12 +27,24 @@ interface Manifest {
   css: string;
 }
 
-interface Asset {
-  type: string;
-  etag: string;
+interface Encoded {
   identity: Buffer;
   gzip: Buffer;
   br: Buffer;
+}
+
+interface Asset extends Encoded {
+  type: string;
+  etag: string;
+}
+
+/** Compressed once at start-up: nothing served here changes while the process runs. */
+function encodeAll(identity: Buffer): Encoded {
+  return {
+    identity,
+    gzip: gzipSync(identity, { level: 9 }),
+    br: brotliCompressSync(identity, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }),
+  };
 }
 
 const WEB_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'web');
@@ -51,10 +63,7 @@ function loadAssets(): { manifest: Manifest; assets: Map<string, Asset> } {
     assets.set(name, {
       type: TYPES[path.extname(name)] ?? 'application/octet-stream',
       etag: `"${createHash('sha256').update(identity).digest('base64url').slice(0, 27)}"`,
-      identity,
-      // Compressed once at start-up: the assets never change while the process runs.
-      gzip: gzipSync(identity, { level: 9 }),
-      br: brotliCompressSync(identity, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }),
+      ...encodeAll(identity),
     });
   }
   return { manifest, assets };
@@ -117,16 +126,20 @@ export const capturePlugin: FastifyPluginAsync<CapturePluginOptions> = async (ap
     apiBaseUrl = url.href.replace(/\/$/, '');
   }
   const csp = contentSecurityPolicy(apiOrigin);
-  const pages = new Map<Language, string>(
+  const pages = new Map<Language, Encoded>(
     LANGUAGES.map((lang) => [
       lang,
-      renderPage({
-        lang,
-        messages: MESSAGES[lang],
-        scriptHref: ASSET_PREFIX + manifest.js,
-        styleHref: ASSET_PREFIX + manifest.css,
-        apiBaseUrl,
-      }),
+      encodeAll(
+        Buffer.from(
+          renderPage({
+            lang,
+            messages: MESSAGES[lang],
+            scriptHref: ASSET_PREFIX + manifest.js,
+            styleHref: ASSET_PREFIX + manifest.css,
+            apiBaseUrl,
+          }),
+        ),
+      ),
     ]),
   );
 
@@ -146,7 +159,7 @@ export const capturePlugin: FastifyPluginAsync<CapturePluginOptions> = async (ap
         .header('permissions-policy', 'camera=(self), microphone=(), geolocation=()')
         // The URL is personal (it leads to a token in its fragment): keep it out of every cache.
         .header('cache-control', 'no-store')
-        .header('vary', 'accept-language');
+        .header('vary', 'accept-language, accept-encoding');
       if (!OBJECT_ID.test(request.params.validationId)) {
         const m = MESSAGES[lang];
         // A browser gets a readable page; an API client the error envelope.
@@ -160,7 +173,10 @@ export const capturePlugin: FastifyPluginAsync<CapturePluginOptions> = async (ap
         }
         return sendError(reply, request, 404, 'NOT_FOUND', 'Biometric validation not found');
       }
-      return reply.type('text/html; charset=utf-8').send(pages.get(lang));
+      const page = pages.get(lang) as Encoded;
+      const encoding = pickEncoding(request.headers['accept-encoding']);
+      if (encoding) reply.header('content-encoding', encoding);
+      return reply.type('text/html; charset=utf-8').send(encoding ? page[encoding] : page.identity);
     },
   );
 

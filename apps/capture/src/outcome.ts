@@ -149,6 +149,9 @@ export function interpret(
       return problem('expiredTitle', 'expiredBody', 'none');
     case 413:
       return problem('tooLargeTitle', 'tooLargeBody', 'recapture');
+    case 415:
+      // The page always sends JSON: something between it and the API changed the request.
+      return problem('unreadableTitle', 'unreadableBody', 'recapture');
     case 429:
     case 503:
       return problem('busyTitle', 'busyBody', 'resend', withWait);

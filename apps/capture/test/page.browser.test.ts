@@ -142,7 +142,9 @@ describe('capture page', () => {
   it('ends a non-face video in the failure state with the attempts left, then out of attempts', async () => {
     const t = token('engine');
     const page = await open(nonFace, url(t), PHONE);
+    await page.screenshot({ path: path.join(SHOTS, 'phone-intro.png') });
     await startCamera(page);
+    await page.waitForFunction(() => document.getElementById('hint')?.dataset.hint !== undefined);
     await page.screenshot({ path: path.join(SHOTS, 'phone-camera.png') });
     await page.getByRole('button', { name: en.capture }).click();
 
@@ -199,6 +201,7 @@ describe('capture page', () => {
   it('shows a success screen when the validation has no redirect URL', async () => {
     const page = await open(face, url(token('noredirect')), DESKTOP);
     await startCamera(page);
+    await page.waitForFunction(() => document.getElementById('hint')?.dataset.hint !== undefined);
     await page.screenshot({ path: path.join(SHOTS, 'desktop-camera.png') });
     await page.getByRole('button', { name: en.capture }).click();
     expect(await resultTitle(page)).toBe(en.successTitle);
