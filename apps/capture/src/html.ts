@@ -22,7 +22,7 @@ export interface PageInput {
 export function renderPage({ lang, messages: m, scriptHref, styleHref, apiBaseUrl }: PageInput): string {
   // data-t marks text the script re-renders when it settles on another language than the server did.
   const t = (key: MessageKey) => `data-t="${key}">${escapeHtml(m[key])}`;
-  const oval = 'M60 200a90 125 0 1 0 180 0a90 125 0 1 0-180 0z';
+  const oval = 'M60 185a90 125 0 1 0 180 0a90 125 0 1 0-180 0z';
   return `<!doctype html>
 <html lang="${lang}">
 <head>
