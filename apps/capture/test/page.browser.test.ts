@@ -172,10 +172,14 @@ describe('capture page', () => {
     await page.context().close();
   });
 
-  it('says so when the session expired', async () => {
+  it('says so when the session expired (driven by the keyboard alone)', async () => {
     const page = await open(face, url(token('expired')));
-    await startCamera(page);
-    await page.getByRole('button', { name: en.capture }).click();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(en.startCamera);
+    await page.keyboard.press('Enter');
+    // Focus moves to the capture button as soon as the camera runs.
+    await page.waitForFunction(() => document.activeElement?.id === 'btn-capture');
+    await page.keyboard.press('Enter');
     expect(await resultTitle(page)).toBe(en.expiredTitle);
     expect(await page.locator('#result-body').textContent()).toBe(en.expiredBody);
     expect(await page.getByRole('button', { name: en.retry }).isVisible()).toBe(false);

@@ -38,6 +38,7 @@ let stream: MediaStream | undefined;
 let hintTimer: ReturnType<typeof setTimeout> | undefined;
 let waitTimer: ReturnType<typeof setInterval> | undefined;
 let lastImage: string | undefined;
+let lastMirrored = false;
 let busy = false;
 
 /** The server rendered its guess of the language; the page's own choice wins (it knows `navigator.language`). */
@@ -232,11 +233,15 @@ function showOutcome(outcome: Outcome): void {
   renderResult(view);
 }
 
-async function send(image: string): Promise<void> {
+async function send(image: string, mirrored = lastImage === image && lastMirrored): Promise<void> {
   if (!token || busy) return;
   busy = true;
   lastImage = image;
-  $<HTMLImageElement>('preview').src = image;
+  lastMirrored = mirrored;
+  const preview = $<HTMLImageElement>('preview');
+  preview.src = image;
+  // A camera photo is shown as the mirrored preview the user saw; a chosen photo as it is.
+  preview.classList.toggle('mirrored', mirrored);
   show('s-checking', $('checking-title'));
   announce(m.checking);
   try {
@@ -251,7 +256,7 @@ function capture(): void {
   if (!stream || video.videoWidth === 0) return;
   const image = captureFrame(video);
   stopCamera();
-  void send(image);
+  void send(image, true);
 }
 
 async function onFile(): Promise<void> {
@@ -266,7 +271,7 @@ async function onFile(): Promise<void> {
     renderResult({ icon: 'error', title: m.fileErrorTitle, body: m.fileErrorBody, camera: true, file: true });
     return;
   }
-  await send(image);
+  await send(image, false);
 }
 
 function boot(): void {
