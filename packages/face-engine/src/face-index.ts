@@ -1,7 +1,8 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { MetricKind, ScalarKind, Index as UsearchIndex } from 'usearch';
 import { cosineToScore } from './calibration.js';
 import { l2normalise, toTemplate } from './template.js';
-import type { FaceIndex, FaceIndexOptions, SearchHit, TemplateInput } from './types.js';
+import type { FaceIndex, FaceIndexOptions, IndexRestoreStats, SearchHit, TemplateInput } from './types.js';
 
 interface Resolved {
   mode: 'exact' | 'hnsw' | 'auto';
@@ -11,14 +12,18 @@ interface Resolved {
   efConstruction: number;
   efSearch: number;
   quantization: 'f32' | 'f16' | 'i8';
+  rerank: number;
+  threads: number;
 }
 
 export interface FaceIndexInternalOptions extends FaceIndexOptions {
-  /** Storage type of the approximate index (default f32; f16 halves memory for very large galleries). */
-  quantization?: 'f32' | 'f16' | 'i8';
   /** Maps cosine to score; defaults to the engine calibration. */
   scoreOf?: (cos: number) => number;
 }
+
+/** Vectors per chunk of the rerank store (chunks avoid one multi-GB allocation for million-size galleries). */
+const CHUNK = 16_384;
+const SIDECAR_VERSION = 1;
 
 /** Keeps the k best (highest score) items; small k, so insertion into a sorted array is fine. */
 function pushTop(top: { i: number; s: number }[], k: number, i: number, s: number): void {
@@ -29,9 +34,18 @@ function pushTop(top: { i: number; s: number }[], k: number, i: number, s: numbe
   if (top.length > k) top.pop();
 }
 
+function dotAt(q: Float32Array, m: Float32Array, off: number): number {
+  let s = 0;
+  const d = q.length;
+  for (let j = 0; j < d; j++) s += (q[j] as number) * (m[off + j] as number);
+  return s;
+}
+
 /**
  * 1:N template collection. Exact (brute-force dot products over a contiguous matrix) for small
- * collections; an HNSW graph (usearch) for large ones. Scores are on the same 0..1 scale as compare().
+ * collections; an HNSW graph (usearch) for large ones. In HNSW mode the graph only proposes candidates
+ * (`rerank` of them, default 16): their exact cosine is recomputed from a float32 copy of the templates,
+ * so scores are exact and on the same 0..1 scale as compare(), whatever the graph's quantisation.
  */
 export class TemplateIndex implements FaceIndex {
   private readonly o: Resolved;
@@ -40,11 +54,12 @@ export class TemplateIndex implements FaceIndex {
   private matrix: Float32Array;
   private ids: string[] = [];
   private slotOf = new Map<string, number>();
-  // approximate store
+  // approximate store: graph + float32 copies addressed by key (for the exact rerank)
   private ann: UsearchIndex | null = null;
   private keyOf = new Map<string, bigint>();
   private idOfKey = new Map<bigint, string>();
-  private nextKey = 1n;
+  private nextKey = 0n;
+  private chunks: Float32Array[] = [];
 
   constructor(opts: FaceIndexInternalOptions = {}) {
     this.o = {
@@ -53,9 +68,15 @@ export class TemplateIndex implements FaceIndex {
       dim: opts.dim ?? 1024,
       m: opts.m ?? 16,
       efConstruction: opts.efConstruction ?? 128,
-      efSearch: opts.efSearch ?? 64,
-      quantization: opts.quantization ?? 'f32',
+      efSearch: opts.efSearch ?? 128,
+      quantization: opts.quantization ?? 'i8',
+      rerank: opts.rerank ?? 16,
+      threads: opts.threads ?? 0,
     };
+    if (!Number.isInteger(this.o.rerank) || this.o.rerank < 0)
+      throw new RangeError('rerank must be a non-negative integer.');
+    if (this.o.rerank === 0 && this.o.quantization === 'i8')
+      throw new RangeError('i8 quantisation needs rerank > 0 (its distances are not cosines).');
     this.scoreOf = opts.scoreOf ?? cosineToScore;
     this.matrix = new Float32Array(this.o.dim * 64);
     if (this.o.mode === 'hnsw') this.ann = this.newAnn();
@@ -90,35 +111,51 @@ export class TemplateIndex implements FaceIndex {
     this.load([{ id, template }]);
   }
 
+  private checked(id: string, template: TemplateInput): Float32Array {
+    if (typeof id !== 'string' || id.length === 0)
+      throw new TypeError('Template id must be a non-empty string.');
+    return l2normalise(toTemplate(template, this.o.dim));
+  }
+
   load(entries: Iterable<{ id: string; template: TemplateInput }>): void {
     const batchKeys: bigint[] = [];
-    const batchVecs: Float32Array[] = [];
     for (const { id, template } of entries) {
-      if (typeof id !== 'string' || id.length === 0)
-        throw new TypeError('Template id must be a non-empty string.');
-      const t = l2normalise(toTemplate(template, this.o.dim));
+      const t = this.checked(id, template);
       if (this.has(id)) this.remove(id);
-      if (this.ann) {
-        const key = this.nextKey++;
-        this.keyOf.set(id, key);
-        this.idOfKey.set(key, id);
-        batchKeys.push(key);
-        batchVecs.push(t);
-      } else {
-        this.addExact(id, t);
-      }
+      if (this.ann) batchKeys.push(this.storeKeyed(id, t));
+      else this.addExact(id, t);
     }
-    if (this.ann && batchKeys.length > 0) this.annAdd(batchKeys, batchVecs);
+    if (this.ann && batchKeys.length > 0) this.annAdd(batchKeys);
     if (!this.ann && this.o.mode === 'auto' && this.ids.length >= this.o.autoThreshold) this.promote();
   }
 
-  private annAdd(keys: bigint[], vecs: Float32Array[]): void {
+  /** Assigns the next key to id and keeps the float32 copy for the rerank. */
+  private storeKeyed(id: string, t: Float32Array, key: bigint = this.nextKey): bigint {
+    if (key >= this.nextKey) this.nextKey = key + 1n;
+    this.keyOf.set(id, key);
+    this.idOfKey.set(key, id);
+    const k = Number(key);
+    const c = Math.floor(k / CHUNK);
+    while (this.chunks.length <= c) this.chunks.push(new Float32Array(0));
+    if ((this.chunks[c] as Float32Array).length === 0) this.chunks[c] = new Float32Array(CHUNK * this.o.dim);
+    (this.chunks[c] as Float32Array).set(t, (k % CHUNK) * this.o.dim);
+    return key;
+  }
+
+  private vectorOf(key: bigint): { m: Float32Array; off: number } {
+    const k = Number(key);
+    return { m: this.chunks[Math.floor(k / CHUNK)] as Float32Array, off: (k % CHUNK) * this.o.dim };
+  }
+
+  private annAdd(keys: bigint[]): void {
     const ann = this.ann as UsearchIndex;
-    const flat = new Float32Array(vecs.length * this.o.dim);
-    vecs.forEach((v, i) => {
-      flat.set(v, i * this.o.dim);
+    const d = this.o.dim;
+    const flat = new Float32Array(keys.length * d);
+    keys.forEach((key, i) => {
+      const { m, off } = this.vectorOf(key);
+      flat.set(m.subarray(off, off + d), i * d);
     });
-    ann.add(BigUint64Array.from(keys), flat, 0);
+    ann.add(BigUint64Array.from(keys), flat, this.o.threads);
   }
 
   private addExact(id: string, t: Float32Array): void {
@@ -137,15 +174,12 @@ export class TemplateIndex implements FaceIndex {
   private promote(): void {
     this.ann = this.newAnn();
     const n = this.ids.length;
-    const keys = new BigUint64Array(n);
+    const keys: bigint[] = [];
     for (let i = 0; i < n; i++) {
-      const key = this.nextKey++;
-      keys[i] = key;
       const id = this.ids[i] as string;
-      this.keyOf.set(id, key);
-      this.idOfKey.set(key, id);
+      keys.push(this.storeKeyed(id, this.matrix.subarray(i * this.o.dim, (i + 1) * this.o.dim)));
     }
-    this.ann.add(keys, this.matrix.subarray(0, n * this.o.dim), 0);
+    this.annAdd(keys);
     this.matrix = new Float32Array(0);
     this.ids = [];
     this.slotOf.clear();
@@ -178,25 +212,32 @@ export class TemplateIndex implements FaceIndex {
   searchCosine(template: TemplateInput, k = 10): { id: string; cosine: number }[] {
     const q = l2normalise(toTemplate(template, this.o.dim));
     if (this.ann) {
-      if (this.keyOf.size === 0) return [];
-      const res = this.ann.search(q, Math.min(k, this.keyOf.size), 0);
+      const n = this.keyOf.size;
+      if (n === 0) return [];
+      const want = Math.min(Math.max(k, this.o.rerank), n);
+      // One query: threads=1 avoids spawning a thread pool per call.
+      const res = this.ann.search(q, want, 1);
       const out: { id: string; cosine: number }[] = [];
       for (let i = 0; i < res.keys.length; i++) {
-        const id = this.idOfKey.get(res.keys[i] as bigint);
-        if (id !== undefined) out.push({ id, cosine: 1 - (res.distances[i] as number) });
+        const key = res.keys[i] as bigint;
+        const id = this.idOfKey.get(key);
+        if (id === undefined) continue;
+        let cosine: number;
+        if (this.o.rerank > 0) {
+          const { m, off } = this.vectorOf(key);
+          cosine = dotAt(q, m, off);
+        } else {
+          cosine = 1 - (res.distances[i] as number);
+        }
+        out.push({ id, cosine });
       }
-      return out;
+      out.sort((a, b) => b.cosine - a.cosine);
+      return out.slice(0, k);
     }
     const top: { i: number; s: number }[] = [];
     const d = this.o.dim;
-    const m = this.matrix;
     const n = this.ids.length;
-    for (let r = 0; r < n; r++) {
-      let s = 0;
-      const off = r * d;
-      for (let j = 0; j < d; j++) s += (q[j] as number) * (m[off + j] as number);
-      pushTop(top, k, r, s);
-    }
+    for (let r = 0; r < n; r++) pushTop(top, k, r, dotAt(q, this.matrix, r * d));
     return top.map((t) => ({ id: this.ids[t.i] as string, cosine: t.s }));
   }
 
@@ -207,12 +248,86 @@ export class TemplateIndex implements FaceIndex {
       .filter((h) => h.score >= minScore);
   }
 
+  /**
+   * Writes the HNSW graph to `file` (usearch format) and the id/key map to `file.ids.json`, so that a
+   * large gallery can be reopened with {@link restore} in seconds instead of rebuilding the graph.
+   * Templates are not duplicated there: the caller keeps them (its store) and passes them to restore().
+   */
+  save(file: string): void {
+    if (!this.ann)
+      throw new Error('save() needs the HNSW graph (mode "hnsw", or "auto" past its threshold).');
+    this.ann.save(file);
+    const sidecar = {
+      version: SIDECAR_VERSION,
+      dim: this.o.dim,
+      m: this.o.m,
+      quantization: this.o.quantization,
+      nextKey: this.nextKey.toString(),
+      ids: [...this.keyOf].map(([id, key]) => [id, Number(key)]),
+    };
+    writeFileSync(`${file}.ids.json`, JSON.stringify(sidecar));
+  }
+
+  /**
+   * Reopens a graph written by {@link save} and attaches the current templates (e.g. all rows of the
+   * server's store). Ids found in the saved map keep their graph node (no insertion: the caller vouches
+   * that their template did not change since save(); changed templates must be re-added with add());
+   * new ids are inserted; ids of the file that are not in `entries` are removed from the graph.
+   */
+  restore(file: string, entries: Iterable<{ id: string; template: TemplateInput }>): IndexRestoreStats {
+    const sidecar = JSON.parse(readFileSync(`${file}.ids.json`, 'utf8')) as {
+      version: number;
+      dim: number;
+      m: number;
+      quantization: Resolved['quantization'];
+      nextKey: string;
+      ids: [string, number][];
+    };
+    if (sidecar.version !== SIDECAR_VERSION)
+      throw new Error(`Unsupported index file version ${sidecar.version}.`);
+    if (
+      sidecar.dim !== this.o.dim ||
+      sidecar.quantization !== this.o.quantization ||
+      sidecar.m !== this.o.m
+    ) {
+      throw new Error(
+        `Index file was saved with dim ${sidecar.dim}, m ${sidecar.m}, ${sidecar.quantization}; this index uses dim ${this.o.dim}, m ${this.o.m}, ${this.o.quantization}.`,
+      );
+    }
+    this.clear();
+    this.ann = this.newAnn();
+    this.ann.load(file);
+    if (this.ann.dimensions() !== this.o.dim) throw new Error('Index file dimensions do not match.');
+    const saved = new Map<string, bigint>();
+    for (const [id, key] of sidecar.ids) saved.set(id, BigInt(key));
+    this.nextKey = BigInt(sidecar.nextKey);
+    const fresh: bigint[] = [];
+    let reused = 0;
+    for (const { id, template } of entries) {
+      const t = this.checked(id, template);
+      const key = saved.get(id);
+      if (key !== undefined && !this.keyOf.has(id)) {
+        this.storeKeyed(id, t, key);
+        saved.delete(id);
+        reused++;
+      } else {
+        if (this.has(id)) this.remove(id);
+        fresh.push(this.storeKeyed(id, t));
+      }
+    }
+    for (const key of saved.values()) this.ann.remove(key);
+    if (fresh.length > 0) this.annAdd(fresh);
+    return { reused, added: fresh.length, removed: saved.size };
+  }
+
   clear(): void {
     this.matrix = new Float32Array(this.o.dim * 64);
     this.ids = [];
     this.slotOf.clear();
     this.keyOf.clear();
     this.idOfKey.clear();
+    this.chunks = [];
+    this.nextKey = 0n;
     this.ann = this.o.mode === 'hnsw' ? this.newAnn() : null;
   }
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rng } from '../dist/eval/attacks.js';
 import { cosineToScore, TemplateIndex, templateToBase64 } from '../dist/index.js';
@@ -56,5 +59,52 @@ describe('TemplateIndex', () => {
     expect(idx.size).toBe(150);
     expect(idx.search(vecs[5] as Float32Array, 1)[0]?.id).toBe('x5');
     expect(idx.search(vecs[120] as Float32Array, 1)[0]?.id).toBe('x120');
+  });
+
+  it('hnsw scores are the exact cosine scores (i8 graph, float32 rerank)', () => {
+    const r = rng(11);
+    const dim = 64;
+    const vecs = Array.from({ length: 500 }, () => randomUnit(r, dim));
+    const exact = new TemplateIndex({ mode: 'exact', dim });
+    const hnsw = new TemplateIndex({ mode: 'hnsw', dim, quantization: 'i8', rerank: 32 });
+    const entries = vecs.map((t, i) => ({ id: `v${i}`, template: t }));
+    exact.load(entries);
+    hnsw.load(entries);
+    const probe = randomUnit(r, dim);
+    const a = exact.search(probe, 3);
+    const b = hnsw.search(probe, 3);
+    expect(b.map((h) => h.id)).toEqual(a.map((h) => h.id));
+    b.forEach((h, i) => {
+      expect(h.score).toBeCloseTo((a[i] as { score: number }).score, 6);
+    });
+    expect(() => new TemplateIndex({ mode: 'hnsw', dim, quantization: 'i8', rerank: 0 })).toThrow(RangeError);
+  });
+
+  it('save() + restore() reopen the graph, insert new ids and drop missing ones', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fe-index-'));
+    try {
+      const r = rng(13);
+      const dim = 32;
+      const vecs = Array.from({ length: 300 }, () => randomUnit(r, dim));
+      const a = new TemplateIndex({ mode: 'hnsw', dim });
+      a.load(vecs.slice(0, 250).map((t, i) => ({ id: `s${i}`, template: t })));
+      const file = path.join(dir, 'g.usearch');
+      a.save(file);
+      const b = new TemplateIndex({ mode: 'hnsw', dim });
+      // s0..s9 are gone from the store; s250..s299 are new since the save
+      const rows = vecs.slice(10).map((t, i) => ({ id: `s${i + 10}`, template: templateToBase64(t) }));
+      expect(b.restore(file, rows)).toEqual({ reused: 240, added: 50, removed: 10 });
+      expect(b.size).toBe(290);
+      expect(b.has('s3')).toBe(false);
+      expect(b.search(vecs[100] as Float32Array, 1)[0]?.id).toBe('s100');
+      expect(b.search(vecs[280] as Float32Array, 1)[0]?.id).toBe('s280');
+      expect(b.search(vecs[3] as Float32Array, 1)[0]?.id).not.toBe('s3');
+      b.add('new', vecs[5] as Float32Array);
+      expect(b.search(vecs[5] as Float32Array, 1)[0]?.id).toBe('new');
+      expect(() => new TemplateIndex({ mode: 'hnsw', dim: 16 }).restore(file, [])).toThrow(/dim 32/);
+      expect(() => new TemplateIndex({ mode: 'exact', dim }).save(file)).toThrow(/HNSW/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

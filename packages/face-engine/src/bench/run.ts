@@ -1,24 +1,35 @@
 /**
  * `pnpm bench`: per-stage latency, pool throughput, memory, cold start, and 1:N search latency/recall
  * on synthetic templates. Prints a table and writes bench-results/bench.{json,md} (gitignored).
- * Env: BENCH_SEARCH_SIZES (default "10000,100000"; add 1000000 for the 1M run, which takes > 30 min to build on 2 cores), BENCH_ITER (default 40).
+ * Env: BENCH_SECTIONS (default "pipeline,search"), BENCH_ITER (default 40),
+ * BENCH_SEARCH_SIZES (default "10000,100000"; add 1000000 for the 1M run: its first build takes ~10-15 min on
+ * 2 cores, later runs reopen the cached graph), BENCH_SEARCH_DATA (default "clustered,random"),
+ * BENCH_SEARCH_RANDOM_MAX (default 100000), BENCH_SEARCH_REBUILD=1 (ignore cached graphs).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { exactSearch, MetricKind } from 'usearch';
 import { createEngine } from '../engine.js';
-import { rng } from '../eval/attacks.js';
 import { TemplateIndex } from '../face-index.js';
 import { ensureFixtures } from '../fixtures.js';
 import type { FaceAnalysisOk, Timings } from '../types.js';
+import { DIM, galleryVector, probeVector, type SyntheticKind } from './synthetic.js';
 
 const PKG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ITER = Number(process.env.BENCH_ITER ?? 40);
 const SIZES = (process.env.BENCH_SEARCH_SIZES ?? '10000,100000').split(',').map(Number).filter(Boolean);
-const DIM = 1024;
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'pipeline,search').split(','));
+const KINDS = (process.env.BENCH_SEARCH_DATA ?? 'clustered,random')
+  .split(',')
+  .filter((k): k is SyntheticKind => k === 'clustered' || k === 'random');
+const RANDOM_MAX = Number(process.env.BENCH_SEARCH_RANDOM_MAX ?? 100_000);
+const REBUILD = process.env.BENCH_SEARCH_REBUILD === '1';
+/** Search index under test (the TemplateIndex defaults). */
+const HNSW = { m: 16, efConstruction: 128, efSearch: 128, quantization: 'i8', rerank: 16 } as const;
 
 const q = (v: number[], p: number) => {
   const s = [...v].sort((a, b) => a - b);
@@ -30,10 +41,15 @@ const rssPeak = () => process.resourceUsage().maxRSS * 1024;
 
 const fx = await ensureFixtures();
 const img640 = await sharp(fx.personA[0]).resize(640, 480, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer();
-const report: Record<string, unknown> = { date: new Date().toISOString(), cores: availableParallelism() };
+const report: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  cores: availableParallelism(),
+  // Other processes share this machine: the 1-minute load average says how noisy the figures are.
+  loadavgStart: loadavg(),
+};
 const lines: string[] = [];
 async function save(): Promise<string> {
-  const md = `# face-engine benchmark (${report.date}, ${report.cores} cores)\n\n${lines.join('\n')}\n`;
+  const md = `# face-engine benchmark (${report.date}, ${report.cores} cores, load average at start ${(report.loadavgStart as number[]).map((v) => v.toFixed(2)).join(' ')})\n\n${lines.join('\n')}\n`;
   await mkdir(path.join(PKG, 'bench-results'), { recursive: true });
   await writeFile(path.join(PKG, 'bench-results', 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(path.join(PKG, 'bench-results', 'bench.md'), md);
@@ -41,7 +57,7 @@ async function save(): Promise<string> {
 }
 
 // ------------------------------------------------------------- cold start + per-stage latency (1 worker)
-{
+if (SECTIONS.has('pipeline')) {
   const t0 = performance.now();
   const engine = await createEngine({ workers: 1 });
   const ready = performance.now() - t0;
@@ -78,7 +94,7 @@ async function save(): Promise<string> {
 }
 
 // ------------------------------------------------------------- throughput with the pool
-{
+if (SECTIONS.has('pipeline')) {
   const workers = Math.min(2, availableParallelism());
   const engine = await createEngine({ workers, maxQueue: 1000 });
   await Promise.all(Array.from({ length: workers * 2 }, () => engine.analyze(img640)));
@@ -96,156 +112,152 @@ report.peakRssMB = mb(rssPeak());
 lines.push(`Peak RSS of the process (main thread + workers) so far: ${mb(rssPeak())} MB.`, '');
 
 // ------------------------------------------------------------- 1:N search
-function unit(r: () => number, out: Float32Array, off: number): void {
-  let n = 0;
-  for (let i = 0; i < DIM; i++) {
-    // sum of uniforms ~ gaussian enough for direction sampling
-    const x = r() + r() + r() - 1.5;
-    out[off + i] = x;
-    n += x * x;
-  }
-  const inv = 1 / Math.sqrt(n);
-  for (let i = 0; i < DIM; i++) out[off + i] = (out[off + i] as number) * inv;
-}
-
-lines.push('## 1:N search on synthetic templates (1024-d)', '');
-lines.push(
-  'Gallery: random unit vectors. Probes: a gallery template plus noise (cosine ≈ 0.7 to its mate, like a genuine probe). Recall@1 = share of probes whose HNSW top-1 equals the exact top-1.',
-  '',
-);
-lines.push(
-  '| gallery | index | build s | memory MB | search median ms | p95 ms | recall@1 | exact search median ms |',
-  '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-);
-const searchRows: unknown[] = [];
-const QUERIES = 200;
-for (const n of SIZES) {
-  const r = rng(n);
-  const quant = n >= 500_000 ? 'i8' : 'f32';
-  const idx = new TemplateIndex({ mode: 'hnsw', dim: DIM, quantization: quant, efSearch: 128 });
-  const mateOf = Array.from({ length: QUERIES }, (_, i) => Math.floor(((i + 0.5) / QUERIES) * n));
-  const queries = new Float32Array(QUERIES * DIM);
-  const best = Array.from({ length: QUERIES }, () => ({ id: -1, cos: -2 }));
-  const BATCH = 20_000;
-  const rssBefore = process.memoryUsage().rss;
-  let buildMs = 0;
-  let exactMs = 0;
-  const batch = new Float32Array(BATCH * DIM);
-  const noise = new Float32Array(DIM);
-  for (let start = 0; start < n; start += BATCH) {
-    const m = Math.min(BATCH, n - start);
-    for (let i = 0; i < m; i++) unit(r, batch, i * DIM);
-    // probes derived from gallery members in this batch
-    for (let qi = 0; qi < QUERIES; qi++) {
-      const mate = mateOf[qi] as number;
-      if (mate >= start && mate < start + m) {
-        unit(r, noise, 0);
-        let nn = 0;
-        for (let d = 0; d < DIM; d++) {
-          const v = 0.7 * (batch[(mate - start) * DIM + d] as number) + 0.714 * (noise[d] as number);
-          queries[qi * DIM + d] = v;
-          nn += v * v;
-        }
-        for (let d = 0; d < DIM; d++)
-          queries[qi * DIM + d] = (queries[qi * DIM + d] as number) / Math.sqrt(nn);
-      }
-    }
-    const view = batch.subarray(0, m * DIM);
-    const t0 = performance.now();
-    idx.load(
-      (function* () {
-        for (let i = 0; i < m; i++)
-          yield { id: String(start + i), template: view.subarray(i * DIM, (i + 1) * DIM) };
-      })(),
-    );
-    buildMs += performance.now() - t0;
-    // exact ground truth needs the probes, which exist only once their mates are generated:
-    // keep it simple and exact by generating probes first pass, ground truth second pass (below).
-  }
-  const memMB = mb(process.memoryUsage().rss - rssBefore);
-  // second pass: regenerate the same gallery (same seed) for exact ground truth with usearch exactSearch
-  {
-    const r2 = rng(n);
-    for (let start = 0; start < n; start += BATCH) {
-      const m = Math.min(BATCH, n - start);
-      for (let i = 0; i < m; i++) unit(r2, batch, i * DIM);
-      for (let qi = 0; qi < QUERIES; qi++) {
-        const mate = mateOf[qi] as number;
-        if (mate >= start && mate < start + m) unit(r2, noise, 0); // keep the PRNG stream aligned
-      }
-      const t0 = performance.now();
-      const rows = Array.from({ length: m }, (_, i) => batch.subarray(i * DIM, (i + 1) * DIM));
-      const qs = Array.from({ length: QUERIES }, (_, i) => queries.subarray(i * DIM, (i + 1) * DIM));
-      const res = exactSearch(rows, qs, DIM, 1, MetricKind.IP, 0) as unknown as {
-        keys: BigUint64Array;
-        distances: Float32Array;
-      };
-      exactMs += performance.now() - t0;
-      for (let qi = 0; qi < QUERIES; qi++) {
-        const cos = 1 - (res.distances[qi] as number);
-        if (cos > (best[qi] as { cos: number }).cos) best[qi] = { id: start + Number(res.keys[qi]), cos };
-      }
-    }
-  }
-  const lat: number[] = [];
-  let hits = 0;
-  for (let qi = 0; qi < QUERIES; qi++) {
-    const qv = queries.subarray(qi * DIM, (qi + 1) * DIM);
-    const t0 = performance.now();
-    const top = idx.searchCosine(qv, 1)[0];
-    lat.push(performance.now() - t0);
-    if (top && Number(top.id) === (best[qi] as { id: number }).id) hits++;
-  }
-  // exact brute force of our own index type, for the small sizes only
-  let exactMedian = Number.NaN;
-  if (n <= 100_000) {
-    const ex = new TemplateIndex({ mode: 'exact', dim: DIM });
-    const r3 = rng(n);
-    for (let start = 0; start < n; start += BATCH) {
-      const m = Math.min(BATCH, n - start);
-      for (let i = 0; i < m; i++) unit(r3, batch, i * DIM);
-      ex.load(
-        (function* () {
-          for (let i = 0; i < m; i++)
-            yield { id: String(start + i), template: batch.slice(i * DIM, (i + 1) * DIM) };
-        })(),
-      );
-      for (let qi = 0; qi < QUERIES; qi++) {
-        const mate = mateOf[qi] as number;
-        if (mate >= start && mate < start + m) unit(r3, noise, 0);
-      }
-    }
-    const el: number[] = [];
-    for (let qi = 0; qi < 20; qi++) {
-      const t0 = performance.now();
-      ex.searchCosine(queries.subarray(qi * DIM, (qi + 1) * DIM), 1);
-      el.push(performance.now() - t0);
-    }
-    exactMedian = q(el, 0.5);
-    ex.clear();
-  }
-  const row = {
-    gallery: n,
-    index: `hnsw M=16 efC=128 efS=128 ${quant}`,
-    buildSeconds: buildMs / 1000,
-    memoryMB: memMB,
-    searchMedianMs: q(lat, 0.5),
-    searchP95Ms: q(lat, 0.95),
-    recallAt1: hits / QUERIES,
-    queries: QUERIES,
-    exactTruthSeconds: exactMs / 1000,
-    exactJsMedianMs: exactMedian,
-  };
-  searchRows.push(row);
+if (SECTIONS.has('search')) {
+  lines.push('## 1:N search on synthetic templates (1024-d)', '');
   lines.push(
-    `| ${n} | ${row.index} | ${f1(row.buildSeconds)} | ${memMB} | ${row.searchMedianMs.toFixed(2)} | ${row.searchP95Ms.toFixed(2)} | ${row.recallAt1.toFixed(3)} | ${Number.isFinite(exactMedian) ? exactMedian.toFixed(1) : 'n/a'} |`,
+    '`clustered`: identities in a low-dimensional latent space, 2 samples each, probes are new samples of a gallery identity (genuine cosine ≈ 0.82, impostor ≈ 0.35, like faceres). `random`: uniform random unit vectors, probes at cosine 0.7 to a mate: the adversarial worst case for graph indexes. Recall@1 = share of 200 probes whose HNSW top-1 equals the exact top-1 (usearch exactSearch, float32).',
+    '',
+    `Index: usearch HNSW M=${HNSW.m} efConstruction=${HNSW.efConstruction} efSearch=${HNSW.efSearch} ${HNSW.quantization}, top ${HNSW.rerank} re-scored with exact float32 cosine. "build s" comes from the run that built the graph; later runs reopen the cached graph from bench-results/search-cache/ (restore s, which includes regenerating the templates).`,
+    '',
   );
-  idx.clear();
+  lines.push(
+    '| data | gallery | build s | restore s | graph MB | RSS growth MB | search median ms | p95 ms | recall@1 | exact JS median ms | load avg |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  const searchRows: unknown[] = [];
   report.search = searchRows;
-  await save();
-  console.error(`search bench ${n} done`);
+  const QUERIES = 200;
+  const BATCH = 10_000;
+  const cacheDir = path.join(PKG, 'bench-results', 'search-cache');
+  await mkdir(cacheDir, { recursive: true });
+  for (const kind of KINDS) {
+    for (const n of SIZES) {
+      if (kind === 'random' && n > RANDOM_MAX) {
+        lines.push(
+          `| ${kind} | ${n} | skipped (random galleries above BENCH_SEARCH_RANDOM_MAX=${RANDOM_MAX}: build rate ≈ 1k/s on 2 cores) | | | | | | | | |`,
+        );
+        continue;
+      }
+      const name = `${kind}-${n}-${HNSW.quantization}-M${HNSW.m}-efc${HNSW.efConstruction}`;
+      const file = path.join(cacheDir, `${name}.usearch`);
+      const metaFile = path.join(cacheDir, `${name}.meta.json`);
+      const cached = !REBUILD && existsSync(file) && existsSync(`${file}.ids.json`) && existsSync(metaFile);
+      const probes = new Float32Array(QUERIES * DIM);
+      const mateOf = Array.from({ length: QUERIES }, (_, i) => Math.floor(((i + 0.5) / QUERIES) * n));
+      mateOf.forEach((mate, qi) => {
+        probeVector(kind, mate, qi, probes, qi * DIM);
+      });
+      const best = Array.from({ length: QUERIES }, () => ({ id: -1, cos: -2 }));
+      const idx = new TemplateIndex({ mode: 'hnsw', dim: DIM, ...HNSW });
+      const exact = n <= 100_000 ? new TemplateIndex({ mode: 'exact', dim: DIM }) : null;
+      const rssBefore = process.memoryUsage().rss;
+      const batch = new Float32Array(BATCH * DIM);
+      // Streams the gallery: generates a batch, updates the exact ground truth, hands the batch over.
+      function* batches(): Generator<{ start: number; m: number }> {
+        for (let start = 0; start < n; start += BATCH) {
+          const m = Math.min(BATCH, n - start);
+          for (let i = 0; i < m; i++) galleryVector(kind, start + i, batch, i * DIM);
+          const view = batch.subarray(0, m * DIM);
+          const res = exactSearch(view, probes, DIM, 1, MetricKind.IP, 0) as unknown as {
+            keys: BigUint64Array;
+            distances: Float32Array;
+          };
+          for (let qi = 0; qi < QUERIES; qi++) {
+            const cos = 1 - (res.distances[qi] as number);
+            if (cos > (best[qi] as { cos: number }).cos) best[qi] = { id: start + Number(res.keys[qi]), cos };
+          }
+          yield { start, m };
+        }
+      }
+      const entriesOf = (start: number, m: number) =>
+        Array.from({ length: m }, (_, i) => ({
+          id: String(start + i),
+          template: batch.slice(i * DIM, (i + 1) * DIM),
+        }));
+      let buildSeconds: number;
+      let restoreSeconds = Number.NaN;
+      if (cached) {
+        const meta = JSON.parse(await readFile(metaFile, 'utf8')) as { buildSeconds: number };
+        buildSeconds = meta.buildSeconds;
+        const t0 = performance.now();
+        const stats = idx.restore(
+          file,
+          (function* () {
+            for (const { start, m } of batches()) {
+              const e = entriesOf(start, m);
+              exact?.load(e);
+              yield* e;
+            }
+          })(),
+        );
+        restoreSeconds = (performance.now() - t0) / 1000;
+        if (stats.added || stats.removed) throw new Error(`stale cache ${file}: ${JSON.stringify(stats)}`);
+      } else {
+        let buildMs = 0;
+        for (const { start, m } of batches()) {
+          const e = entriesOf(start, m);
+          exact?.load(e);
+          const t0 = performance.now();
+          idx.load(e);
+          buildMs += performance.now() - t0;
+          if (start % 100_000 === 0) console.error(`  ${name}: ${start + m}/${n}, ${f1(buildMs / 1000)} s`);
+        }
+        buildSeconds = buildMs / 1000;
+        idx.save(file);
+        await writeFile(
+          metaFile,
+          JSON.stringify({ buildSeconds, date: new Date().toISOString(), loadavg: loadavg() }),
+        );
+      }
+      const rssMB = mb(process.memoryUsage().rss - rssBefore);
+      const graphMB = mb(statSync(file).size);
+      const lat: number[] = [];
+      let hits = 0;
+      for (let qi = 0; qi < QUERIES; qi++) {
+        const qv = probes.subarray(qi * DIM, (qi + 1) * DIM);
+        const t0 = performance.now();
+        const top = idx.searchCosine(qv, 1)[0];
+        lat.push(performance.now() - t0);
+        if (top && Number(top.id) === (best[qi] as { id: number }).id) hits++;
+      }
+      let exactMedian = Number.NaN;
+      if (exact) {
+        const el: number[] = [];
+        for (let qi = 0; qi < 20; qi++) {
+          const t0 = performance.now();
+          exact.searchCosine(probes.subarray(qi * DIM, (qi + 1) * DIM), 1);
+          el.push(performance.now() - t0);
+        }
+        exactMedian = q(el, 0.5);
+        exact.clear();
+      }
+      const row = {
+        data: kind,
+        gallery: n,
+        index: name,
+        buildSeconds,
+        buildCached: cached,
+        restoreSeconds,
+        graphMB,
+        rssGrowthMB: rssMB,
+        searchMedianMs: q(lat, 0.5),
+        searchP95Ms: q(lat, 0.95),
+        recallAt1: hits / QUERIES,
+        queries: QUERIES,
+        exactJsMedianMs: exactMedian,
+        loadavg1: loadavg()[0],
+      };
+      searchRows.push(row);
+      const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+      lines.push(
+        `| ${kind} | ${n} | ${f1(buildSeconds)}${cached ? ' (cached)' : ''} | ${fmt(restoreSeconds)} | ${graphMB} | ${rssMB} | ${row.searchMedianMs.toFixed(2)} | ${row.searchP95Ms.toFixed(2)} | ${row.recallAt1.toFixed(3)} | ${fmt(exactMedian)} | ${fmt(row.loadavg1 ?? Number.NaN, 2)} |`,
+      );
+      idx.clear();
+      await save();
+      console.error(`search bench ${name} done`);
+    }
+  }
 }
-report.search = searchRows;
 report.peakRssMBEnd = mb(rssPeak());
 lines.push('', `Peak RSS at the end: ${mb(rssPeak())} MB.`);
 
