@@ -269,6 +269,24 @@ describe('capture page', () => {
     await context.close();
   });
 
+  it('without any camera offers the photo file only, and says so when the file is not an image', async () => {
+    const context = await newContext(noCamera);
+    await context.addInitScript(() => {
+      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('none', 'NotFoundError'));
+    });
+    const page = await context.newPage();
+    await page.goto(url(token('engine')));
+    await page.getByRole('button', { name: en.startCamera }).click();
+    expect(await resultTitle(page)).toBe(en.noCameraTitle);
+    expect(await page.getByRole('button', { name: en.tryCameraAgain }).isVisible()).toBe(false);
+    await page
+      .locator('#file')
+      .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hi') });
+    await page.locator('#result-title', { hasText: en.fileErrorTitle }).waitFor();
+    expect(server.calls.some((c) => c.token === `scenario.engine.${tokenSeq}`)).toBe(false);
+    await context.close();
+  });
+
   it('speaks Spanish with ?lang=es, and with a Spanish browser', async () => {
     const page = await open(nonFace, url(token('engine'), '?lang=es'), DESKTOP);
     expect(await page.getAttribute('html', 'lang')).toBe('es');

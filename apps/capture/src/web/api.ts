@@ -13,6 +13,9 @@ export function validateUrl(apiBaseUrl: string): string {
 }
 
 export async function validate(url: string, token: string, image: string): Promise<ApiAnswer> {
+  // Not AbortSignal.timeout(): Safari 15 lacks it.
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
   let response: Response;
   try {
     response = await fetch(url, {
@@ -22,9 +25,10 @@ export async function validate(url: string, token: string, image: string): Promi
       credentials: 'omit',
       cache: 'no-store',
       referrerPolicy: 'no-referrer',
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      signal: abort.signal,
     });
   } catch {
+    clearTimeout(timer);
     return { status: 0, body: undefined, retryAfter: null };
   }
   let body: unknown;
@@ -32,6 +36,8 @@ export async function validate(url: string, token: string, image: string): Promi
     body = await response.json();
   } catch {
     body = undefined;
+  } finally {
+    clearTimeout(timer);
   }
   return { status: response.status, body, retryAfter: response.headers.get('retry-after') };
 }

@@ -90,11 +90,29 @@ export function captureFrame(video: HTMLVideoElement): string {
 
 /** A chosen or freshly taken photo, EXIF orientation applied, scaled to fit 640x480 (or 480x640). */
 export async function photoFromFile(file: File): Promise<string> {
-  const bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
+  let bitmap: ImageBitmap | undefined;
+  try {
+    bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
+  } catch {
+    // Some browsers decode more formats in <img> than in createImageBitmap (older Safari).
+    return photoFromImageElement(file);
+  }
   try {
     return encode(bitmap, bitmap.width, bitmap.height, 'contain');
   } finally {
     bitmap.close();
+  }
+}
+
+async function photoFromImageElement(file: File): Promise<string> {
+  const url = URL.createObjectURL(file);
+  try {
+    const img = new Image();
+    img.src = url;
+    await img.decode();
+    return encode(img, img.naturalWidth, img.naturalHeight, 'contain');
+  } finally {
+    URL.revokeObjectURL(url);
   }
 }
 
