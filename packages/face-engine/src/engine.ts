@@ -21,6 +21,11 @@ import type {
 export interface HumanEngineOptions extends EngineOptions {
   /** Enables the worker messages used by the crash/timeout tests. Never in production. */
   testHooks?: boolean;
+  /**
+   * Run faceres with its conv + batch-norm + ReLU6 chains fused at load time (src/model-fuse.ts): same
+   * templates up to float rounding, faster on wasm. Default true; false runs the model file as shipped.
+   */
+  fuseDescriptor?: boolean;
 }
 
 /** FaceEngine on @vladmandic/human + tfjs WebAssembly, one model instance per worker thread. */
@@ -37,7 +42,7 @@ export class HumanFaceEngine implements FaceEngine {
       size: workers,
       maxQueue: opts.maxQueue ?? workers * 8,
       jobTimeoutMs: opts.jobTimeoutMs ?? 30_000,
-      workerData: { testHooks: Boolean(opts.testHooks) },
+      workerData: { testHooks: Boolean(opts.testHooks), fuseDescriptor: opts.fuseDescriptor ?? true },
     });
     this.info = {
       name: 'human-wasm',

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import sharp, { type Metadata } from 'sharp';
 import { fail, sniffFormat } from './input.js';
+import { fuseConvBnRelu6, type GraphModelJson } from './model-fuse.js';
 import { assessQuality, type RawImage } from './quality.js';
 import type {
   AnalyzeOptions,
@@ -62,6 +63,26 @@ export const TEMPLATE_DIM = 1024;
 /** Largest side handed to the detector; bigger images are downscaled first (coordinates are mapped back). */
 const DETECT_MAX_SIDE = 1600;
 
+const runtime = { fuseDescriptor: true };
+/** Per-thread settings; call before the first getHuman(). */
+export function configureRuntime(opts: { fuseDescriptor?: boolean }): void {
+  if (opts.fuseDescriptor !== undefined) runtime.fuseDescriptor = opts.fuseDescriptor;
+}
+
+const FUSED_JSON = 'faceres-fused.json';
+const FUSED_BIN = 'faceres-fused.bin';
+/** In-memory model files served by the patched fetch (the rewritten faceres). */
+const virtualFiles = new Map<string, Uint8Array>();
+
+async function prepareFusedDescriptor(): Promise<void> {
+  const dir = path.join(HUMAN_DIR, 'models');
+  const json = JSON.parse(await readFile(path.join(dir, 'faceres.json'), 'utf8')) as GraphModelJson;
+  const bin = await readFile(path.join(dir, 'faceres.bin'));
+  const fused = fuseConvBnRelu6(json, bin, FUSED_BIN);
+  virtualFiles.set(path.join(dir, FUSED_JSON), Buffer.from(JSON.stringify(fused.json)));
+  virtualFiles.set(path.join(dir, FUSED_BIN), fused.weights);
+}
+
 let fetchPatched = false;
 /** Node's fetch has no file:// support; tfjs io loads models with fetch, so serve file:// URLs from disk. */
 function patchFetchForFileUrls(): void {
@@ -71,7 +92,8 @@ function patchFetchForFileUrls(): void {
   globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (url.startsWith('file://')) {
-      const body = await readFile(fileURLToPath(url));
+      const file = fileURLToPath(url);
+      const body = virtualFiles.get(file) ?? (await readFile(file));
       return new Response(body, {
         status: 200,
         headers: { 'content-type': url.endsWith('.json') ? 'application/json' : 'application/octet-stream' },
@@ -107,7 +129,12 @@ function humanConfig(): Record<string, unknown> {
       mesh: { enabled: true },
       iris: { enabled: false },
       attention: { enabled: false },
-      description: { enabled: true, skipFrames: 0, skipTime: 0 },
+      description: {
+        enabled: true,
+        skipFrames: 0,
+        skipTime: 0,
+        ...(runtime.fuseDescriptor ? { modelPath: FUSED_JSON } : {}),
+      },
       emotion: { enabled: false },
       antispoof: { enabled: true, skipFrames: 0, skipTime: 0 },
       liveness: { enabled: true, skipFrames: 0, skipTime: 0 },
@@ -128,6 +155,7 @@ export function getHuman(): Promise<HumanInstance> {
   if (!humanPromise) {
     humanPromise = (async () => {
       patchFetchForFileUrls();
+      if (runtime.fuseDescriptor) await prepareFusedDescriptor();
       // The wasm build is not in the package's exports map: load it by path.
       const mod = require(path.join(HUMAN_DIR, 'dist', 'human.node-wasm.js')) as {
         Human: new (cfg: Record<string, unknown>) => HumanInstance;

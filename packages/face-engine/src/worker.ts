@@ -1,6 +1,6 @@
 /** Worker-thread entry: loads Human once, then analyses one image per message. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { analyzeBytes, getHuman } from './human-runtime.js';
+import { analyzeBytes, configureRuntime, getHuman } from './human-runtime.js';
 import type { AnalyzeOptions, EngineLimits } from './types.js';
 
 interface Msg {
@@ -13,7 +13,9 @@ interface Msg {
 
 const port = parentPort;
 if (!port) throw new Error('worker.js must run in a worker thread');
-const testHooks = Boolean((workerData as { testHooks?: boolean } | undefined)?.testHooks);
+const data = workerData as { testHooks?: boolean; fuseDescriptor?: boolean } | undefined;
+const testHooks = Boolean(data?.testHooks);
+configureRuntime({ fuseDescriptor: data?.fuseDescriptor ?? true });
 
 getHuman().then(
   () => port.postMessage({ type: 'ready' }),
