@@ -3,15 +3,10 @@ import { FaceproofConnectionError, FaceproofTimeoutError } from './errors.js';
 import type { components, paths } from './generated/schema.js';
 import { randomId } from './ids.js';
 import { type ImageInput, toImageDataUri } from './image.js';
-import {
-  authMiddleware,
-  requestIdMiddleware,
-  retryMiddleware,
-  type TokenSource,
-  timeoutMiddleware,
-} from './middleware.js';
+import { authMiddleware, requestIdMiddleware, type TokenSource } from './middleware.js';
 import { type FaceproofResult, toResult } from './result.js';
 import type { RetryOptions } from './retry.js';
+import { createTransport, deadline, ReplayableRequest, schemaPathMiddleware } from './transport.js';
 
 type Schemas = components['schemas'];
 
@@ -96,50 +91,66 @@ export interface FaceproofClient {
 
 type Outcome = { data?: unknown; error?: unknown; response: Response };
 
+const operationPaths = {
+  createBiometricValidation: '/v2/biometric-validations',
+  validateBiometricValidation: '/v2/biometric-validations/validate',
+  createAppRegistrationBiometricValidation: '/v2/biometric-validations/app-registration',
+} as const satisfies Record<string, keyof paths>;
+
 export function createFaceproofClient(options: FaceproofClientOptions): FaceproofClient {
   const retry = options.retry === false ? { maxRetries: 0 } : (options.retry ?? {});
   const retriesOn = (retry.maxRetries ?? 2) > 0;
+  const timeout = options.timeout ?? 30_000;
+  // The deadline and retries live in the fetch openapi-fetch calls rather than in middleware: a
+  // middleware can only add a signal or keep a copy of the body by building a new Request, and that
+  // costs a sizeable share of a loopback round trip (README, "For maintainers").
+  const { accessToken } = options;
   const raw = createClient<paths>({
     baseUrl: options.baseUrl,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.headers ? { headers: options.headers } : {}),
+    Request: ReplayableRequest,
+    fetch: createTransport({ fetch: options.fetch, timeout, retry }),
+    // A fixed token is a default header (a call's own Authorization still wins); a function needs
+    // the middleware, which asks it on every request.
+    headers:
+      typeof accessToken === 'string'
+        ? { Authorization: `Bearer ${accessToken}`, ...options.headers }
+        : options.headers,
   });
   raw.use(requestIdMiddleware());
-  if (options.accessToken !== undefined) raw.use(authMiddleware(options.accessToken));
+  if (typeof accessToken === 'function') raw.use(authMiddleware(accessToken));
   for (const m of options.middleware ?? []) raw.use(m);
-  raw.use(timeoutMiddleware(options.timeout ?? 30_000));
-  raw.use(retryMiddleware(retry));
+  raw.use(schemaPathMiddleware);
 
-  async function call<
-    Op extends
-      | 'createBiometricValidation'
-      | 'validateBiometricValidation'
-      | 'createAppRegistrationBiometricValidation',
-  >(
+  async function call<Op extends keyof typeof operationPaths>(
     operationId: Op,
+    body: unknown,
     callOptions: CallOptions | undefined,
     headers: Record<string, string>,
-    send: (init: Record<string, unknown>) => Promise<Outcome>,
   ): Promise<FaceproofResult<Op>> {
     const requestId = callOptions?.requestId ?? randomId();
-    const init: Record<string, unknown> = {
-      // Parsed in toResult, so that a body that is not JSON is reported with its status.
-      parseAs: 'text',
-      headers: { ...callOptions?.headers, ...headers, 'X-Request-Id': requestId },
-    };
-    if (callOptions?.signal) init.signal = callOptions.signal;
-    // Read by timeoutMiddleware (openapi-fetch copies unknown init fields onto the Request).
-    if (callOptions?.timeout !== undefined) init.faceproofTimeout = callOptions.timeout;
+    headers['X-Request-Id'] = requestId;
+    // The call owns its deadline, so that its timer is cleared as soon as the body is read. The
+    // transport reads both fields (openapi-fetch copies unknown init fields onto the Request).
+    const timer = deadline(callOptions?.timeout ?? timeout, callOptions?.signal);
     let outcome: Outcome;
     try {
-      outcome = await send(init);
+      outcome = await raw.POST(operationPaths[operationId], {
+        body: body as never,
+        headers: callOptions?.headers ? { ...callOptions.headers, ...headers } : headers,
+        // Parsed in toResult, so that a body that is not JSON is reported with its status.
+        parseAs: 'text',
+        faceproofTimeout: 0,
+        faceproofSignal: timer.signal,
+        // Also on the Request, so that it survives a middleware that builds a new one.
+        ...(callOptions?.signal ? { signal: callOptions.signal } : {}),
+      } as never);
     } catch (error) {
       throw toThrown(operationId, error, requestId, callOptions?.signal);
+    } finally {
+      timer.clear();
     }
     return toResult(operationId, outcome, requestId);
   }
-
-  const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
   return {
     raw,
@@ -148,18 +159,16 @@ export function createFaceproofClient(options: FaceproofClientOptions): Faceproo
         const key =
           callOptions?.idempotencyKey ??
           (retriesOn && options.idempotencyKeys !== false ? randomId() : undefined);
-        return call('createBiometricValidation', callOptions, key ? { 'Idempotency-Key': key } : {}, (init) =>
-          raw.POST('/v2/biometric-validations', { ...init, body }),
-        );
+        return call('createBiometricValidation', body, callOptions, key ? { 'Idempotency-Key': key } : {});
       },
     },
     session(token) {
       return {
         async validate(body, callOptions) {
           const image = await toImageDataUri(body.image);
-          return call('validateBiometricValidation', callOptions, bearer(token), (init) =>
-            raw.POST('/v2/biometric-validations/validate', { ...init, body: { ...body, image } }),
-          );
+          return call('validateBiometricValidation', { ...body, image }, callOptions, {
+            Authorization: `Bearer ${token}`,
+          });
         },
       };
     },
@@ -167,9 +176,9 @@ export function createFaceproofClient(options: FaceproofClientOptions): Faceproo
       return {
         async validateFace(body, callOptions) {
           const image = await toImageDataUri(body.image);
-          return call('createAppRegistrationBiometricValidation', callOptions, bearer(token), (init) =>
-            raw.POST('/v2/biometric-validations/app-registration', { ...init, body: { ...body, image } }),
-          );
+          return call('createAppRegistrationBiometricValidation', { ...body, image }, callOptions, {
+            Authorization: `Bearer ${token}`,
+          });
         },
       };
     },

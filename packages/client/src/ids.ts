@@ -1,8 +1,10 @@
 /**
- * A random UUID v4. `crypto.randomUUID` exists only in secure contexts in browsers, while
- * `getRandomValues` exists everywhere the client runs, so the id is built from it.
+ * A random UUID v4. `crypto.randomUUID` is the fast path (Node, browsers in secure contexts); pages
+ * served over plain HTTP lack it, so the id is then built from `getRandomValues`, which exists
+ * everywhere the client runs.
  */
 export function randomId(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
   const b = crypto.getRandomValues(new Uint8Array(16));
   b[6] = ((b[6] as number) & 0x0f) | 0x40;
   b[8] = ((b[8] as number) & 0x3f) | 0x80;

@@ -39,3 +39,4 @@ export {
   unwrap,
 } from './result.js';
 export { parseRetryAfter, type RetryOptions, type RetryPolicy, retryPolicyOf } from './retry.js';
+export { ReplayableRequest } from './transport.js';

@@ -1,25 +1,22 @@
 import type { Middleware } from 'openapi-fetch';
 import { randomId } from './ids.js';
-import {
-  type Outcome,
-  RETRY_COUNT_HEADER,
-  type RetryOptions,
-  retryDelay,
-  retryPolicyOf,
-  sleep,
-} from './retry.js';
+import { type Outcome, RETRY_DEFAULTS, type RetryOptions, retryLoop, retryPolicyOf } from './retry.js';
+import { initOf, keptBody, ReplayableRequest, replayableBody } from './transport.js';
 
 /** A bearer token, or a function that returns the current one (for tokens that rotate). */
 export type TokenSource = string | (() => string | Promise<string>);
 
 /** Sends `Authorization: Bearer <token>` unless the call set its own `Authorization`. */
 export function authMiddleware(token: TokenSource): Middleware {
+  const set = (request: Request, value: string) => {
+    request.headers.set('Authorization', `Bearer ${value}`);
+    return request;
+  };
   return {
-    async onRequest({ request }) {
+    onRequest({ request }) {
       if (request.headers.has('Authorization')) return undefined;
-      const value = typeof token === 'function' ? await token() : token;
-      request.headers.set('Authorization', `Bearer ${value}`);
-      return request;
+      if (typeof token === 'string') return set(request, token);
+      return Promise.resolve(token()).then((value) => set(request, value));
     },
   };
 }
@@ -36,7 +33,7 @@ export function requestIdMiddleware(): Middleware {
 }
 
 /**
- * Puts a deadline on every request, retries included. A call sets its own with the
+ * Puts a deadline on every request, retries included (register it before `retryMiddleware`). A call sets its own with the
  * `faceproofTimeout` init field (ms, 0 for none), else `defaultMs` applies; a `signal` the caller
  * passed still aborts it too.
  */
@@ -46,80 +43,64 @@ export function timeoutMiddleware(defaultMs: number): Middleware {
       const own = (request as Request & { faceproofTimeout?: number }).faceproofTimeout;
       const ms = own ?? defaultMs;
       if (!ms || ms <= 0 || !Number.isFinite(ms)) return undefined;
-      return new Request(request, { signal: AbortSignal.any([request.signal, AbortSignal.timeout(ms)]) });
+      const signal = AbortSignal.any([request.signal, AbortSignal.timeout(ms)]);
+      const body = keptBody(request);
+      // Built from the kept body, the copy stays replayable and its body is no piped stream.
+      return body === undefined
+        ? new Request(request, { signal })
+        : new ReplayableRequest(request.url, initOf(request, body, signal));
     },
   };
 }
 
-const DEFAULTS: Required<RetryOptions> = {
-  maxRetries: 2,
-  baseDelayMs: 500,
-  maxDelayMs: 8_000,
-  maxRetryAfterMs: 60_000,
-};
-
 /**
- * Retries what is safe to retry (see `retryPolicyOf`): keeps an unsent copy of each request and, on
- * a retryable outcome, waits (`Retry-After`, else backoff with jitter) and sends the copy again with
- * `X-Retry-Count`. Register it last, so the copy carries every header and the deadline.
+ * Retries what is safe to retry (see `retryPolicyOf`): on a retryable outcome, waits (`Retry-After`,
+ * else backoff with jitter) and sends the request again with `X-Retry-Count`. Register it last, so
+ * the copies carry every header and the deadline. `createFaceproofClient` does the same in its
+ * transport instead; this is for your own openapi-fetch clients (give them `Request:
+ * ReplayableRequest` and the first attempt is sent as is, without a copy of its body).
  */
 export function retryMiddleware(options: RetryOptions = {}): Middleware {
-  const opts = { ...DEFAULTS, ...options };
-  const pristine = new Map<string, () => Request>();
+  const opts = { ...RETRY_DEFAULTS, ...options };
+  const kept = new Map<string, BodyInit | null>();
 
   async function loop(
     id: string,
     first: Outcome,
+    request: Request,
     schemaPath: string,
-    fetchFn: typeof fetch,
+    fetchFn: (request: Request) => Promise<Response>,
   ): Promise<Outcome> {
-    const make = pristine.get(id);
-    pristine.delete(id);
-    if (!make) return first;
-    const copy = make();
-    const policy = retryPolicyOf(copy.method, schemaPath, copy.headers);
-    let outcome = first;
-    for (let attempt = 0; ; attempt++) {
-      const delay = retryDelay(policy, outcome, attempt, opts);
-      if (delay === undefined) return outcome;
-      // Free the connection of the answer we are discarding.
-      await outcome.response?.body?.cancel().catch(() => {});
-      await sleep(delay, copy.signal);
-      const next = make();
-      next.headers.set(RETRY_COUNT_HEADER, String(attempt + 1));
-      try {
-        outcome = { response: await fetchFn(next) };
-      } catch (error) {
-        outcome = { error };
-      }
-    }
+    const body = kept.get(id);
+    kept.delete(id);
+    if (body === undefined) return first;
+    const policy = retryPolicyOf(request.method, schemaPath, request.headers);
+    return retryLoop(policy, first, opts, request.signal, (n) =>
+      fetchFn(new Request(request.url, initOf(request, body, request.signal, n))),
+    );
   }
 
   return {
     async onRequest({ request, id }) {
       if (opts.maxRetries <= 0) return undefined;
-      // Keep the body as bytes rather than clone() the Request: a cloned (teed) stream body is sent
-      // chunked and costs about a third of a local round trip; bytes go out with a Content-Length.
-      const body = request.body ? await request.arrayBuffer() : null;
-      const make = () =>
-        new Request(request.url, {
-          method: request.method,
-          headers: request.headers,
-          body,
-          signal: request.signal,
-          redirect: request.redirect,
-          credentials: request.credentials,
-        });
-      pristine.set(id, make);
-      return make();
+      const known = keptBody(request);
+      if (known !== undefined) {
+        kept.set(id, known);
+        return undefined;
+      }
+      // A stream body can be read only once: keep it as bytes (a teed clone would go out chunked)
+      // and send a copy built from them.
+      const body = await replayableBody(request);
+      kept.set(id, body);
+      return new Request(request.url, initOf(request, body, request.signal));
     },
-    async onResponse({ response, id, schemaPath, options }) {
-      const outcome = await loop(id, { response }, schemaPath, options.fetch);
+    async onResponse({ request, response, id, schemaPath, options }) {
+      const outcome = await loop(id, { response }, request, schemaPath, options.fetch);
       if (outcome.response) return outcome.response;
       throw outcome.error;
     },
-    async onError({ error, id, schemaPath, options }) {
-      const outcome = await loop(id, { error }, schemaPath, options.fetch);
+    async onError({ request, error, id, schemaPath, options }) {
+      const outcome = await loop(id, { error }, request, schemaPath, options.fetch);
       if (outcome.response) return outcome.response;
       return outcome.error instanceof Error
         ? outcome.error

@@ -105,6 +105,40 @@ export function retryDelay(
   return after <= opts.maxRetryAfterMs ? after : undefined;
 }
 
+export const RETRY_DEFAULTS: Required<RetryOptions> = {
+  maxRetries: 2,
+  baseDelayMs: 500,
+  maxDelayMs: 8_000,
+  maxRetryAfterMs: 60_000,
+};
+
+/**
+ * Given the outcome of the first attempt, waits and sends again (`send(n)` for retry `n`, from 1)
+ * while `retryDelay` says so. The waits end early with `signal`'s reason, so a deadline or the
+ * caller's abort covers them too.
+ */
+export async function retryLoop(
+  policy: RetryPolicy,
+  first: Outcome,
+  opts: Required<RetryOptions>,
+  signal: AbortSignal | undefined,
+  send: (attempt: number) => Promise<Response>,
+): Promise<Outcome> {
+  let outcome = first;
+  for (let attempt = 0; ; attempt++) {
+    const delay = retryDelay(policy, outcome, attempt, opts);
+    if (delay === undefined) return outcome;
+    // Free the connection of the answer we are discarding.
+    await outcome.response?.body?.cancel().catch(() => {});
+    await sleep(delay, signal);
+    try {
+      outcome = { response: await send(attempt + 1) };
+    } catch (error) {
+      outcome = { error };
+    }
+  }
+}
+
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -1,0 +1,170 @@
+import type { Middleware } from 'openapi-fetch';
+import {
+  type Outcome,
+  RETRY_COUNT_HEADER,
+  RETRY_DEFAULTS,
+  type RetryOptions,
+  retryLoop,
+  retryPolicyOf,
+} from './retry.js';
+
+// Why this file exists: handing a `Request` with a body to `fetch` makes undici build a second
+// Request whose body is piped through a TransformStream, and re-sending it (retries) needs a copy
+// of that stream. Both are a sizeable share of a loopback round trip. Keeping the body openapi-fetch
+// serialized (a string) and calling `fetch(url, init)` with it costs what a hand-written fetch costs.
+
+// A property rather than a WeakMap: a WeakMap entry per request is extra work for every GC.
+const SCHEMA_PATH = Symbol('faceproof.schemaPath');
+type Marked = Request & { [SCHEMA_PATH]?: string };
+
+function isReplayable(body: unknown): body is BodyInit {
+  return (
+    typeof body === 'string' ||
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body) ||
+    body instanceof Blob ||
+    body instanceof URLSearchParams ||
+    body instanceof FormData
+  );
+}
+
+/**
+ * A `Request` that remembers the body it was built from when that body can be sent again as is
+ * (a string, bytes, a `Blob`, form data; not a stream). Given to openapi-fetch as its `Request`.
+ */
+export class ReplayableRequest extends Request {
+  #body: BodyInit | null | undefined;
+  constructor(input: RequestInfo | URL, init?: RequestInit) {
+    super(input, init);
+    const body = init?.body;
+    if (body != null) {
+      if (isReplayable(body)) this.#body = body;
+    } else if (!(input instanceof Request) || input.body === null) {
+      this.#body = null;
+    }
+  }
+
+  /** The body `request` was built from (null: none) if it is a ReplayableRequest; else undefined. */
+  static bodyOf(request: Request): BodyInit | null | undefined {
+    return #body in request ? request.#body : undefined;
+  }
+}
+
+/** The body a `ReplayableRequest` was built from (null: none), or undefined for any other Request. */
+export const keptBody = (request: Request): BodyInit | null | undefined => ReplayableRequest.bodyOf(request);
+
+/** The body of `request` as something that can be sent any number of times (reading it if need be). */
+export async function replayableBody(request: Request): Promise<BodyInit | null> {
+  const kept = ReplayableRequest.bodyOf(request);
+  if (kept !== undefined) return kept;
+  // A Request from elsewhere (a middleware built its own): its stream can be read once, so keep bytes.
+  return request.body ? request.arrayBuffer() : null;
+}
+
+/** What `fetch(url, init)` needs to send the same request again, with `body` and `signal`. */
+export function initOf(request: Request, body: BodyInit | null, signal: AbortSignal, retry = 0): RequestInit {
+  let headers = request.headers;
+  if (retry > 0) {
+    headers = new Headers(headers);
+    headers.set(RETRY_COUNT_HEADER, String(retry));
+  }
+  const init: RequestInit = { method: request.method, headers, body, signal };
+  // Only what differs from a new Request's defaults: fetch parses every field it is given (the
+  // referrer as a URL), which is a measurable share of a loopback call.
+  if (request.redirect !== 'follow') init.redirect = request.redirect;
+  if (request.credentials !== 'same-origin') init.credentials = request.credentials;
+  if (request.mode !== 'cors') init.mode = request.mode;
+  if (request.cache !== 'default') init.cache = request.cache;
+  if (request.integrity) init.integrity = request.integrity;
+  if (request.keepalive) init.keepalive = true;
+  if (request.referrer !== 'about:client') init.referrer = request.referrer;
+  if (request.referrerPolicy) init.referrerPolicy = request.referrerPolicy;
+  return init;
+}
+
+/** Records each request's `schemaPath` for the retry policy. Register it last; it changes nothing. */
+export const schemaPathMiddleware: Middleware = {
+  onRequest({ request, schemaPath }) {
+    (request as Marked)[SCHEMA_PATH] = schemaPath;
+    return undefined;
+  },
+};
+
+/**
+ * A signal that aborts after `ms` (with a `TimeoutError`, as `AbortSignal.timeout` would) or when
+ * `signal` aborts (with its reason), and `clear()` to drop the timer and the listener once the call
+ * is over. Cheaper than `AbortSignal.any([signal, AbortSignal.timeout(ms)])`, whose dependent
+ * signals and 30 s timers outlive every call. No `ms` (0, negative, not finite): `signal` as is.
+ */
+export function deadline(
+  ms: number,
+  signal?: AbortSignal,
+): { signal: AbortSignal | undefined; clear: () => void } {
+  if (!(ms > 0 && Number.isFinite(ms))) return { signal, clear: () => {} };
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+    // setTimeout fires at once past 2^31 - 1 ms.
+    Math.min(ms, 2 ** 31 - 1),
+  );
+  const onAbort = () => controller.abort(signal?.reason);
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    clear() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+export interface TransportOptions {
+  /** Called with a `Request` for every attempt; default `globalThis.fetch`, called with `(url, init)`. */
+  fetch?: typeof globalThis.fetch | undefined;
+  /** Deadline of each call in ms, retries and waits included; 0 for none. */
+  timeout: number;
+  retry: RetryOptions;
+}
+
+/**
+ * The `fetch` the client gives openapi-fetch: one deadline per call (the `faceproofSignal` init
+ * field, which the client's own methods pass; else `faceproofTimeout` or `timeout`, together with
+ * the request's `signal`), retries of what is safe to retry
+ * (see `retryPolicyOf`) with `X-Retry-Count`, and each attempt sent from the kept body.
+ */
+export function createTransport(options: TransportOptions): (request: Request) => Promise<Response> {
+  const opts = { ...RETRY_DEFAULTS, ...options.retry };
+  const custom = options.fetch;
+  const send = (url: string, init: RequestInit) =>
+    custom ? custom(new Request(url, init)) : globalThis.fetch(url, init);
+
+  return async (request) => {
+    const own = request as Request & { faceproofTimeout?: number; faceproofSignal?: AbortSignal };
+    const ms = own.faceproofTimeout ?? options.timeout;
+    const signal =
+      own.faceproofSignal ??
+      (ms > 0 && Number.isFinite(ms)
+        ? AbortSignal.any([request.signal, AbortSignal.timeout(ms)])
+        : request.signal);
+    const kept = keptBody(request);
+    const body = kept !== undefined ? kept : await replayableBody(request);
+    let outcome: Outcome;
+    try {
+      outcome = { response: await send(request.url, initOf(request, body, signal)) };
+    } catch (error) {
+      outcome = { error };
+    }
+    // Only an error, a 429 or a 503 can be retried; anything else skips the policy altogether.
+    const status = outcome.response?.status;
+    if (opts.maxRetries > 0 && (status === undefined || status === 429 || status === 503)) {
+      const schemaPath = (request as Marked)[SCHEMA_PATH] ?? new URL(request.url).pathname;
+      const policy = retryPolicyOf(request.method, schemaPath, request.headers);
+      outcome = await retryLoop(policy, outcome, opts, signal, (n) =>
+        send(request.url, initOf(request, body, signal, n)),
+      );
+    }
+    if (outcome.response) return outcome.response;
+    throw outcome.error;
+  };
+}
