@@ -44,7 +44,7 @@ interface HumanInstance {
     config?: Record<string, unknown>,
   ): Promise<{ face: HumanFace[]; error?: string | null }>;
   tf: {
-    tensor3d(values: Uint8Array | Int32Array, shape: [number, number, number], dtype: 'int32'): HumanTensor;
+    tensor3d(values: Float32Array, shape: [number, number, number], dtype: 'float32'): HumanTensor;
     getBackend(): string;
   };
   performance: Record<string, number>;
@@ -288,7 +288,8 @@ export async function analyzeBytes(
   if ('ok' in decoded) return { ...decoded, timings: { decode: tDecode - t0 } };
   const image = { width: decoded.origWidth, height: decoded.origHeight, format: decoded.format };
   const human = await getHuman();
-  const tensor = human.tf.tensor3d(decoded.data, [decoded.height, decoded.width, 3], 'int32');
+  // float32 directly: an int32 tensor is copied from the bytes, then cast to float32 again inside Human.
+  const tensor = human.tf.tensor3d(Float32Array.from(decoded.data), [decoded.height, decoded.width, 3], 'float32');
   let faces: HumanFace[];
   try {
     const res = await human.detect(tensor);
