@@ -289,7 +289,11 @@ export async function analyzeBytes(
   const image = { width: decoded.origWidth, height: decoded.origHeight, format: decoded.format };
   const human = await getHuman();
   // float32 directly: an int32 tensor is copied from the bytes, then cast to float32 again inside Human.
-  const tensor = human.tf.tensor3d(Float32Array.from(decoded.data), [decoded.height, decoded.width, 3], 'float32');
+  const tensor = human.tf.tensor3d(
+    Float32Array.from(decoded.data),
+    [decoded.height, decoded.width, 3],
+    'float32',
+  );
   let faces: HumanFace[];
   try {
     const res = await human.detect(tensor);
