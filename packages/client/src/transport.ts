@@ -44,6 +44,12 @@ export class ReplayableRequest extends Request {
     }
   }
 
+  // openapi-fetch checks what a middleware returns with `instanceof` the Request class it was given:
+  // any Request must pass, or a middleware that builds a plain one would be refused.
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return value instanceof Request;
+  }
+
   /** The body `request` was built from (null: none) if it is a ReplayableRequest; else undefined. */
   static bodyOf(request: Request): BodyInit | null | undefined {
     return #body in request ? request.#body : undefined;
