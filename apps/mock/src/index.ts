@@ -91,12 +91,40 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
   const prism = await startPrism(spec, host, prismPort, log);
   const agent = new http.Agent({ keepAlive: true });
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(async (req, res) => {
+    // Prism crashes (and restarts, dropping every connection) on a body that is not valid JSON, so
+    // such a body never reaches it: Prism gets a JSON string instead, which breaks every request
+    // schema of the spec, and the violation the client sees is the real one.
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    let body = Buffer.concat(chunks);
+    let malformed: string | undefined;
+    if (body.length > 0 && /json/i.test(String(req.headers['content-type'] ?? ''))) {
+      try {
+        JSON.parse(body.toString('utf8'));
+      } catch (error) {
+        malformed = (error as Error).message;
+        body = Buffer.from('"not JSON"');
+      }
+    }
+    const forwardHeaders = { ...req.headers, 'content-length': String(body.length) };
+    delete forwardHeaders['transfer-encoding'];
     const upstream = http.request(
-      { host, port: prismPort, method: req.method, path: req.url, headers: req.headers, agent },
+      { host, port: prismPort, method: req.method, path: req.url, headers: forwardHeaders, agent },
       (up) => {
         const rawViolations = up.headers['sl-violations'];
-        const violations: PrismViolation[] = rawViolations ? safeJson(String(rawViolations)) : [];
+        const reported: PrismViolation[] = rawViolations ? safeJson(String(rawViolations)) : [];
+        const violations: PrismViolation[] =
+          malformed === undefined
+            ? reported
+            : reported
+                .filter((v) => v.location?.[0] !== 'request' || v.location?.[1] !== 'body')
+                .concat({
+                  location: ['request', 'body'],
+                  severity: 'Error',
+                  code: 'json',
+                  message: `is not valid JSON (${malformed})`,
+                });
         // A security violation (code 401) already gets the documented 401 example.
         const requestViolations = violations.filter((v) => v.location?.[0] === 'request' && v.code !== 401);
         const operation = matchOperation(
@@ -137,7 +165,7 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
       res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(`Faceproof mock: Prism did not answer: ${err.message}`);
     });
-    req.pipe(upstream);
+    upstream.end(body);
   });
 
   await new Promise<void>((resolve, reject) => {

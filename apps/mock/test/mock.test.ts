@@ -108,6 +108,18 @@ describe('requests that break the spec', () => {
     expect(error.requestId).toBe(res.headers.get('x-request-id'));
   });
 
+  it('answers malformed JSON with the documented 400 and keeps serving', async () => {
+    const init = wellFormed('createBiometricValidation');
+    const res = await fetch(`${baseUrl()}/v2/biometric-validations`, { ...init, body: '{"project":' });
+    expect(res.status).toBe(400);
+    const error: Json = await res.json();
+    expect(error.code).toBe('INVALID_REQUEST');
+    expect(error.details).toEqual([{ path: '/body', message: expect.stringMatching(/^is not valid JSON/) }]);
+    // Prism itself crashes and restarts on such a body; the next request must still be answered.
+    const next = await fetch(`${baseUrl()}/v2/biometric-validations`, init);
+    expect(next.status).toBe(200);
+  });
+
   it('answers 400 even when a success was asked for', async () => {
     const res = await fetch(`${baseUrl()}/v2/biometric-validations/validate`, {
       method: 'POST',
