@@ -2,10 +2,12 @@
 // each one answers, then prints where they are and a demo token. Ctrl-C stops them all.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
 
-const env = { ...process.env, FACEPROOF_DATA_DIR: process.env.FACEPROOF_DATA_DIR ?? '.faceproof-data' };
+// One data directory for the server and the CLI, whatever their working directories.
+const env = { ...process.env, FACEPROOF_DATA_DIR: resolvePath(process.env.FACEPROOF_DATA_DIR ?? '.faceproof-data') };
 const apps = [
   { dir: 'apps/server', name: '@faceproof/server', label: 'server', port: Number(env.PORT ?? 3000) },
   { dir: 'apps/mock', name: '@faceproof/mock', label: 'mock', port: Number(env.MOCK_PORT ?? 4010) },

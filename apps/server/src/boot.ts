@@ -7,6 +7,7 @@ import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 import { KeyRing } from './tokens.js';
 import { WebhookDispatcher } from './webhooks.js';
+import { capturePlugin } from '@faceproof/capture';
 
 /** Opens the store (migrated) and the key ring: what the CLI needs, without the face engine. */
 export async function openCore(config: Config) {
@@ -62,6 +63,7 @@ export async function buildServer(config: Config, opts: { logger?: boolean | obj
     app.log,
   );
   await app.register(faceproof, { ctx });
+  await app.register(capturePlugin);
   const warm = faces.start(store).then(
     () => {
       app.log.info({ engine: faces.engine?.info }, 'face engine ready');

@@ -297,7 +297,7 @@ export const resourceHandlers: Record<string, Handler> = {
       status: q.status as ValidationStatus | undefined,
     });
     return pageOf(
-      res.items.map((v) => presentValidation(v, captureUrl(ctx, v.id))),
+      res.items.map((v) => presentValidation(v, captureUrl(ctx, v))),
       res.total,
       p,
     );
@@ -314,7 +314,7 @@ export const resourceHandlers: Record<string, Handler> = {
     return {
       success: true,
       data: {
-        biometricValidation: presentValidation(v, captureUrl(ctx, v.id)),
+        biometricValidation: presentValidation(v, captureUrl(ctx, v)),
         livenessSession: presentSession(v),
       },
     };
@@ -337,7 +337,9 @@ export const resourceHandlers: Record<string, Handler> = {
   },
 };
 
-export const captureUrl = (ctx: AppContext, id: string) => `${ctx.config.publicUrl}/capture/${id}`;
+/** The hosted capture page (`@faceproof/capture`), in the validation's language. */
+export const captureUrl = (ctx: AppContext, v: { id: string; options: { language: string } }) =>
+  `${ctx.config.publicUrl}/capture/${v.id}?lang=${v.options.language}`;
 
 /** Registrations still open after their expiry read as EXPIRED. */
 export function withExpiry(r: AppRegistration): AppRegistration {

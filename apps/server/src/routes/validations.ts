@@ -123,7 +123,7 @@ async function createBiometricValidation(ctx: AppContext, req: FastifyRequest, r
   const response = {
     success: true,
     data: {
-      biometricValidation: presentValidation(v, `${captureUrl(ctx, v.id)}#token=${token}`),
+      biometricValidation: presentValidation(v, `${captureUrl(ctx, v)}#token=${token}`),
       livenessSession: presentSession(v),
       token,
     },
