@@ -34,8 +34,10 @@ function isReplayable(body: unknown): body is BodyInit {
  */
 export class ReplayableRequest extends Request {
   #body: BodyInit | null | undefined;
+  #signal: AbortSignal | undefined;
   constructor(input: RequestInfo | URL, init?: RequestInit) {
     super(input, init);
+    this.#signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
     const body = init?.body;
     if (body != null) {
       if (isReplayable(body)) this.#body = body;
@@ -48,6 +50,14 @@ export class ReplayableRequest extends Request {
   // any Request must pass, or a middleware that builds a plain one would be refused.
   static override [Symbol.hasInstance](value: unknown): boolean {
     return value instanceof Request;
+  }
+
+  /**
+   * The signal `request` was given, if any. A Request's own `signal` always exists (a copy that
+   * follows the given one), and handing it to fetch costs as much as a real deadline does.
+   */
+  static signalOf(request: Request): AbortSignal | undefined {
+    return #signal in request ? request.#signal : request.signal;
   }
 
   /** The body `request` was built from (null: none) if it is a ReplayableRequest; else undefined. */
@@ -68,13 +78,19 @@ export async function replayableBody(request: Request): Promise<BodyInit | null>
 }
 
 /** What `fetch(url, init)` needs to send the same request again, with `body` and `signal`. */
-export function initOf(request: Request, body: BodyInit | null, signal: AbortSignal, retry = 0): RequestInit {
+export function initOf(
+  request: Request,
+  body: BodyInit | null,
+  signal: AbortSignal | undefined,
+  retry = 0,
+): RequestInit {
   let headers = request.headers;
   if (retry > 0) {
     headers = new Headers(headers);
     headers.set(RETRY_COUNT_HEADER, String(retry));
   }
-  const init: RequestInit = { method: request.method, headers, body, signal };
+  const init: RequestInit = { method: request.method, headers, body };
+  if (signal) init.signal = signal;
   // Only what differs from a new Request's defaults: fetch parses every field it is given (the
   // referrer as a URL), which is a measurable share of a loopback call.
   if (request.redirect !== 'follow') init.redirect = request.redirect;
@@ -134,10 +150,10 @@ export interface TransportOptions {
 }
 
 /**
- * The `fetch` the client gives openapi-fetch: one deadline per call (the `faceproofSignal` init
- * field, which the client's own methods pass; else `faceproofTimeout` or `timeout`, together with
- * the request's `signal`), retries of what is safe to retry
- * (see `retryPolicyOf`) with `X-Retry-Count`, and each attempt sent from the kept body.
+ * The `fetch` the client gives openapi-fetch: one deadline per call (`faceproofTimeout`, an init
+ * field openapi-fetch copies onto the Request, else `timeout`; the client's own methods set theirs
+ * and pass it as `faceproofSignal`) that also honours the call's `signal`; retries of what is safe
+ * to retry (see `retryPolicyOf`) with `X-Retry-Count`; every attempt sent from the kept body.
  */
 export function createTransport(options: TransportOptions): (request: Request) => Promise<Response> {
   const opts = { ...RETRY_DEFAULTS, ...options.retry };
@@ -147,12 +163,16 @@ export function createTransport(options: TransportOptions): (request: Request) =
 
   return async (request) => {
     const own = request as Request & { faceproofTimeout?: number; faceproofSignal?: AbortSignal };
+    // Any signal costs fetch a measurable share of a loopback call (undici ties a WeakRef and a
+    // finalizer to it), so none is passed unless there is a deadline or an abort to honour.
+    const given = own.faceproofSignal ?? ReplayableRequest.signalOf(request);
     const ms = own.faceproofTimeout ?? options.timeout;
     const signal =
-      own.faceproofSignal ??
-      (ms > 0 && Number.isFinite(ms)
-        ? AbortSignal.any([request.signal, AbortSignal.timeout(ms)])
-        : request.signal);
+      ms > 0 && Number.isFinite(ms)
+        ? given
+          ? AbortSignal.any([given, AbortSignal.timeout(ms)])
+          : AbortSignal.timeout(ms)
+        : given;
     const kept = keptBody(request);
     const body = kept !== undefined ? kept : await replayableBody(request);
     let outcome: Outcome;

@@ -121,6 +121,17 @@ describe('fp.raw', () => {
     expect(s.calls.map((c) => c.headers['x-retry-count'])).toEqual([undefined, '1', undefined]);
   });
 
+  it("honours the call's own signal", async () => {
+    const s = await server([hang]);
+    const fp = createFaceproofClient({ baseUrl: s.url, timeout: 0 });
+    const controller = new AbortController();
+    const reason = new Error('navigated away');
+    setTimeout(() => controller.abort(reason), 50);
+    await expect(
+      fp.raw.POST('/v2/biometric-validations', { body: createBody, signal: controller.signal }),
+    ).rejects.toBe(reason);
+  });
+
   it('puts the client timeout on raw calls too', async () => {
     const s = await server([hang]);
     const fp = createFaceproofClient({ baseUrl: s.url, timeout: 150 });
