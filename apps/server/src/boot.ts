@@ -32,7 +32,7 @@ export interface Server {
 /** Builds the whole server: store, keys, engine (warming in the background), webhooks and the HTTP app. */
 export async function buildServer(config: Config, opts: { logger?: boolean | object } = {}): Promise<Server> {
   const { store, keys } = await openCore(config);
-  const faces = new Faces({ workers: config.ENGINE_WORKERS, maxQueue: config.ENGINE_MAX_QUEUE || undefined });
+  const faces = new Faces({ workers: config.ENGINE_WORKERS, maxQueue: config.ENGINE_MAX_QUEUE });
   const ctx: AppContext = { config, store, keys, faces, closing: false };
   const app = Fastify({
     logger: opts.logger ?? {

@@ -24,7 +24,8 @@ export const configSchema = z.object({
   FACEPROOF_DATA_DIR: z.string().default('.faceproof-data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ENGINE_WORKERS: int(availableParallelism(), 1),
-  ENGINE_MAX_QUEUE: int(0),
+  // Unset: the engine's default (workers x 8); 0: no queue, busy as soon as every worker is.
+  ENGINE_MAX_QUEUE: z.coerce.number().int().min(0).optional(),
   RATE_LIMIT_MAX: int(600, 1),
   RATE_LIMIT_IP_MAX: int(1200, 1),
   RATE_LIMIT_WINDOW_MS: int(60_000, 1),
