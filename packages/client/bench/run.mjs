@@ -69,7 +69,7 @@ const floor = createClient({
   baseUrl,
   headers: { Authorization: 'Bearer client-token' },
   Request: ReplayableRequest,
-  fetch: createTransport({ timeout: 0, retry: { maxRetries: 0 } }),
+  fetch: createTransport({ baseUrl, timeout: 0, retry: { maxRetries: 0 } }),
 });
 const fp = createFaceproofClient({ baseUrl, accessToken: 'client-token' });
 

@@ -6,7 +6,7 @@ import { type ImageInput, toImageDataUri } from './image.js';
 import { authMiddleware, requestIdMiddleware, type TokenSource } from './middleware.js';
 import { type FaceproofResult, toResult } from './result.js';
 import type { RetryOptions } from './retry.js';
-import { createTransport, deadline, ReplayableRequest, schemaPathMiddleware } from './transport.js';
+import { createTransport, deadline, ReplayableRequest } from './transport.js';
 
 type Schemas = components['schemas'];
 
@@ -108,7 +108,13 @@ export function createFaceproofClient(options: FaceproofClientOptions): Faceproo
   const raw = createClient<paths>({
     baseUrl: options.baseUrl,
     Request: ReplayableRequest,
-    fetch: createTransport({ fetch: options.fetch, timeout, retry }),
+    fetch: createTransport({
+      baseUrl: options.baseUrl,
+      fetch: options.fetch,
+      timeout,
+      retry,
+      requestIds: true,
+    }),
     // A fixed token is a default header (a call's own Authorization still wins); a function needs
     // the middleware, which asks it on every request.
     headers:
@@ -116,10 +122,11 @@ export function createFaceproofClient(options: FaceproofClientOptions): Faceproo
         ? { Authorization: `Bearer ${accessToken}`, ...options.headers }
         : options.headers,
   });
-  raw.use(requestIdMiddleware());
+  // With no middleware openapi-fetch skips its middleware machinery altogether, so request ids are
+  // given by the transport; a middleware of yours is run after one that gives them, so it sees them.
+  if (options.middleware?.length) raw.use(requestIdMiddleware());
   if (typeof accessToken === 'function') raw.use(authMiddleware(accessToken));
   for (const m of options.middleware ?? []) raw.use(m);
-  raw.use(schemaPathMiddleware);
 
   async function call<Op extends keyof typeof operationPaths>(
     operationId: Op,

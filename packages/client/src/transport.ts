@@ -1,4 +1,4 @@
-import type { Middleware } from 'openapi-fetch';
+import { randomId } from './ids.js';
 import {
   type Outcome,
   RETRY_COUNT_HEADER,
@@ -12,10 +12,6 @@ import {
 // Request whose body is piped through a TransformStream, and re-sending it (retries) needs a copy
 // of that stream. Both are a sizeable share of a loopback round trip. Keeping the body openapi-fetch
 // serialized (a string) and calling `fetch(url, init)` with it costs what a hand-written fetch costs.
-
-// A property rather than a WeakMap: a WeakMap entry per request is extra work for every GC.
-const SCHEMA_PATH = Symbol('faceproof.schemaPath');
-type Marked = Request & { [SCHEMA_PATH]?: string };
 
 function isReplayable(body: unknown): body is BodyInit {
   return (
@@ -104,14 +100,6 @@ export function initOf(
   return init;
 }
 
-/** Records each request's `schemaPath` for the retry policy. Register it last; it changes nothing. */
-export const schemaPathMiddleware: Middleware = {
-  onRequest({ request, schemaPath }) {
-    (request as Marked)[SCHEMA_PATH] = schemaPath;
-    return undefined;
-  },
-};
-
 /**
  * A signal that aborts after `ms` (with a `TimeoutError`, as `AbortSignal.timeout` would) or when
  * `signal` aborts (with its reason), and `clear()` to drop the timer and the listener once the call
@@ -141,12 +129,23 @@ export function deadline(
   };
 }
 
+/** The path of `url` below `baseUrl` (which may be relative, as `/` in a browser). */
+export function pathOf(url: string, baseUrl: string): string {
+  const path = new URL(url).pathname;
+  const base = new URL(baseUrl || '/', url).pathname.replace(/\/+$/, '');
+  return path.startsWith(base) ? path.slice(base.length) : path;
+}
+
 export interface TransportOptions {
+  /** The client's `baseUrl`, to tell the operation's path from the URL (for the retry policy). */
+  baseUrl: string;
   /** Called with a `Request` for every attempt; default `globalThis.fetch`, called with `(url, init)`. */
   fetch?: typeof globalThis.fetch | undefined;
   /** Deadline of each call in ms, retries and waits included; 0 for none. */
   timeout: number;
   retry: RetryOptions;
+  /** Give a request without `X-Request-Id` a random one. */
+  requestIds?: boolean;
 }
 
 /**
@@ -173,6 +172,9 @@ export function createTransport(options: TransportOptions): (request: Request) =
           ? AbortSignal.any([given, AbortSignal.timeout(ms)])
           : AbortSignal.timeout(ms)
         : given;
+    if (options.requestIds && !request.headers.has('X-Request-Id')) {
+      request.headers.set('X-Request-Id', randomId());
+    }
     const kept = keptBody(request);
     const body = kept !== undefined ? kept : await replayableBody(request);
     let outcome: Outcome;
@@ -184,8 +186,7 @@ export function createTransport(options: TransportOptions): (request: Request) =
     // Only an error, a 429 or a 503 can be retried; anything else skips the policy altogether.
     const status = outcome.response?.status;
     if (opts.maxRetries > 0 && (status === undefined || status === 429 || status === 503)) {
-      const schemaPath = (request as Marked)[SCHEMA_PATH] ?? new URL(request.url).pathname;
-      const policy = retryPolicyOf(request.method, schemaPath, request.headers);
+      const policy = retryPolicyOf(request.method, pathOf(request.url, options.baseUrl), request.headers);
       outcome = await retryLoop(policy, outcome, opts, signal, (n) =>
         send(request.url, initOf(request, body, signal, n)),
       );

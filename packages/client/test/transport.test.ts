@@ -121,6 +121,47 @@ describe('fp.raw', () => {
     expect(s.calls.map((c) => c.headers['x-retry-count'])).toEqual([undefined, '1', undefined]);
   });
 
+  it('tells validate by its path under a baseUrl with a path of its own', async () => {
+    // A POST without an Idempotency-Key is retried on 503 only when it is validate (or app
+    // registration): the path below the baseUrl decides.
+    const s = await server([
+      json(503, errorBody('ENGINE_BUSY'), { 'Retry-After': '0' }),
+      json(200, { success: true, data: {} }),
+      json(503, errorBody('ENGINE_BUSY'), { 'Retry-After': '0' }),
+    ]);
+    const fp = createFaceproofClient({ baseUrl: `${s.url}/faceproof/` });
+    const validate = await fp.raw.POST('/v2/biometric-validations/validate', {
+      body: { image: 'data:image/jpeg;base64,/9j/4A==' },
+      headers: { Authorization: 'Bearer tok' },
+    });
+    expect(validate.response.status).toBe(200);
+    const create = await fp.raw.POST('/v2/biometric-validations', { body: createBody });
+    expect(create.response.status).toBe(503);
+    expect(s.calls.map((c) => [c.url, c.headers['x-retry-count']])).toEqual([
+      ['/faceproof/v2/biometric-validations/validate', undefined],
+      ['/faceproof/v2/biometric-validations/validate', '1'],
+      ['/faceproof/v2/biometric-validations', undefined],
+    ]);
+  });
+
+  it('gives every request an X-Request-Id, which your middleware sees', async () => {
+    const s = await server([], json(200, created));
+    const seen: (string | null)[] = [];
+    const spy: Middleware = {
+      onRequest({ request }) {
+        seen.push(request.headers.get('X-Request-Id'));
+      },
+    };
+    const plain = createFaceproofClient({ baseUrl: s.url });
+    const watched = createFaceproofClient({ baseUrl: s.url, middleware: [spy] });
+    await plain.raw.POST('/v2/biometric-validations', { body: createBody });
+    await watched.raw.POST('/v2/biometric-validations', { body: createBody });
+    const sent = s.calls.map((c) => c.headers['x-request-id']);
+    for (const id of sent) expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sent[0]).not.toBe(sent[1]);
+    expect(seen).toEqual([sent[1]]);
+  });
+
   it("honours the call's own signal", async () => {
     const s = await server([hang]);
     const fp = createFaceproofClient({ baseUrl: s.url, timeout: 0 });
