@@ -6,6 +6,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['src/global-setup.ts'],
     testTimeout: 60_000,
+    // One server with one engine worker serves every file: files run one after another so that a
+    // scenario's 503 is provoked on purpose, never by another file's traffic.
+    fileParallelism: false,
     hookTimeout: 120_000,
   },
 });

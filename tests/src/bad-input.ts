@@ -117,14 +117,12 @@ export function badRequests(
     );
   if (present.length > 0)
     mutations.push(
-      fc
-        .constantFrom(...present)
-        .chain((field) =>
-          differentType(valid[field]).map((v) => ({
-            kind: `wrong type for ${field}`,
-            body: { ...valid, [field]: v },
-          })),
-        ),
+      fc.constantFrom(...present).chain((field) =>
+        differentType(valid[field]).map((v) => ({
+          kind: `wrong type for ${field}`,
+          body: { ...valid, [field]: v },
+        })),
+      ),
     );
   if (enums.length > 0)
     mutations.push(

@@ -1,37 +1,60 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { ensureFixtures } from '@faceproof/face-engine/fixtures';
 import type { TestProject } from 'vitest/node';
 import { freePort, type RunningProcess, startHttpProcess } from './processes.js';
+import { type Demo, demo, type ServerTarget, startServer } from './server-target.js';
 
 const require = createRequire(import.meta.url);
 
 declare module 'vitest' {
   export interface ProvidedContext {
     mockUrl: string;
+    serverUrl: string;
+    serverDataDir: string;
+    demo: Demo;
   }
 }
 
-/** Starts the targets once for the whole contract suite, as real processes on ephemeral ports. */
+/**
+ * Starts both targets once for the whole contract suite, as real processes on ephemeral loopback
+ * ports: the mock exactly as `pnpm mock` runs it, and the real server on a fresh database with the
+ * demo client, project, flows and collection, and one face engine worker with no queue (so that
+ * the engine's `503` can be provoked with two simultaneous validations).
+ */
 export default async function setup(project: TestProject) {
-  const running: RunningProcess[] = [];
+  // Started side by side; whatever started is stopped again if anything failed.
+  const [mock, server, images] = await Promise.allSettled([
+    startMock(),
+    startServer({ ENGINE_MAX_QUEUE: '0' }),
+    ensureFixtures(),
+  ]);
+  const running = [mock, server].flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const stopAll = () => Promise.all(running.map((p) => p.stop()));
   try {
-    const mockDir = dirname(require.resolve('@faceproof/mock/package.json'));
-    const mockPort = await freePort();
-    const mock = await startHttpProcess({
-      name: 'mock',
-      command: process.execPath,
-      args: [join(mockDir, 'dist/cli.js')],
-      port: mockPort,
-      env: { MOCK_PORT: String(mockPort), MOCK_HOST: '127.0.0.1' },
-      readyPath: '/v2/biometric-validations',
-    });
-    running.push(mock);
-    project.provide('mockUrl', mock.url);
+    for (const r of [mock, server, images]) if (r.status === 'rejected') throw r.reason;
+    if (mock.status !== 'fulfilled' || server.status !== 'fulfilled') throw new Error('unreachable');
+    project.provide('mockUrl', mock.value.url);
+    project.provide('serverUrl', server.value.url);
+    project.provide('serverDataDir', server.value.dataDir);
+    project.provide('demo', await demo(server.value.dataDir));
   } catch (error) {
-    await Promise.all(running.map((p) => p.stop()));
+    await stopAll();
     throw error;
   }
-  return async () => {
-    await Promise.all(running.map((p) => p.stop()));
-  };
+  return stopAll;
 }
+async function startMock(): Promise<RunningProcess> {
+  const mockDir = dirname(require.resolve('@faceproof/mock/package.json'));
+  const port = await freePort();
+  return startHttpProcess({
+    name: 'mock',
+    command: process.execPath,
+    args: [join(mockDir, 'dist/cli.js')],
+    port,
+    env: { MOCK_PORT: String(port), MOCK_HOST: '127.0.0.1' },
+    readyPath: '/healthz',
+  });
+}
+
+export type { ServerTarget };

@@ -1,0 +1,123 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { promisify } from 'node:util';
+import { importJWK, SignJWT } from 'jose';
+import { freePort, type RunningProcess, startHttpProcess } from './processes.js';
+
+const require = createRequire(import.meta.url);
+const serverDir = dirname(require.resolve('@faceproof/server/package.json'));
+
+export interface Demo {
+  client: string;
+  project: string;
+  collection: string;
+  loginFlow: string;
+  onboardingFlow: string;
+  appRegistration: string;
+  clientAccessToken: string;
+  appRegistrationToken: string;
+}
+
+export interface ServerTarget {
+  url: string;
+  dataDir: string;
+  process: RunningProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the real server as its own process, on a fresh database in a temporary directory, and
+ * waits until `readyPath` answers (by default until the face engine is warm).
+ */
+export async function startServer(
+  env: Record<string, string> = {},
+  readyPath = '/readyz',
+): Promise<ServerTarget> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'faceproof-contract-'));
+  const port = await freePort();
+  const proc = await startHttpProcess({
+    name: 'server',
+    command: process.execPath,
+    args: [join(serverDir, 'dist/server.js')],
+    port,
+    readyPath,
+    env: {
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      FACEPROOF_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      ENGINE_WORKERS: '1',
+      ...env,
+    },
+  });
+  return {
+    url: proc.url,
+    dataDir,
+    process: proc,
+    async stop() {
+      await proc.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The operator CLI's demo (a client, project, flows, collection and app registration) as JSON. */
+export async function demo(dataDir: string): Promise<Demo> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [join(serverDir, 'bin/faceproof.js'), 'demo', '--json'],
+    {
+      env: { ...process.env, FACEPROOF_DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
+    },
+  );
+  return JSON.parse(stdout);
+}
+
+type Kind = 'client' | 'liveness-session' | 'app-registration';
+
+/**
+ * Signs a token with the server's own current key, read from its database: what an operator with
+ * database access could do. Used only to name records that do not exist or to set expiries in the
+ * past, which no API call can produce.
+ */
+export async function signWithServerKey(
+  dataDir: string,
+  kind: Kind,
+  claims: Record<string, unknown> & { sub: string },
+  expiresAt: Date,
+) {
+  const db = new DatabaseSync(join(dataDir, 'faceproof.db'), { readOnly: true });
+  const row = db
+    .prepare(
+      'SELECT kid, private_jwk FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1',
+    )
+    .get() as { kid: string; private_jwk: string };
+  db.close();
+  const key = await importJWK(JSON.parse(row.private_jwk), 'ES256');
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'ES256', kid: row.kid, typ: 'JWT' })
+    .setIssuer('faceproof')
+    .setAudience(`faceproof:${kind}`)
+    .setIssuedAt(Math.floor(expiresAt.getTime() / 1000) - 60)
+    .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+    .setJti(crypto.randomUUID())
+    .sign(key);
+}
+
+/** Sets a column of one record the way an operator would with SQL (no API closes a registration). */
+export function updateRecord(
+  dataDir: string,
+  table: 'app_registrations',
+  id: string,
+  column: 'status',
+  value: string,
+) {
+  const db = new DatabaseSync(join(dataDir, 'faceproof.db'));
+  db.exec('PRAGMA busy_timeout = 5000');
+  db.prepare(`UPDATE ${table} SET ${column} = ? WHERE id = ?`).run(value, id);
+  db.close();
+}
