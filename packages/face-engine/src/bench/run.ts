@@ -28,6 +28,10 @@ const KINDS = (process.env.BENCH_SEARCH_DATA ?? 'clustered,random')
   .filter((k): k is SyntheticKind => k === 'clustered' || k === 'random');
 const RANDOM_MAX = Number(process.env.BENCH_SEARCH_RANDOM_MAX ?? 100_000);
 const REBUILD = process.env.BENCH_SEARCH_REBUILD === '1';
+/** efSearch values to measure on each graph (the graph is reopened from its cache for each). */
+const EFS = (process.env.BENCH_SEARCH_EF ?? '128').split(',').map(Number).filter(Boolean);
+/** BENCH_FUSE=0 runs the pipeline with faceres as shipped (before/after comparison of src/model-fuse.ts). */
+const FUSE = process.env.BENCH_FUSE !== '0';
 /** Search index under test (the TemplateIndex defaults). */
 const HNSW = { m: 16, efConstruction: 128, efSearch: 128, quantization: 'i8', rerank: 16 } as const;
 
@@ -59,7 +63,7 @@ async function save(): Promise<string> {
 // ------------------------------------------------------------- cold start + per-stage latency (1 worker)
 if (SECTIONS.has('pipeline')) {
   const t0 = performance.now();
-  const engine = await createEngine({ workers: 1 });
+  const engine = await createEngine({ workers: 1, fuseDescriptor: FUSE });
   const ready = performance.now() - t0;
   const first = (await engine.analyze(img640)) as FaceAnalysisOk;
   const firstMs = performance.now() - t0 - ready;
@@ -83,7 +87,11 @@ if (SECTIONS.has('pipeline')) {
   );
   report.coldStart = { engineReadyMs: ready, firstAnalyzeMs: firstMs };
   report.latency640x480 = { iterations: ITER, perStage };
-  lines.push(`## Single image, 640x480 JPEG, one face, 1 worker (${ITER} runs)`, '');
+  report.fuseDescriptor = FUSE;
+  lines.push(
+    `## Single image, 640x480 JPEG, one face, 1 worker (${ITER} runs, faceres ${FUSE ? 'fused' : 'as shipped'})`,
+    '',
+  );
   lines.push('| stage | median ms | p95 ms |', '| --- | ---: | ---: |');
   for (const [k, v] of Object.entries(perStage)) lines.push(`| ${k} | ${f1(v.median)} | ${f1(v.p95)} |`);
   lines.push(
@@ -96,7 +104,7 @@ if (SECTIONS.has('pipeline')) {
 // ------------------------------------------------------------- throughput with the pool
 if (SECTIONS.has('pipeline')) {
   const workers = Math.min(2, availableParallelism());
-  const engine = await createEngine({ workers, maxQueue: 1000 });
+  const engine = await createEngine({ workers, maxQueue: 1000, fuseDescriptor: FUSE });
   await Promise.all(Array.from({ length: workers * 2 }, () => engine.analyze(img640)));
   const n = Math.max(40, ITER * 2);
   const t0 = performance.now();
@@ -117,12 +125,12 @@ if (SECTIONS.has('search')) {
   lines.push(
     '`clustered`: identities in a low-dimensional latent space, 2 samples each, probes are new samples of a gallery identity (genuine cosine ≈ 0.82, impostor ≈ 0.35, like faceres). `random`: uniform random unit vectors, probes at cosine 0.7 to a mate: the adversarial worst case for graph indexes. Recall@1 = share of 200 probes whose HNSW top-1 equals the exact top-1 (usearch exactSearch, float32).',
     '',
-    `Index: usearch HNSW M=${HNSW.m} efConstruction=${HNSW.efConstruction} efSearch=${HNSW.efSearch} ${HNSW.quantization}, top ${HNSW.rerank} re-scored with exact float32 cosine. "build s" comes from the run that built the graph; later runs reopen the cached graph from bench-results/search-cache/ (restore s, which includes regenerating the templates).`,
+    `Index: usearch HNSW M=${HNSW.m} efConstruction=${HNSW.efConstruction} ${HNSW.quantization} (efSearch per row; the default is ${HNSW.efSearch}), top ${HNSW.rerank} re-scored with exact float32 cosine. "build s" comes from the run that built the graph; later runs reopen the cached graph from bench-results/search-cache/ (restore s, which includes regenerating the templates).`,
     '',
   );
   lines.push(
-    '| data | gallery | build s | restore s | graph MB | RSS growth MB | search median ms | p95 ms | recall@1 | exact JS median ms | load avg |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| data | gallery | efSearch | build s | restore s | graph MB | RSS growth MB | search median ms | p95 ms | recall@1 | exact JS median ms | load avg |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   const searchRows: unknown[] = [];
   report.search = searchRows;
@@ -131,131 +139,137 @@ if (SECTIONS.has('search')) {
   const cacheDir = path.join(PKG, 'bench-results', 'search-cache');
   await mkdir(cacheDir, { recursive: true });
   for (const kind of KINDS) {
-    for (const n of SIZES) {
-      if (kind === 'random' && n > RANDOM_MAX) {
-        lines.push(
-          `| ${kind} | ${n} | skipped (random galleries above BENCH_SEARCH_RANDOM_MAX=${RANDOM_MAX}: build rate ≈ 1k/s on 2 cores) | | | | | | | | |`,
-        );
-        continue;
-      }
-      const name = `${kind}-${n}-${HNSW.quantization}-M${HNSW.m}-efc${HNSW.efConstruction}`;
-      const file = path.join(cacheDir, `${name}.usearch`);
-      const metaFile = path.join(cacheDir, `${name}.meta.json`);
-      const cached = !REBUILD && existsSync(file) && existsSync(`${file}.ids.json`) && existsSync(metaFile);
-      const probes = new Float32Array(QUERIES * DIM);
-      const mateOf = Array.from({ length: QUERIES }, (_, i) => Math.floor(((i + 0.5) / QUERIES) * n));
-      mateOf.forEach((mate, qi) => {
-        probeVector(kind, mate, qi, probes, qi * DIM);
-      });
-      const best = Array.from({ length: QUERIES }, () => ({ id: -1, cos: -2 }));
-      const idx = new TemplateIndex({ mode: 'hnsw', dim: DIM, ...HNSW });
-      const exact = n <= 100_000 ? new TemplateIndex({ mode: 'exact', dim: DIM }) : null;
-      const rssBefore = process.memoryUsage().rss;
-      const batch = new Float32Array(BATCH * DIM);
-      // Streams the gallery: generates a batch, updates the exact ground truth, hands the batch over.
-      function* batches(): Generator<{ start: number; m: number }> {
-        for (let start = 0; start < n; start += BATCH) {
-          const m = Math.min(BATCH, n - start);
-          for (let i = 0; i < m; i++) galleryVector(kind, start + i, batch, i * DIM);
-          const view = batch.subarray(0, m * DIM);
-          const res = exactSearch(view, probes, DIM, 1, MetricKind.IP, 0) as unknown as {
-            keys: BigUint64Array;
-            distances: Float32Array;
-          };
-          for (let qi = 0; qi < QUERIES; qi++) {
-            const cos = 1 - (res.distances[qi] as number);
-            if (cos > (best[qi] as { cos: number }).cos) best[qi] = { id: start + Number(res.keys[qi]), cos };
-          }
-          yield { start, m };
+    for (const n of SIZES)
+      for (const ef of EFS) {
+        if (kind === 'random' && n > RANDOM_MAX) {
+          if (ef !== EFS[0]) continue;
+          lines.push(
+            `| ${kind} | ${n} | | skipped (random galleries above BENCH_SEARCH_RANDOM_MAX=${RANDOM_MAX}: build rate ≈ 1k/s on 2 cores) | | | | | | | | |`,
+          );
+          continue;
         }
-      }
-      const entriesOf = (start: number, m: number) =>
-        Array.from({ length: m }, (_, i) => ({
-          id: String(start + i),
-          template: batch.slice(i * DIM, (i + 1) * DIM),
-        }));
-      let buildSeconds: number;
-      let restoreSeconds = Number.NaN;
-      if (cached) {
-        const meta = JSON.parse(await readFile(metaFile, 'utf8')) as { buildSeconds: number };
-        buildSeconds = meta.buildSeconds;
-        const t0 = performance.now();
-        const stats = idx.restore(
-          file,
-          (function* () {
-            for (const { start, m } of batches()) {
-              const e = entriesOf(start, m);
-              exact?.load(e);
-              yield* e;
+        const name = `${kind}-${n}-${HNSW.quantization}-M${HNSW.m}-efc${HNSW.efConstruction}`;
+        const file = path.join(cacheDir, `${name}.usearch`);
+        const metaFile = path.join(cacheDir, `${name}.meta.json`);
+        const cached = !REBUILD && existsSync(file) && existsSync(`${file}.ids.json`) && existsSync(metaFile);
+        const probes = new Float32Array(QUERIES * DIM);
+        const mateOf = Array.from({ length: QUERIES }, (_, i) => Math.floor(((i + 0.5) / QUERIES) * n));
+        mateOf.forEach((mate, qi) => {
+          probeVector(kind, mate, qi, probes, qi * DIM);
+        });
+        const best = Array.from({ length: QUERIES }, () => ({ id: -1, cos: -2 }));
+        const idx = new TemplateIndex({ mode: 'hnsw', dim: DIM, ...HNSW, efSearch: ef });
+        const exact = n <= 100_000 ? new TemplateIndex({ mode: 'exact', dim: DIM }) : null;
+        const rssBefore = process.memoryUsage().rss;
+        const batch = new Float32Array(BATCH * DIM);
+        // Streams the gallery: generates a batch, updates the exact ground truth, hands the batch over.
+        function* batches(): Generator<{ start: number; m: number }> {
+          for (let start = 0; start < n; start += BATCH) {
+            const m = Math.min(BATCH, n - start);
+            for (let i = 0; i < m; i++) galleryVector(kind, start + i, batch, i * DIM);
+            const view = batch.subarray(0, m * DIM);
+            const res = exactSearch(view, probes, DIM, 1, MetricKind.IP, 0) as unknown as {
+              keys: BigUint64Array;
+              distances: Float32Array;
+            };
+            for (let qi = 0; qi < QUERIES; qi++) {
+              const cos = 1 - (res.distances[qi] as number);
+              if (cos > (best[qi] as { cos: number }).cos)
+                best[qi] = { id: start + Number(res.keys[qi]), cos };
             }
-          })(),
-        );
-        restoreSeconds = (performance.now() - t0) / 1000;
-        if (stats.added || stats.removed) throw new Error(`stale cache ${file}: ${JSON.stringify(stats)}`);
-      } else {
-        let buildMs = 0;
-        for (const { start, m } of batches()) {
-          const e = entriesOf(start, m);
-          exact?.load(e);
-          const t0 = performance.now();
-          idx.load(e);
-          buildMs += performance.now() - t0;
-          if (start % 100_000 === 0) console.error(`  ${name}: ${start + m}/${n}, ${f1(buildMs / 1000)} s`);
+            yield { start, m };
+          }
         }
-        buildSeconds = buildMs / 1000;
-        idx.save(file);
-        await writeFile(
-          metaFile,
-          JSON.stringify({ buildSeconds, date: new Date().toISOString(), loadavg: loadavg() }),
-        );
-      }
-      const rssMB = mb(process.memoryUsage().rss - rssBefore);
-      const graphMB = mb(statSync(file).size);
-      const lat: number[] = [];
-      let hits = 0;
-      for (let qi = 0; qi < QUERIES; qi++) {
-        const qv = probes.subarray(qi * DIM, (qi + 1) * DIM);
-        const t0 = performance.now();
-        const top = idx.searchCosine(qv, 1)[0];
-        lat.push(performance.now() - t0);
-        if (top && Number(top.id) === (best[qi] as { id: number }).id) hits++;
-      }
-      let exactMedian = Number.NaN;
-      if (exact) {
-        const el: number[] = [];
-        for (let qi = 0; qi < 20; qi++) {
+        const entriesOf = (start: number, m: number) =>
+          Array.from({ length: m }, (_, i) => ({
+            id: String(start + i),
+            template: batch.slice(i * DIM, (i + 1) * DIM),
+          }));
+        let buildSeconds: number;
+        let restoreSeconds = Number.NaN;
+        if (cached) {
+          const meta = JSON.parse(await readFile(metaFile, 'utf8')) as { buildSeconds: number };
+          buildSeconds = meta.buildSeconds;
           const t0 = performance.now();
-          exact.searchCosine(probes.subarray(qi * DIM, (qi + 1) * DIM), 1);
-          el.push(performance.now() - t0);
+          const stats = idx.restore(
+            file,
+            (function* () {
+              for (const { start, m } of batches()) {
+                const e = entriesOf(start, m);
+                exact?.load(e);
+                yield* e;
+              }
+            })(),
+          );
+          restoreSeconds = (performance.now() - t0) / 1000;
+          if (stats.added || stats.removed) throw new Error(`stale cache ${file}: ${JSON.stringify(stats)}`);
+        } else {
+          let buildMs = 0;
+          for (const { start, m } of batches()) {
+            const e = entriesOf(start, m);
+            exact?.load(e);
+            const t0 = performance.now();
+            idx.load(e);
+            buildMs += performance.now() - t0;
+            if (start % 100_000 === 0) console.error(`  ${name}: ${start + m}/${n}, ${f1(buildMs / 1000)} s`);
+          }
+          buildSeconds = buildMs / 1000;
+          idx.save(file);
+          await writeFile(
+            metaFile,
+            JSON.stringify({ buildSeconds, date: new Date().toISOString(), loadavg: loadavg() }),
+          );
         }
-        exactMedian = q(el, 0.5);
-        exact.clear();
+        // Negative when the previous gallery's arrays were collected meanwhile: not a measurement then.
+        const rssGrowth = process.memoryUsage().rss - rssBefore;
+        const rssMB = rssGrowth > 0 ? mb(rssGrowth) : Number.NaN;
+        const graphMB = mb(statSync(file).size);
+        const lat: number[] = [];
+        let hits = 0;
+        for (let qi = 0; qi < QUERIES; qi++) {
+          const qv = probes.subarray(qi * DIM, (qi + 1) * DIM);
+          const t0 = performance.now();
+          const top = idx.searchCosine(qv, 1)[0];
+          lat.push(performance.now() - t0);
+          if (top && Number(top.id) === (best[qi] as { id: number }).id) hits++;
+        }
+        let exactMedian = Number.NaN;
+        if (exact) {
+          const el: number[] = [];
+          for (let qi = 0; qi < 20; qi++) {
+            const t0 = performance.now();
+            exact.searchCosine(probes.subarray(qi * DIM, (qi + 1) * DIM), 1);
+            el.push(performance.now() - t0);
+          }
+          exactMedian = q(el, 0.5);
+          exact.clear();
+        }
+        const row = {
+          data: kind,
+          gallery: n,
+          index: name,
+          efSearch: ef,
+          buildSeconds,
+          buildCached: cached,
+          restoreSeconds,
+          graphMB,
+          rssGrowthMB: rssMB,
+          searchMedianMs: q(lat, 0.5),
+          searchP95Ms: q(lat, 0.95),
+          recallAt1: hits / QUERIES,
+          queries: QUERIES,
+          exactJsMedianMs: exactMedian,
+          loadavg1: loadavg()[0],
+        };
+        searchRows.push(row);
+        const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+        lines.push(
+          `| ${kind} | ${n} | ${ef} | ${f1(buildSeconds)}${cached ? ' (cached)' : ''} | ${fmt(restoreSeconds)} | ${graphMB} | ${fmt(rssMB, 0)} | ${row.searchMedianMs.toFixed(2)} | ${row.searchP95Ms.toFixed(2)} | ${row.recallAt1.toFixed(3)} | ${fmt(exactMedian)} | ${fmt(row.loadavg1 ?? Number.NaN, 2)} |`,
+        );
+        idx.clear();
+        await save();
+        console.error(`search bench ${name} done`);
       }
-      const row = {
-        data: kind,
-        gallery: n,
-        index: name,
-        buildSeconds,
-        buildCached: cached,
-        restoreSeconds,
-        graphMB,
-        rssGrowthMB: rssMB,
-        searchMedianMs: q(lat, 0.5),
-        searchP95Ms: q(lat, 0.95),
-        recallAt1: hits / QUERIES,
-        queries: QUERIES,
-        exactJsMedianMs: exactMedian,
-        loadavg1: loadavg()[0],
-      };
-      searchRows.push(row);
-      const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
-      lines.push(
-        `| ${kind} | ${n} | ${f1(buildSeconds)}${cached ? ' (cached)' : ''} | ${fmt(restoreSeconds)} | ${graphMB} | ${rssMB} | ${row.searchMedianMs.toFixed(2)} | ${row.searchP95Ms.toFixed(2)} | ${row.recallAt1.toFixed(3)} | ${fmt(exactMedian)} | ${fmt(row.loadavg1 ?? Number.NaN, 2)} |`,
-      );
-      idx.clear();
-      await save();
-      console.error(`search bench ${name} done`);
-    }
   }
 }
 report.peakRssMBEnd = mb(rssPeak());
