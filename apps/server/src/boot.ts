@@ -1,3 +1,4 @@
+import { capturePlugin } from '@faceproof/capture';
 import Fastify, { type FastifyInstance } from 'fastify';
 import faceproof, { BODY_LIMIT, genReqId } from './app.js';
 import type { Config } from './config.js';
@@ -7,7 +8,6 @@ import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 import { KeyRing } from './tokens.js';
 import { WebhookDispatcher } from './webhooks.js';
-import { capturePlugin } from '@faceproof/capture';
 
 /** Opens the store (migrated) and the key ring: what the CLI needs, without the face engine. */
 export async function openCore(config: Config) {
