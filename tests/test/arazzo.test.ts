@@ -1,12 +1,14 @@
-import { describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { call } from '../src/http.js';
+import { dataUri, photos } from '../src/images.js';
 import { respect, workflows } from '../src/respect.js';
 
-// The Arazzo workflows of openapi/ run against the mock: each step's success criteria, status,
-// content type and schema checks must pass on the mock's static examples.
-const baseUrl = inject('mockUrl');
-const image = 'data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQ';
+// The Arazzo workflows of openapi/ run with `redocly respect` against both targets: each step's
+// success criteria, status, content type and schema checks must pass.
+describe('Arazzo workflows on the mock', () => {
+  const baseUrl = inject('mockUrl');
+  const image = 'data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQ';
 
-describe('mock: Arazzo workflows', () => {
   it('login', async () => {
     const run = await respect(workflows.login, baseUrl, {
       clientAccessToken: 'any-bearer-token',
@@ -25,6 +27,65 @@ describe('mock: Arazzo workflows', () => {
       projectFlow: '66df5c22c4d855fb0bdf5daa',
       email: 'user@example.com',
       image,
+    });
+    expect(run.ok, run.output).toBe(true);
+  });
+});
+
+describe('Arazzo workflows on the real server', () => {
+  const base = inject('serverUrl');
+  const demo = inject('demo');
+  const token = demo.clientAccessToken;
+  const bob = dataUri(photos.personB);
+
+  beforeAll(async () => {
+    // The operator's settings for these photos: this engine scores real photos 0.5 to 0.9 for liveness.
+    for (const id of [demo.loginFlow, demo.onboardingFlow]) {
+      const res = await call(base, {
+        operationId: 'updateProjectFlow',
+        token,
+        params: { id },
+        body: { livenessMinScore: 0.3 },
+      });
+      expect(res.status, res.text).toBe(200);
+    }
+    // Bob is enrolled under his identifier, so that the login workflow can find him.
+    const created = await call(base, {
+      operationId: 'createBiometricValidation',
+      token,
+      body: {
+        project: demo.project,
+        projectFlow: demo.onboardingFlow,
+        identifier: 'arazzo-bob',
+        type: 'onboarding',
+      },
+    });
+    const enrolled = await call(base, {
+      operationId: 'validateBiometricValidation',
+      token: created.json.data.token,
+      body: { image: bob },
+    });
+    expect(enrolled.status, enrolled.text).toBe(200);
+  });
+
+  it('login', async () => {
+    const run = await respect(workflows.login, base, {
+      clientAccessToken: token,
+      project: demo.project,
+      projectFlow: demo.loginFlow,
+      identifier: 'arazzo-bob',
+      image: bob,
+    });
+    expect(run.ok, run.output).toBe(true);
+  });
+
+  it('onboarding through an app registration', async () => {
+    const run = await respect(workflows.onboarding, base, {
+      clientAccessToken: token,
+      project: demo.project,
+      projectFlow: demo.onboardingFlow,
+      email: 'arazzo-carol@example.com',
+      image: dataUri(photos.personC[1]),
     });
     expect(run.ok, run.output).toBe(true);
   });
