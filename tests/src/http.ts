@@ -32,7 +32,7 @@ export async function call(baseUrl: string, c: Call): Promise<CallResult> {
   if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
     headers['content-type'] = 'application/json';
 
-  const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(60_000) });
+  const res = await send(url, { method, headers, body });
   const text = await res.text();
   const observed = { status: res.status, headers: res.headers, text };
   let json: unknown;
@@ -42,4 +42,24 @@ export async function call(baseUrl: string, c: Call): Promise<CallResult> {
     json = undefined;
   }
   return { ...observed, json, violations: contractViolations(c.operationId, observed) };
+}
+
+/**
+ * A server may answer `413` as soon as it has read the headers of an oversized request and close
+ * the connection while the body is still being sent; the client then sees EPIPE or ECONNRESET
+ * instead of the answer, depending on timing. Such a request is sent again (at most three times).
+ */
+async function send(
+  url: URL,
+  init: { method: string; headers: Record<string, string>; body?: string | Uint8Array },
+) {
+  const large = (init.body?.length ?? 0) > 1 << 20;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
+    } catch (error: any) {
+      const code = error?.cause?.code;
+      if (!large || attempt >= 3 || (code !== 'EPIPE' && code !== 'ECONNRESET')) throw error;
+    }
+  }
 }

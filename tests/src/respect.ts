@@ -16,13 +16,36 @@ export const workflows = {
 
 /** Runs one Arazzo file with `redocly respect` against `serverUrl`; returns its exit code and report. */
 export async function respect(file: string, serverUrl: string, inputs: Record<string, string>) {
-  const out = join(mkdtempSync(join(tmpdir(), 'respect-')), 'report.json');
-  const args = [redocly, 'respect', file, '-S', `faceproof=${serverUrl}`, '-J', out];
-  for (const [k, v] of Object.entries(inputs)) args.push('-i', `${k}=${v}`);
+  const dir = mkdtempSync(join(tmpdir(), 'respect-'));
+  const out = join(dir, 'report.json');
+  const har = join(dir, 'traffic.har');
+  const args = [redocly, 'respect', file, '-S', `faceproof=${serverUrl}`, '-J', out, '-H', har];
+  // respect splits `-i key=value` at every `=`, so base64 padding would be cut off the value:
+  // inputs go without it (base64 decoders accept unpadded data).
+  for (const [k, v] of Object.entries(inputs)) args.push('-i', `${k}=${v.replace(/=+$/, '')}`);
   try {
     const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 64 << 20 });
     return { ok: true, output: stdout, report: JSON.parse(readFileSync(out, 'utf8')) };
   } catch (error: any) {
-    return { ok: false, output: `${error.stdout ?? ''}${error.stderr ?? ''}`, report: undefined };
+    return {
+      ok: false,
+      output: `${error.stdout ?? ''}${error.stderr ?? ''}${traffic(har)}`,
+      report: undefined,
+    };
+  }
+}
+
+/** What was answered, from respect's HAR file: the first thing to read when a workflow fails. */
+function traffic(harFile: string): string {
+  try {
+    const entries: any[] = JSON.parse(readFileSync(harFile, 'utf8')).log.entries;
+    return entries
+      .map(
+        (e) =>
+          `\n${e.request.method} ${e.request.url} -> ${e.response.status} ${String(e.response.content?.text ?? '').slice(0, 400)}`,
+      )
+      .join('');
+  } catch {
+    return '';
   }
 }

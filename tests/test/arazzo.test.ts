@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { call } from '../src/http.js';
 import { dataUri, photos } from '../src/images.js';
@@ -74,7 +75,8 @@ describe('Arazzo workflows on the real server', () => {
       project: demo.project,
       projectFlow: demo.loginFlow,
       identifier: 'arazzo-bob',
-      image: bob,
+      // Bare base64: respect's command-line inputs cannot carry a data URI's `;` and `,` intact.
+      image: readFileSync(photos.personB).toString('base64'),
     });
     expect(run.ok, run.output).toBe(true);
   });
@@ -85,7 +87,7 @@ describe('Arazzo workflows on the real server', () => {
       project: demo.project,
       projectFlow: demo.onboardingFlow,
       email: 'arazzo-carol@example.com',
-      image: dataUri(photos.personC[1]),
+      image: readFileSync(photos.personC[1]).toString('base64'),
     });
     expect(run.ok, run.output).toBe(true);
   });

@@ -1,9 +1,12 @@
 import { capturePlugin } from '@faceproof/capture';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import Fastify, { type FastifyInstance } from 'fastify';
 import faceproof, { BODY_LIMIT, genReqId } from './app.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { Faces } from './faces.js';
+import { PgStore } from './store/postgres.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 import { KeyRing } from './tokens.js';
@@ -11,7 +14,10 @@ import { WebhookDispatcher } from './webhooks.js';
 
 /** Opens the store (migrated) and the key ring: what the CLI needs, without the face engine. */
 export async function openCore(config: Config) {
-  const store: Store = new SqliteStore(config.dbFile);
+  // With a database URL, several instances share one PostgreSQL; otherwise one process owns a SQLite file.
+  const store: Store = config.FACEPROOF_DATABASE_URL
+    ? new PgStore(config.FACEPROOF_DATABASE_URL)
+    : new SqliteStore(config.dbFile);
   await store.migrate();
   const keys = new KeyRing(
     store,
@@ -32,7 +38,13 @@ export interface Server {
 /** Builds the whole server: store, keys, engine (warming in the background), webhooks and the HTTP app. */
 export async function buildServer(config: Config, opts: { logger?: boolean | object } = {}): Promise<Server> {
   const { store, keys } = await openCore(config);
-  const faces = new Faces({ workers: config.ENGINE_WORKERS, maxQueue: config.ENGINE_MAX_QUEUE });
+  const instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  let log: FastifyInstance['log'] | undefined;
+  const faces = new Faces({
+    workers: config.ENGINE_WORKERS,
+    maxQueue: config.ENGINE_MAX_QUEUE,
+    onSync: (change) => log?.info({ indexSync: change }, 'index updated from another instance'),
+  });
   const ctx: AppContext = { config, store, keys, faces, closing: false };
   const app = Fastify({
     logger: opts.logger ?? {
@@ -51,6 +63,7 @@ export async function buildServer(config: Config, opts: { logger?: boolean | obj
     requestTimeout: 60_000,
     trustProxy: false,
   });
+  log = app.log;
   ctx.webhooks = new WebhookDispatcher(
     store,
     (projectId) => store.getProjectSecret(projectId),
@@ -59,6 +72,7 @@ export async function buildServer(config: Config, opts: { logger?: boolean | obj
       baseDelayMs: config.WEBHOOK_BASE_DELAY_MS,
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
       pollMs: config.WEBHOOK_POLL_MS,
+      instanceId,
     },
     app.log,
   );
@@ -66,7 +80,7 @@ export async function buildServer(config: Config, opts: { logger?: boolean | obj
   await app.register(capturePlugin);
   const warm = faces.start(store).then(
     () => {
-      app.log.info({ engine: faces.engine?.info }, 'face engine ready');
+      app.log.info({ engine: faces.engine?.info, instanceId, store: store.dialect }, 'face engine ready');
     },
     (err) => {
       app.log.error({ err }, 'face engine failed to start');

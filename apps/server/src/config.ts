@@ -22,6 +22,10 @@ export const configSchema = z.object({
   PORT: int(3000),
   PUBLIC_URL: z.url().optional(),
   FACEPROOF_DATA_DIR: z.string().default('.faceproof-data'),
+  FACEPROOF_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// connection URL')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ENGINE_WORKERS: int(availableParallelism(), 1),
   // Unset: the engine's default (workers x 8); 0: no queue, busy as soon as every worker is.

@@ -10,7 +10,7 @@ import {
   type SearchHit,
 } from '@faceproof/face-engine';
 import { ApiError } from './errors.js';
-import type { Store } from './store/types.js';
+import type { IndexChange, Store, StoredTemplate } from './store/types.js';
 
 export const templateBytes = (t: Float32Array) =>
   new Uint8Array(t.buffer, t.byteOffset, t.byteLength).slice();
@@ -40,27 +40,117 @@ export const qualityWord = (s: number) => (s >= 0.8 ? 'good' : s >= 0.5 ? 'accep
 export interface FacesOptions {
   workers: number;
   maxQueue?: number;
+  /** How often a shared store's templates are compared with the indexes, in case a notice was lost. */
+  reconcileMs?: number;
+  /** Told about each change learnt from another instance (logging, and the propagation test). */
+  onSync?: (info: { collectionId: string; personId?: string; action: 'add' | 'remove' | 'drop' }) => void;
+}
+
+interface Member {
+  collectionId: string;
+  /** The template in the index; unknown for a template added locally from an analysis. */
+  templateId?: string;
+  /** When it entered the index: a reconciliation never undoes a change newer than its snapshot. */
+  at: number;
 }
 
 /**
  * The face engine and one in-memory 1:N index per collection, loaded from the store's templates at
  * start. Index ids are person ids: a person has one template (app registration `force` replaces it).
+ * With a shared (PostgreSQL) store, persons enrolled or deleted by other instances arrive as notices
+ * and are applied within milliseconds; a periodic reconciliation catches anything a lost notice missed.
  */
 export class Faces {
   engine?: FaceEngine;
   private readonly indexes = new Map<string, FaceIndex>();
+  private readonly members = new Map<string, Member>();
+  private store?: Store;
+  private unwatch?: () => Promise<void>;
+  private reconcileTimer?: NodeJS.Timeout;
+  /** Notices and reconciliations are applied one at a time, in order of arrival. */
+  private syncing: Promise<void> = Promise.resolve();
   ready = false;
 
   constructor(private readonly opts: FacesOptions) {}
 
   async start(store: Store) {
+    this.store = store;
     this.engine = await createEngine({
       workers: this.opts.workers,
-      ...(this.opts.maxQueue ? { maxQueue: this.opts.maxQueue } : {}),
+      ...(this.opts.maxQueue !== undefined ? { maxQueue: this.opts.maxQueue } : {}),
     });
-    for (const t of await store.allTemplates())
-      this.index(t.collectionId).add(t.personId, bytesTemplate(t.template));
+    // Watch before loading, so that nothing committed between the load and the watch is missed.
+    this.unwatch = await store.watchIndex({
+      onChange: (c) => this.enqueue(() => this.applyChange(c)),
+      onResync: () => void this.reconcile().catch(() => {}),
+    });
+    for (const t of await store.allTemplates()) this.put(t);
+    if (store.dialect === 'postgres') {
+      this.reconcileTimer = setInterval(
+        () => void this.reconcile().catch(() => {}),
+        this.opts.reconcileMs ?? 30_000,
+      );
+      this.reconcileTimer.unref();
+    }
     this.ready = true;
+  }
+
+  private enqueue(fn: () => Promise<void>): Promise<void> {
+    const next = this.syncing.then(fn).catch(() => {});
+    this.syncing = next;
+    return next;
+  }
+
+  private put(t: StoredTemplate) {
+    this.add(t.collectionId, t.personId, bytesTemplate(t.template));
+    (this.members.get(t.personId) as Member).templateId = t.id;
+  }
+
+  private async applyChange(c: IndexChange) {
+    if (!c.personId) {
+      this.removeCollection(c.collectionId);
+      this.opts.onSync?.({ collectionId: c.collectionId, action: 'drop' });
+      return;
+    }
+    const latest = (await this.store?.personTemplates(c.personId))?.at(-1);
+    if (latest) this.put(latest);
+    else this.removePerson(c.collectionId, c.personId);
+    this.opts.onSync?.({
+      collectionId: c.collectionId,
+      personId: c.personId,
+      action: latest ? 'add' : 'remove',
+    });
+  }
+
+  /**
+   * Brings the indexes in line with the store's templates (one read of the ids, then the bytes of
+   * what is missing or changed). Returns how many persons were added or removed.
+   */
+  reconcile(): Promise<{ added: number; removed: number }> {
+    let result = { added: 0, removed: 0 };
+    return this.enqueue(async () => {
+      const store = this.store;
+      if (!store || !this.engine) return;
+      const snapshot = Date.now();
+      const refs = await store.templateRefs();
+      const latest = new Map(refs.map((r) => [r.personId, r]));
+      const load: string[] = [];
+      for (const [personId, r] of latest) {
+        const m = this.members.get(personId);
+        if (!m || (m.at < snapshot && (m.templateId !== r.id || m.collectionId !== r.collectionId)))
+          load.push(r.id);
+      }
+      let removed = 0;
+      for (const [personId, m] of [...this.members]) {
+        if (!latest.has(personId) && m.at < snapshot) {
+          this.removePerson(m.collectionId, personId);
+          removed++;
+        }
+      }
+      const fresh = await store.templatesByIds(load);
+      for (const t of fresh) this.put(t);
+      result = { added: fresh.length, removed };
+    }).then(() => result);
   }
 
   private index(collectionId: string): FaceIndex {
@@ -90,21 +180,35 @@ export class Faces {
   }
 
   add(collectionId: string, personId: string, template: Float32Array) {
+    const prior = this.members.get(personId);
+    if (prior && prior.collectionId !== collectionId) this.indexes.get(prior.collectionId)?.remove(personId);
     const idx = this.index(collectionId);
     idx.remove(personId);
     idx.add(personId, template);
+    this.members.set(personId, { collectionId, at: Date.now() });
   }
 
   removePerson(collectionId: string, personId: string) {
     this.indexes.get(collectionId)?.remove(personId);
+    this.members.delete(personId);
   }
 
   removeCollection(collectionId: string) {
     this.indexes.delete(collectionId);
+    for (const [personId, m] of this.members)
+      if (m.collectionId === collectionId) this.members.delete(personId);
+  }
+
+  /** Whether a person is in the index of a collection (for tests and diagnostics). */
+  has(collectionId: string, personId: string) {
+    return this.members.get(personId)?.collectionId === collectionId;
   }
 
   async close() {
     this.ready = false;
+    clearInterval(this.reconcileTimer);
+    await this.unwatch?.();
+    await this.syncing;
     await this.engine?.close();
   }
 }

@@ -9,6 +9,8 @@ export interface DispatcherOptions {
   baseDelayMs: number;
   timeoutMs: number;
   pollMs: number;
+  /** Names this instance in the claims it takes on outbox events. */
+  instanceId: string;
 }
 
 /** Exponential backoff with full jitter in [0.5, 1.5) of the nominal delay, capped at one hour. */
@@ -18,9 +20,10 @@ export function backoffMs(attempt: number, baseMs: number, random = Math.random)
 }
 
 /**
- * Delivers the transactional outbox: polls due events, signs them per Standard Webhooks with the
+ * Delivers the transactional outbox: claims due events, signs them per Standard Webhooks with the
  * project's secret, logs every attempt and reschedules failures. All state is in the store, so
- * retries survive a restart; a delivery cut short by a crash is sent again after its lease.
+ * retries survive a restart. Several instances share one outbox: each event is claimed by one of
+ * them for a lease, and a delivery cut short by a crash is claimed again when its lease expires.
  */
 export class WebhookDispatcher {
   private timer?: NodeJS.Timeout;
@@ -58,16 +61,26 @@ export class WebhookDispatcher {
   /** Delivers everything due now, once; used by the loop and by graceful shutdown. */
   async tick() {
     for (;;) {
-      const due = await this.store.dueOutbox(nowIso(), 20);
+      const now = Date.now();
+      const due = await this.store.claimOutbox(
+        nowIso(now),
+        nowIso(now + this.leaseMs()),
+        20,
+        this.opts.instanceId,
+      );
       if (!due.length) return;
       await Promise.all(due.map((e) => this.deliver(e)));
       if (this.stopped) return;
     }
   }
 
+  /** Long enough for the slowest delivery (headers then body, each up to the timeout) to be recorded. */
+  private leaseMs() {
+    return 2 * this.opts.timeoutMs + 2_000;
+  }
+
   private async deliver(e: OutboxEvent) {
     const started = Date.now();
-    await this.store.leaseOutbox(e.id, nowIso(started + this.opts.timeoutMs + 5_000));
     const secret = await this.secretOf(e.projectId);
     let statusCode: number | undefined;
     let error: string | undefined;
@@ -101,7 +114,7 @@ export class WebhookDispatcher {
     const attempt = e.attempts + 1;
     const final = !ok && (attempt >= this.opts.maxAttempts || !secret);
     const at = nowIso();
-    await this.store.recordDelivery(
+    const kept = await this.store.recordDelivery(
       e,
       { statusCode, error, durationMs: Date.now() - started, at },
       {
@@ -113,6 +126,11 @@ export class WebhookDispatcher {
       { webhookId: e.id, event: e.eventType, attempt, statusCode, error, delivered: ok },
       ok ? 'webhook delivered' : 'webhook delivery failed',
     );
+    if (!kept)
+      this.log.warn(
+        { webhookId: e.id },
+        'webhook lease expired during delivery; another instance owns it now',
+      );
   }
 
   /** Stops polling after one last pass over the due events (bounded by `graceMs`). */

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fixtures } from '@faceproof/face-engine/fixtures';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
+import { createDatabase, dropDatabase } from '../src/bench/postgres.js';
 import { buildServer, type Server } from '../src/boot.js';
 import { loadConfig } from '../src/config.js';
 import { type Demo, ensureDemo } from '../src/demo.js';
@@ -85,9 +86,26 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** Which store this run tests: the `postgres` project of vitest.config.ts sets it. */
+export const STORE = process.env.FACEPROOF_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+
+/**
+ * On the PostgreSQL run, a new empty database for one test file (and the function that drops it);
+ * on the SQLite run, nothing: the data directory holds the database.
+ */
+export async function testDatabase(): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  if (STORE !== 'postgres') return { env: {}, drop: async () => {} };
+  const admin = inject('postgresUrl');
+  const name = `fp_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const url = await createDatabase(admin, name);
+  return { env: { FACEPROOF_DATABASE_URL: url }, drop: () => dropDatabase(admin, name) };
+}
+
 export async function startServer(env: Record<string, string> = {}): Promise<Harness> {
   const dir = mkdtempSync(path.join(tmpdir(), 'faceproof-test-'));
+  const db = await testDatabase();
   const config = loadConfig({
+    ...db.env,
     FACEPROOF_DATA_DIR: dir,
     ENGINE_WORKERS: '2',
     LOG_LEVEL: 'silent',
@@ -112,6 +130,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Har
     call: client(base),
     async close() {
       await server.close();
+      await db.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

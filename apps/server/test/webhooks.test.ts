@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Demo } from '../src/demo.js';
-import { client, dataUri, fx } from './helpers.js';
+import { client, dataUri, fx, testDatabase } from './helpers.js';
 
 const PKG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'faceproof-webhooks-'));
@@ -19,9 +19,11 @@ let receiverUrl = '';
 let mode: 'ok' | 'hang' = 'ok';
 const received: { headers: IncomingHttpHeaders; body: string }[] = [];
 let demo: Demo;
+let db: Awaited<ReturnType<typeof testDatabase>>;
 
 const env = () => ({
   ...process.env,
+  ...db.env,
   FACEPROOF_DATA_DIR: dir,
   HOST: '127.0.0.1',
   PORT: String(port),
@@ -67,6 +69,7 @@ async function waitFor(pred: () => boolean, ms = 20_000) {
 const call = () => client(`http://127.0.0.1:${port}`);
 
 beforeAll(async () => {
+  db = await testDatabase();
   port = await freePort();
   demo = JSON.parse(
     execFileSync(process.execPath, ['bin/faceproof.js', 'demo', '--json'], {
@@ -102,6 +105,7 @@ afterAll(async () => {
   proc?.kill('SIGKILL');
   receiver?.closeAllConnections();
   await new Promise((r) => receiver?.close(r));
+  await db?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 

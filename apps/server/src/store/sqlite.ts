@@ -1,8 +1,32 @@
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
-import { fileURLToPath } from 'node:url';
 import { objectId } from '../ids.js';
+import {
+  CLAIM_MAIL,
+  COUNT_CODE_ATTEMPT,
+  INSERT_MAIL,
+  insertMailArgs,
+  PUT_CODE,
+  RECORD_MAIL,
+  toMail,
+  toTwoFactorCode,
+} from './mail-rows.js';
+import {
+  migrationFiles,
+  n,
+  opt,
+  optStr,
+  str,
+  toAppRegistration,
+  toCollection,
+  toFlow,
+  toOutbox,
+  toPerson,
+  toProject,
+  toTemplate,
+  toValidation,
+} from './rows.js';
 import type {
   AppRegistration,
   BiometricValidation,
@@ -10,6 +34,9 @@ import type {
   ClientToken,
   Collection,
   Enrolment,
+  Mail,
+  MailStatus,
+  NewMail,
   NewOutboxEvent,
   OutboxEvent,
   Page,
@@ -21,145 +48,16 @@ import type {
   SigningKey,
   Store,
   StoredTemplate,
+  TemplateRef,
+  TwoFactorCode,
   ValidationStatus,
 } from './types.js';
 
-const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
-
 type Row = Record<string, SQLInputValue>;
-const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
-const str = (v: unknown) => v as string;
-const optStr = (v: unknown) => opt(v as string | null);
-
-function toProject(r: Row): Project {
-  return {
-    id: str(r.id),
-    clientId: str(r.client_id),
-    name: str(r.name),
-    webhookSecret: str(r.webhook_secret),
-    createdAt: str(r.created_at),
-    updatedAt: str(r.updated_at),
-  };
-}
-
-function toFlow(r: Row): ProjectFlow {
-  return {
-    id: str(r.id),
-    clientId: str(r.client_id),
-    projectId: str(r.project_id),
-    type: r.type as ProjectFlow['type'],
-    status: r.status as ProjectFlow['status'],
-    name: str(r.name),
-    livenessMinScore: Number(r.liveness_min_score),
-    searchMode: r.search_mode as ProjectFlow['searchMode'],
-    searchMinScore: Number(r.search_min_score),
-    maxAttempts: Number(r.max_attempts),
-    retainFaceImages: Number(r.retain_face_images) === 1,
-    redirectUrl: optStr(r.redirect_url),
-    webhookUrl: optStr(r.webhook_url),
-    collectionId: optStr(r.collection_id),
-    createdAt: str(r.created_at),
-    updatedAt: str(r.updated_at),
-  };
-}
-
-function toCollection(r: Row): Collection {
-  return {
-    id: str(r.id),
-    clientId: str(r.client_id),
-    projectId: str(r.project_id),
-    name: str(r.name),
-    description: optStr(r.description),
-    code: str(r.code),
-    createdAt: str(r.created_at),
-    updatedAt: str(r.updated_at),
-  };
-}
-
-function toPerson(r: Row): Person & PersonCounts {
-  return {
-    id: str(r.id),
-    clientId: str(r.client_id),
-    projectId: str(r.project_id),
-    collectionId: str(r.collection_id),
-    identifier: str(r.identifier),
-    createdAt: str(r.created_at),
-    updatedAt: str(r.updated_at),
-    templates: Number(r.templates ?? 0),
-    faceImages: Number(r.face_images ?? 0),
-  };
-}
-
-function toValidation(r: Row): BiometricValidation {
-  return {
-    id: str(r.id),
-    clientId: str(r.client_id),
-    projectId: str(r.project_id),
-    flowId: str(r.flow_id),
-    sessionId: str(r.session_id),
-    sessionStatus: r.session_status as BiometricValidation['sessionStatus'],
-    identifier: str(r.identifier),
-    type: r.type as BiometricValidation['type'],
-    status: r.status as BiometricValidation['status'],
-    settings: JSON.parse(str(r.settings)),
-    options: JSON.parse(str(r.options)),
-    collectionId: optStr(r.collection_id),
-    collectionCode: optStr(r.collection_code),
-    personId: optStr(r.person_id),
-    livenessScore: Number(r.liveness_score),
-    attempts: Number(r.attempts),
-    maxAttempts: Number(r.max_attempts),
-    livenessResults: JSON.parse(str(r.liveness_results)),
-    comparisonResults: JSON.parse(str(r.comparison_results)),
-    result: r.result ? JSON.parse(str(r.result)) : undefined,
-    expiresAt: str(r.expires_at),
-    completedAt: optStr(r.completed_at),
-    createdAt: str(r.created_at),
-    updatedAt: str(r.updated_at),
-    version: Number(r.version),
-  };
-}
-
-function toAppRegistration(r: Row): AppRegistration {
-  return {
-    id: str(r.id),
-    clientId: str(r.client_id),
-    projectId: str(r.project_id),
-    flowId: str(r.flow_id),
-    status: r.status as AppRegistration['status'],
-    email: optStr(r.email),
-    countryCode: optStr(r.country_code),
-    phone: optStr(r.phone),
-    os: optStr(r.os) as AppRegistration['os'],
-    personId: optStr(r.person_id),
-    validationId: optStr(r.validation_id),
-    collectionId: optStr(r.collection_id),
-    expiresAt: str(r.expires_at),
-    createdAt: str(r.created_at),
-    updatedAt: str(r.updated_at),
-  };
-}
-
-function toOutbox(r: Row): OutboxEvent {
-  return {
-    id: str(r.id),
-    projectId: str(r.project_id),
-    eventType: str(r.event_type),
-    url: str(r.url),
-    payload: str(r.payload),
-    status: r.status as OutboxEvent['status'],
-    attempts: Number(r.attempts),
-    nextAttemptAt: str(r.next_attempt_at),
-    lastError: optStr(r.last_error),
-    createdAt: str(r.created_at),
-    deliveredAt: optStr(r.delivered_at),
-  };
-}
-
-const n = (v: string | undefined | null) => v ?? null;
 
 /** SQLite store on Node's built-in node:sqlite, in WAL mode. Calls are synchronous underneath. */
 export class SqliteStore implements Store {
+  readonly dialect = 'sqlite';
   readonly db: DatabaseSync;
   private readonly stmts = new Map<string, ReturnType<DatabaseSync['prepare']>>();
 
@@ -213,14 +111,10 @@ export class SqliteStore implements Store {
     const applied = new Set(
       (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)),
     );
-    const files = readdirSync(MIGRATIONS_DIR)
-      .filter((f) => /^\d+_.*\.sql$/.test(f))
-      .sort();
     let count = 0;
-    for (const f of files) {
-      const version = Number.parseInt(f, 10);
+    for (const { version, file } of migrationFiles('sqlite')) {
       if (applied.has(version)) continue;
-      const sql = readFileSync(path.join(MIGRATIONS_DIR, f), 'utf8');
+      const sql = readFileSync(file, 'utf8');
       this.tx(() => {
         this.db.exec(sql);
         this.db
@@ -510,14 +404,37 @@ export class SqliteStore implements Store {
   }
 
   async allTemplates(): Promise<StoredTemplate[]> {
-    return this.all('SELECT * FROM templates ORDER BY created_at').map((r) => ({
-      id: str(r.id),
-      personId: str(r.person_id),
-      collectionId: str(r.collection_id),
-      model: str(r.model),
-      template: r.template as Uint8Array,
-      createdAt: str(r.created_at),
-    }));
+    return this.all('SELECT * FROM templates ORDER BY created_at, id').map(toTemplate);
+  }
+
+  async templateRefs(): Promise<TemplateRef[]> {
+    return this.all('SELECT id, person_id, collection_id FROM templates ORDER BY created_at, id').map(
+      (r) => ({
+        id: str(r.id),
+        personId: str(r.person_id),
+        collectionId: str(r.collection_id),
+      }),
+    );
+  }
+
+  async templatesByIds(ids: string[]): Promise<StoredTemplate[]> {
+    const out: StoredTemplate[] = [];
+    for (const id of ids) {
+      const r = this.get('SELECT * FROM templates WHERE id = ?', id);
+      if (r) out.push(toTemplate(r));
+    }
+    return out;
+  }
+
+  async personTemplates(personId: string): Promise<StoredTemplate[]> {
+    return this.all('SELECT * FROM templates WHERE person_id = ? ORDER BY created_at, id', personId).map(
+      toTemplate,
+    );
+  }
+
+  /** One process owns a SQLite file: no other instance changes the persons behind its back. */
+  async watchIndex() {
+    return async () => {};
   }
 
   private validationArgs(v: BiometricValidation): SQLInputValue[] {
@@ -568,6 +485,7 @@ export class SqliteStore implements Store {
   async createValidationIdempotent(
     v: BiometricValidation,
     idem?: { clientId: string; key: string; bodyHash: string; response: string },
+    mails?: NewMail[],
   ) {
     return this.tx(() => {
       if (idem) {
@@ -583,6 +501,7 @@ export class SqliteStore implements Store {
         if (Number(res.changes) === 0) return false;
       }
       this.insertValidation(v);
+      this.insertMails(mails, v.createdAt);
       return true;
     });
   }
@@ -674,7 +593,13 @@ export class SqliteStore implements Store {
 
   async saveValidation(
     v: BiometricValidation,
-    extra: { enrolment?: Enrolment; events?: NewOutboxEvent[]; appRegistration?: AppRegistration } = {},
+    extra: {
+      enrolment?: Enrolment;
+      events?: NewOutboxEvent[];
+      appRegistration?: AppRegistration;
+      mails?: NewMail[];
+      consumeCode?: boolean;
+    } = {},
   ) {
     return this.tx(() => {
       const res = this.run(
@@ -689,6 +614,9 @@ export class SqliteStore implements Store {
       if (extra.enrolment) this.applyEnrolment(extra.enrolment);
       if (extra.appRegistration) this.writeAppRegistration(extra.appRegistration);
       this.insertEvents(extra.events, v.updatedAt);
+      this.insertMails(extra.mails, v.updatedAt);
+      if (extra.consumeCode)
+        this.run('UPDATE two_factor_codes SET consumed_at = ? WHERE validation_id = ?', v.updatedAt, v.id);
       return true;
     });
   }
@@ -746,16 +674,22 @@ export class SqliteStore implements Store {
     );
   }
 
-  async dueOutbox(now: string, limit: number) {
-    return this.all(
-      `SELECT * FROM webhook_outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`,
-      now,
-      limit,
-    ).map(toOutbox);
-  }
-
-  async leaseOutbox(id: string, until: string) {
-    this.run('UPDATE webhook_outbox SET next_attempt_at = ? WHERE id = ?', until, id);
+  async claimOutbox(now: string, until: string, limit: number, owner: string) {
+    // BEGIN IMMEDIATE takes the write lock first, so even two processes on one file claim apart.
+    return this.tx(() =>
+      this.all(
+        `UPDATE webhook_outbox SET claimed_until = ?, claimed_by = ? WHERE id IN (
+           SELECT id FROM webhook_outbox WHERE status = 'pending' AND next_attempt_at <= ?
+             AND (claimed_until IS NULL OR claimed_until <= ?)
+           ORDER BY next_attempt_at LIMIT ?)
+         RETURNING *`,
+        until,
+        owner,
+        now,
+        now,
+        limit,
+      ).map(toOutbox),
+    );
   }
 
   async recordDelivery(
@@ -763,7 +697,7 @@ export class SqliteStore implements Store {
     d: { statusCode?: number; error?: string; durationMs: number; at: string },
     outcome: { status: OutboxEvent['status']; nextAttemptAt: string },
   ) {
-    this.tx(() => {
+    return this.tx(() => {
       const attempt = e.attempts + 1;
       this.run(
         `INSERT INTO webhook_deliveries (id, outbox_id, attempt, status_code, error, duration_ms, created_at)
@@ -776,16 +710,20 @@ export class SqliteStore implements Store {
         Math.round(d.durationMs),
         d.at,
       );
-      this.run(
-        `UPDATE webhook_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, delivered_at = ?
-         WHERE id = ?`,
+      const res = this.run(
+        `UPDATE webhook_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, delivered_at = ?,
+           claimed_until = NULL, claimed_by = NULL
+         WHERE id = ? AND claimed_by = ? AND claimed_until = ?`,
         outcome.status,
         attempt,
         outcome.nextAttemptAt,
         n(d.error ?? (d.statusCode && d.statusCode >= 300 ? `HTTP ${d.statusCode}` : undefined)),
         outcome.status === 'delivered' ? d.at : null,
         e.id,
+        n(e.claimedBy),
+        n(e.claimedUntil),
       );
+      return Number(res.changes) > 0;
     });
   }
 
@@ -801,5 +739,58 @@ export class SqliteStore implements Store {
         error: optStr(r.error),
       }),
     );
+  }
+
+  private insertMails(mails: NewMail[] | undefined, at: string) {
+    for (const m of mails ?? []) this.run(INSERT_MAIL, ...insertMailArgs(objectId(), m, at));
+  }
+
+  async claimMail(now: string, until: string, limit: number, owner: string) {
+    return this.tx(() => this.all(CLAIM_MAIL, until, owner, now, now, limit).map(toMail));
+  }
+
+  async recordMail(
+    m: Mail,
+    outcome: { status: MailStatus; nextAttemptAt: string; error?: string; at: string },
+  ) {
+    const res = this.run(
+      RECORD_MAIL,
+      outcome.status,
+      m.attempts + 1,
+      outcome.nextAttemptAt,
+      n(outcome.error),
+      outcome.status === 'sent' ? outcome.at : null,
+      m.id,
+      n(m.claimedBy),
+      n(m.claimedUntil),
+    );
+    return Number(res.changes) > 0;
+  }
+
+  async linkMailStatus(validationIds: string[]) {
+    const out = new Map<string, { status: MailStatus; sentAt?: string }>();
+    if (!validationIds.length) return out;
+    const rows = this.db
+      .prepare(
+        `SELECT validation_id, status, sent_at FROM mail_outbox WHERE kind = 'link' AND validation_id IN (${validationIds.map(() => '?').join(', ')})`,
+      )
+      .all(...validationIds) as Row[];
+    for (const r of rows)
+      out.set(str(r.validation_id), { status: r.status as MailStatus, sentAt: optStr(r.sent_at) });
+    return out;
+  }
+
+  async putTwoFactorCode(c: TwoFactorCode) {
+    this.run(PUT_CODE, c.validationId, c.hash, c.salt, c.attempts, c.expiresAt, c.createdAt);
+  }
+
+  async getTwoFactorCode(validationId: string) {
+    const r = this.get('SELECT * FROM two_factor_codes WHERE validation_id = ?', validationId);
+    return r ? toTwoFactorCode(r) : undefined;
+  }
+
+  async countCodeAttempt(validationId: string, max: number) {
+    const r = this.get(COUNT_CODE_ATTEMPT, validationId, max);
+    return r ? Number(r.attempts) : undefined;
   }
 }

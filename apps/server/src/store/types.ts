@@ -1,7 +1,7 @@
 /**
- * The storage contract of the server. SQLite (node:sqlite) implements it today; a PostgreSQL
- * implementation (issue 9) will satisfy the same interface, so nothing here is SQLite-specific and
- * every method is async. Each method that changes several rows runs them in one transaction.
+ * The storage contract of the server, implemented by SQLite (node:sqlite, one instance) and
+ * PostgreSQL (pg, several instances on one database). Nothing here is dialect-specific and every
+ * method is async. Each method that changes several rows runs them in one transaction.
  */
 
 export interface Client {
@@ -194,6 +194,9 @@ export interface OutboxEvent {
   lastError?: string;
   createdAt: string;
   deliveredAt?: string;
+  /** The lease of the instance delivering it; nobody else claims it before then. */
+  claimedUntil?: string;
+  claimedBy?: string;
 }
 
 export interface NewOutboxEvent {
@@ -222,7 +225,32 @@ export interface Enrolment {
   replacePersonId?: string;
 }
 
+/** A template without its bytes: what the index reconciliation compares. */
+export interface TemplateRef {
+  id: string;
+  personId: string;
+  collectionId: string;
+}
+
+/**
+ * A change to the persons of a collection, committed by some instance: `personId` when one person
+ * was enrolled, replaced or deleted (read its templates to know which), none when the whole
+ * collection was deleted.
+ */
+export interface IndexChange {
+  collectionId: string;
+  personId?: string;
+}
+
+export interface IndexWatcher {
+  onChange(change: IndexChange): void;
+  /** Changes may have been missed (the listening connection was lost and is back): re-read everything. */
+  onResync(): void;
+}
+
 export interface Store {
+  /** `postgres` stores are shared by several instances; `sqlite` belongs to one process. */
+  readonly dialect: 'sqlite' | 'postgres';
   migrate(): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -268,6 +296,15 @@ export interface Store {
   ): Promise<Page<Person & PersonCounts>>;
   deletePerson(id: string): Promise<PersonCounts>;
   allTemplates(): Promise<StoredTemplate[]>;
+  templateRefs(): Promise<TemplateRef[]>;
+  templatesByIds(ids: string[]): Promise<StoredTemplate[]>;
+  personTemplates(personId: string): Promise<StoredTemplate[]>;
+  /**
+   * Tells `watcher` about persons enrolled or deleted by other instances (changes committed through
+   * this store object are not reported). A store that no other instance shares never calls it.
+   * Resolves to the function that stops watching.
+   */
+  watchIndex(watcher: IndexWatcher): Promise<() => Promise<void>>;
 
   createValidation(v: BiometricValidation): Promise<void>;
   getValidation(id: string): Promise<BiometricValidation | undefined>;
@@ -282,7 +319,15 @@ export interface Store {
    */
   saveValidation(
     v: BiometricValidation,
-    extra?: { enrolment?: Enrolment; events?: NewOutboxEvent[]; appRegistration?: AppRegistration },
+    extra?: {
+      enrolment?: Enrolment;
+      events?: NewOutboxEvent[];
+      appRegistration?: AppRegistration;
+      /** Emails to send once this change is committed (mail_outbox, same transaction). */
+      mails?: NewMail[];
+      /** Marks the validation's one-time code used (the code was confirmed). */
+      consumeCode?: boolean;
+    },
   ): Promise<boolean>;
 
   createAppRegistration(r: AppRegistration): Promise<void>;
@@ -299,16 +344,76 @@ export interface Store {
   createValidationIdempotent(
     v: BiometricValidation,
     idem?: { clientId: string; key: string; bodyHash: string; response: string },
+    /** Emails to send (the capture link), written in the same transaction. */
+    mails?: NewMail[],
   ): Promise<boolean>;
 
-  dueOutbox(now: string, limit: number): Promise<OutboxEvent[]>;
-  /** Pushes next_attempt_at forward before a delivery, so a crashed delivery is retried after the lease. */
-  leaseOutbox(id: string, until: string): Promise<void>;
+  /**
+   * Claims up to `limit` pending events due at `now` that nobody holds a live claim on, for `owner`
+   * until `until`, atomically (two instances never claim one event at once). A crashed instance's
+   * claims expire at their `until` and the events are claimed again.
+   */
+  claimOutbox(now: string, until: string, limit: number, owner: string): Promise<OutboxEvent[]>;
+  /**
+   * Logs the attempt and, if `event` (as claimed) still holds its claim, applies the outcome and
+   * releases the claim. Returns false when the claim had expired and been taken over meanwhile.
+   */
   recordDelivery(
     event: OutboxEvent,
     delivery: { statusCode?: number; error?: string; durationMs: number; at: string },
     outcome: { status: OutboxEvent['status']; nextAttemptAt: string },
-  ): Promise<void>;
+  ): Promise<boolean>;
   pendingOutboxCount(): Promise<number>;
   listDeliveries(outboxId: string): Promise<{ attempt: number; statusCode?: number; error?: string }[]>;
+
+  /** Like claimOutbox, for the mail outbox. */
+  claimMail(now: string, until: string, limit: number, owner: string): Promise<Mail[]>;
+  /** Applies the outcome of a send if `mail` (as claimed) still holds its claim, and releases it. */
+  recordMail(
+    mail: Mail,
+    outcome: { status: MailStatus; nextAttemptAt: string; error?: string; at: string },
+  ): Promise<boolean>;
+  /** The state of the capture-link email of each of these validations that has one. */
+  linkMailStatus(validationIds: string[]): Promise<Map<string, { status: MailStatus; sentAt?: string }>>;
+  /** Stores the validation's new code (replacing the last one; its wrong-code count is kept). */
+  putTwoFactorCode(code: TwoFactorCode): Promise<void>;
+  getTwoFactorCode(validationId: string): Promise<TwoFactorCode | undefined>;
+  /**
+   * Counts one try at the validation's code, atomically, if fewer than `max` were made and the code
+   * is unused. Returns the tries made including this one, or undefined when none was left.
+   */
+  countCodeAttempt(validationId: string, max: number): Promise<number | undefined>;
+}
+
+export type MailKind = 'link' | 'code';
+export type MailStatus = 'pending' | 'sent' | 'failed';
+
+export interface NewMail {
+  validationId: string;
+  kind: MailKind;
+  recipient: string;
+  language: 'en' | 'es';
+}
+
+export interface Mail extends NewMail {
+  id: string;
+  status: MailStatus;
+  attempts: number;
+  nextAttemptAt: string;
+  lastError?: string;
+  createdAt: string;
+  sentAt?: string;
+  claimedUntil?: string;
+  claimedBy?: string;
+}
+
+export interface TwoFactorCode {
+  validationId: string;
+  /** scrypt of the code with `salt`, hex. */
+  hash: string;
+  salt: string;
+  attempts: number;
+  expiresAt: string;
+  createdAt: string;
+  consumedAt?: string;
 }

@@ -1,0 +1,174 @@
+/** Row mappers shared by the SQLite and PostgreSQL stores: both return the same columns. */
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type {
+  AppRegistration,
+  BiometricValidation,
+  Collection,
+  OutboxEvent,
+  Person,
+  PersonCounts,
+  Project,
+  ProjectFlow,
+  StoredTemplate,
+} from './types.js';
+
+export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+
+export type Row = Record<string, unknown>;
+export const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
+export const str = (v: unknown) => v as string;
+export const optStr = (v: unknown) => opt(v as string | null);
+
+export function toProject(r: Row): Project {
+  return {
+    id: str(r.id),
+    clientId: str(r.client_id),
+    name: str(r.name),
+    webhookSecret: str(r.webhook_secret),
+    createdAt: str(r.created_at),
+    updatedAt: str(r.updated_at),
+  };
+}
+
+export function toFlow(r: Row): ProjectFlow {
+  return {
+    id: str(r.id),
+    clientId: str(r.client_id),
+    projectId: str(r.project_id),
+    type: r.type as ProjectFlow['type'],
+    status: r.status as ProjectFlow['status'],
+    name: str(r.name),
+    livenessMinScore: Number(r.liveness_min_score),
+    searchMode: r.search_mode as ProjectFlow['searchMode'],
+    searchMinScore: Number(r.search_min_score),
+    maxAttempts: Number(r.max_attempts),
+    retainFaceImages: Number(r.retain_face_images) === 1,
+    redirectUrl: optStr(r.redirect_url),
+    webhookUrl: optStr(r.webhook_url),
+    collectionId: optStr(r.collection_id),
+    createdAt: str(r.created_at),
+    updatedAt: str(r.updated_at),
+  };
+}
+
+export function toCollection(r: Row): Collection {
+  return {
+    id: str(r.id),
+    clientId: str(r.client_id),
+    projectId: str(r.project_id),
+    name: str(r.name),
+    description: optStr(r.description),
+    code: str(r.code),
+    createdAt: str(r.created_at),
+    updatedAt: str(r.updated_at),
+  };
+}
+
+export function toPerson(r: Row): Person & PersonCounts {
+  return {
+    id: str(r.id),
+    clientId: str(r.client_id),
+    projectId: str(r.project_id),
+    collectionId: str(r.collection_id),
+    identifier: str(r.identifier),
+    createdAt: str(r.created_at),
+    updatedAt: str(r.updated_at),
+    templates: Number(r.templates ?? 0),
+    faceImages: Number(r.face_images ?? 0),
+  };
+}
+
+export function toValidation(r: Row): BiometricValidation {
+  return {
+    id: str(r.id),
+    clientId: str(r.client_id),
+    projectId: str(r.project_id),
+    flowId: str(r.flow_id),
+    sessionId: str(r.session_id),
+    sessionStatus: r.session_status as BiometricValidation['sessionStatus'],
+    identifier: str(r.identifier),
+    type: r.type as BiometricValidation['type'],
+    status: r.status as BiometricValidation['status'],
+    settings: JSON.parse(str(r.settings)),
+    options: JSON.parse(str(r.options)),
+    collectionId: optStr(r.collection_id),
+    collectionCode: optStr(r.collection_code),
+    personId: optStr(r.person_id),
+    livenessScore: Number(r.liveness_score),
+    attempts: Number(r.attempts),
+    maxAttempts: Number(r.max_attempts),
+    livenessResults: JSON.parse(str(r.liveness_results)),
+    comparisonResults: JSON.parse(str(r.comparison_results)),
+    result: r.result ? JSON.parse(str(r.result)) : undefined,
+    expiresAt: str(r.expires_at),
+    completedAt: optStr(r.completed_at),
+    createdAt: str(r.created_at),
+    updatedAt: str(r.updated_at),
+    version: Number(r.version),
+  };
+}
+
+export function toAppRegistration(r: Row): AppRegistration {
+  return {
+    id: str(r.id),
+    clientId: str(r.client_id),
+    projectId: str(r.project_id),
+    flowId: str(r.flow_id),
+    status: r.status as AppRegistration['status'],
+    email: optStr(r.email),
+    countryCode: optStr(r.country_code),
+    phone: optStr(r.phone),
+    os: optStr(r.os) as AppRegistration['os'],
+    personId: optStr(r.person_id),
+    validationId: optStr(r.validation_id),
+    collectionId: optStr(r.collection_id),
+    expiresAt: str(r.expires_at),
+    createdAt: str(r.created_at),
+    updatedAt: str(r.updated_at),
+  };
+}
+
+export function toOutbox(r: Row): OutboxEvent {
+  return {
+    id: str(r.id),
+    projectId: str(r.project_id),
+    eventType: str(r.event_type),
+    url: str(r.url),
+    payload: str(r.payload),
+    status: r.status as OutboxEvent['status'],
+    attempts: Number(r.attempts),
+    nextAttemptAt: str(r.next_attempt_at),
+    lastError: optStr(r.last_error),
+    createdAt: str(r.created_at),
+    deliveredAt: optStr(r.delivered_at),
+    claimedUntil: optStr(r.claimed_until),
+    claimedBy: optStr(r.claimed_by),
+  };
+}
+
+export function toTemplate(r: Row): StoredTemplate {
+  return {
+    id: str(r.id),
+    personId: str(r.person_id),
+    collectionId: str(r.collection_id),
+    model: str(r.model),
+    template: r.template as Uint8Array,
+    createdAt: str(r.created_at),
+  };
+}
+
+/** The numbered migrations of a dialect: `migrations/NNN_*.sql`, each replaced by
+ * `migrations/<dialect>/NNN_*.sql` where that dialect needs other SQL for the same version. */
+export function migrationFiles(dialect: 'sqlite' | 'postgres'): { version: number; file: string }[] {
+  const pick = new Map<number, string>();
+  const numbered = (dir: string) =>
+    existsSync(dir) ? readdirSync(dir).filter((f) => /^\d+_.*\.sql$/.test(f)) : [];
+  for (const f of numbered(MIGRATIONS_DIR)) pick.set(Number.parseInt(f, 10), path.join(MIGRATIONS_DIR, f));
+  const own = path.join(MIGRATIONS_DIR, dialect);
+  for (const f of numbered(own)) pick.set(Number.parseInt(f, 10), path.join(own, f));
+  return [...pick].sort((a, b) => a[0] - b[0]).map(([version, file]) => ({ version, file }));
+}
+
+export const n = (v: string | undefined | null) => v ?? null;
