@@ -33,6 +33,7 @@ describe('bundled artifact', () => {
       'POST /v2/biometric-validations createBiometricValidation',
       'GET /v2/biometric-validations listBiometricValidations',
       'POST /v2/biometric-validations/validate validateBiometricValidation',
+      'POST /v2/biometric-validations/confirm-2fa confirmBiometricValidationCode',
       'POST /v2/biometric-validations/app-registration createAppRegistrationBiometricValidation',
       'POST /v2/projects createProject',
       'GET /v2/projects listProjects',
@@ -85,6 +86,11 @@ describe('error catalogue', () => {
     ['validateBiometricValidation', '404', 'BIOMETRIC_VALIDATION_NOT_FOUND'],
     ['validateBiometricValidation', '409', 'BIOMETRIC_VALIDATION_ALREADY_COMPLETED'],
     ['validateBiometricValidation', '410', 'LIVENESS_SESSION_EXPIRED'],
+    ['confirmBiometricValidationCode', '400', 'INVALID_CODE'],
+    ['confirmBiometricValidationCode', '409', 'BIOMETRIC_VALIDATION_NOT_AWAITING_CODE'],
+    ['confirmBiometricValidationCode', '409', 'BIOMETRIC_VALIDATION_ALREADY_COMPLETED'],
+    ['confirmBiometricValidationCode', '409', 'CODE_ATTEMPTS_EXHAUSTED'],
+    ['confirmBiometricValidationCode', '410', 'CODE_EXPIRED'],
     ['createAppRegistrationBiometricValidation', '409', 'person_already_set'],
     ['createAppRegistrationBiometricValidation', '409', 'liveness_failed'],
     ['createAppRegistrationBiometricValidation', '409', 'collection_not_set'],
@@ -113,7 +119,11 @@ describe('error catalogue', () => {
         expect(media.schema.$ref).toBe('#/components/schemas/ErrorResponse');
         for (const { value } of errorExamples(operationId, status)) {
           expect(validateError(value), JSON.stringify(validateError.errors)).toBe(true);
-          if (operationId === 'validateBiometricValidation') expect(value.message).toBe(value.code);
+          if (
+            operationId === 'validateBiometricValidation' ||
+            operationId === 'confirmBiometricValidationCode'
+          )
+            expect(value.message).toBe(value.code);
           if (operationId === 'createAppRegistrationBiometricValidation') {
             expect(value.code).toMatch(/^[a-z][A-Za-z]*(_[a-z]+)*$/);
             expect(value.message.startsWith(`${status}:${value.code}`)).toBe(true);
@@ -165,6 +175,14 @@ describe('request examples of the source pages', () => {
     expect(validate({ ...base, requires2FA: true })).toBe(false);
     expect(validate({ ...base, sendViaEmail: false })).toBe(true);
     expect(validate({ ...base, sendViaEmail: true, email: 'a@example.com' })).toBe(true);
+  });
+
+  it('takes a 2FA code of exactly six digits', () => {
+    const confirm = requestValidator('confirmBiometricValidationCode');
+    expect(confirm({ code: '012345' })).toBe(true);
+    for (const code of ['12345', '1234567', '12345a', 123456, ' 123456'])
+      expect(confirm({ code }), String(code)).toBe(false);
+    expect(confirm({ code: '123456', extra: true })).toBe(false);
   });
 
   it('refuses unknown fields and values outside the enums', () => {

@@ -69,6 +69,20 @@ export function renderPage({ lang, messages: m, scriptHref, styleHref, apiBaseUr
 <img id="preview" class="preview" data-t-alt="capturedAlt" alt="${escapeHtml(m.capturedAlt)}">
 <p class="checking"><span class="spinner" aria-hidden="true"></span><span id="checking-title" ${t('checking')}</span></p>
 </section>
+<section id="s-code" class="screen" aria-labelledby="code-title" hidden>
+<h1 id="code-title" tabindex="-1" ${t('codeTitle')}</h1>
+<p ${t('codeBody')}</p>
+<form id="code-form" class="code-form" novalidate>
+<label for="code" ${t('codeLabel')}</label>
+<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="12" spellcheck="false" aria-describedby="code-help code-error code-attempts">
+<p id="code-help" class="fine" ${t('codeHelp')}</p>
+<p id="code-error" class="code-error" role="alert" hidden></p>
+<p id="code-attempts" class="attempts" hidden></p>
+<div class="actions">
+<button type="submit" class="primary" id="btn-code" ${t('codeSubmit')}</button>
+</div>
+</form>
+</section>
 <section id="s-result" class="screen" aria-labelledby="result-title" hidden>
 <div id="result-icon" class="icon" aria-hidden="true"></div>
 <h1 id="result-title" tabindex="-1"></h1>

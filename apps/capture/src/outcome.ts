@@ -16,6 +16,8 @@ export type Action =
 export type Outcome =
   | { kind: 'redirect'; url: string }
   | { kind: 'success' }
+  /** The face passed; the result waits for the one-time code emailed to the user (`requires2FA`). */
+  | { kind: 'code' }
   | {
       kind: 'problem';
       title: MessageKey;
@@ -100,6 +102,78 @@ function failedAttempt(title: MessageKey, body: MessageKey, b: Record<string, un
   });
 }
 
+/** Where a success goes: the redirect URL (http(s) only) or the success screen. */
+function passed(
+  b: Record<string, unknown>,
+): { kind: 'redirect'; url: string } | { kind: 'success' } | undefined {
+  if (b.success !== true || !isRecord(b.data)) return undefined;
+  if (b.data.redirectUrl === undefined) return { kind: 'success' };
+  const url = safeRedirect(b.data.redirectUrl);
+  return url ? { kind: 'redirect', url } : undefined;
+}
+
+/** What the page shows after a confirm-2fa call. */
+export type CodeOutcome =
+  | Extract<Outcome, { kind: 'redirect' } | { kind: 'success' }>
+  /** Stay on the code screen with this message (the code can be entered again). */
+  | { kind: 'retry'; message: MessageKey; attemptsRemaining?: number; waitSeconds?: number }
+  /** The validation can no longer be completed (or was completed already): a final screen. */
+  | { kind: 'final'; title: MessageKey; body: MessageKey };
+
+/** @param status HTTP status of the confirm-2fa call, 0 when no answer came. */
+export function interpretCode(
+  status: number,
+  body: unknown,
+  retryAfter?: string | null,
+  now: number = Date.now(),
+): CodeOutcome {
+  const b = isRecord(body) ? body : {};
+  const code = typeof b.code === 'string' ? b.code : '';
+  const wait = retryAfterSeconds(retryAfter, now);
+  const busy: CodeOutcome = {
+    kind: 'retry',
+    message: 'codeBusy',
+    ...(wait !== undefined ? { waitSeconds: wait } : {}),
+  };
+  const final = (title: MessageKey, bodyKey: MessageKey): CodeOutcome => ({
+    kind: 'final',
+    title,
+    body: bodyKey,
+  });
+  const exhausted = final('codeExhaustedTitle', 'codeExhaustedBody');
+  if (status === 0) return busy;
+  if (status >= 200 && status < 300) return passed(b) ?? final('unexpectedTitle', 'unexpectedBody');
+  switch (status) {
+    case 400: {
+      if (code !== 'INVALID_CODE') return { kind: 'retry', message: 'codeFormat' };
+      const left = typeof b.attemptsRemaining === 'number' ? b.attemptsRemaining : undefined;
+      if (left === 0) return exhausted;
+      return {
+        kind: 'retry',
+        message: 'codeWrong',
+        ...(left !== undefined ? { attemptsRemaining: left } : {}),
+      };
+    }
+    case 409:
+      if (code === 'BIOMETRIC_VALIDATION_ALREADY_COMPLETED') return final('completedTitle', 'completedBody');
+      if (code === 'CODE_ATTEMPTS_EXHAUSTED') return exhausted;
+      return final('badLinkTitle', 'badLinkBody');
+    case 410:
+      return code === 'CODE_EXPIRED'
+        ? final('codeExpiredTitle', 'codeExpiredBody')
+        : final('expiredTitle', 'expiredBody');
+    case 401:
+    case 403:
+    case 404:
+      return final('badLinkTitle', 'badLinkBody');
+    case 413:
+    case 415:
+      return { kind: 'retry', message: 'codeFormat' };
+    default:
+      return status === 429 || status >= 500 ? busy : final('unexpectedTitle', 'unexpectedBody');
+  }
+}
+
 /**
  * @param status HTTP status, or 0 when the request never got an answer (network error, timeout).
  * @param body the parsed JSON body, or undefined.
@@ -117,12 +191,8 @@ export function interpret(
 
   if (status === 0) return problem('networkTitle', 'networkBody', 'resend');
   if (status >= 200 && status < 300) {
-    if (b.success === true && isRecord(b.data)) {
-      if (b.data.redirectUrl === undefined) return { kind: 'success' };
-      const url = safeRedirect(b.data.redirectUrl);
-      if (url) return { kind: 'redirect', url };
-    }
-    return problem('unexpectedTitle', 'unexpectedBody', 'recapture');
+    if (b.success === true && isRecord(b.data) && b.data.status === 'awaiting_2fa') return { kind: 'code' };
+    return passed(b) ?? problem('unexpectedTitle', 'unexpectedBody', 'recapture');
   }
   switch (status) {
     case 400:

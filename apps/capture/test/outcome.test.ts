@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { en } from '../src/messages/en.js';
-import { interpret, type Outcome, safeRedirect } from '../src/outcome.js';
-import { example, validateExamples } from './support/spec.js';
+import { interpret, interpretCode, type Outcome, safeRedirect } from '../src/outcome.js';
+import { confirmExample, confirmExamples, example, validateExamples } from './support/spec.js';
 
 describe('interpret', () => {
   it('gives every documented response of the validate operation a defined, worded outcome', () => {
@@ -23,6 +23,10 @@ describe('interpret', () => {
     const passed = example(200, 'loginPassed');
     expect(interpret(200, passed)).toEqual({ kind: 'redirect', url: passed.data.redirectUrl });
     expect(interpret(200, example(200, 'onboardingEnrolled'))).toEqual({ kind: 'success' });
+  });
+
+  it('asks for the emailed code when the face passed but the result awaits 2FA', () => {
+    expect(interpret(200, example(200, 'awaitingCode'))).toEqual({ kind: 'code' });
   });
 
   it('never follows a redirect URL that is not http(s)', () => {
@@ -113,5 +117,60 @@ describe('interpret', () => {
       title: 'tooLargeTitle',
       action: 'recapture',
     });
+  });
+});
+
+describe('interpretCode', () => {
+  it('gives every documented response of the confirm operation a defined, worded outcome', () => {
+    const all = confirmExamples();
+    expect(all.length).toBeGreaterThanOrEqual(13);
+    for (const { status, name, value } of all) {
+      const o = interpretCode(status, value);
+      if (o.kind === 'final') {
+        expect(en[o.title], `${status} ${name}`).toBeTruthy();
+        expect(o.title, `${status} ${name}`).not.toBe('unexpectedTitle');
+      } else if (o.kind === 'retry') expect(en[o.message], `${status} ${name}`).toBeTruthy();
+    }
+  });
+
+  it('lands on the redirect URL with the token once the code is confirmed', () => {
+    const ok = confirmExample(200, 'codeConfirmed');
+    expect(interpretCode(200, ok)).toEqual({ kind: 'redirect', url: ok.data.redirectUrl });
+  });
+
+  it('stays on the code screen for a wrong code with tries left, and ends at none', () => {
+    expect(interpretCode(400, confirmExample(400, 'invalidCode'))).toEqual({
+      kind: 'retry',
+      message: 'codeWrong',
+      attemptsRemaining: 4,
+    });
+    const last = confirmExample(400, 'invalidCode');
+    last.attemptsRemaining = 0;
+    expect(interpretCode(400, last)).toMatchObject({ kind: 'final', title: 'codeExhaustedTitle' });
+    expect(interpretCode(409, confirmExample(409, 'codeAttemptsExhausted'))).toMatchObject({
+      kind: 'final',
+      title: 'codeExhaustedTitle',
+    });
+    expect(interpretCode(400, confirmExample(400, 'invalidRequest'))).toMatchObject({
+      message: 'codeFormat',
+    });
+  });
+
+  it('tells an expired code from an expired session, and retries after 429 or no answer', () => {
+    expect(interpretCode(410, confirmExample(410, 'codeExpired'))).toMatchObject({
+      title: 'codeExpiredTitle',
+    });
+    expect(interpretCode(410, confirmExample(410, 'sessionExpired'))).toMatchObject({
+      title: 'expiredTitle',
+    });
+    expect(interpretCode(409, confirmExample(409, 'alreadyCompleted'))).toMatchObject({
+      title: 'completedTitle',
+    });
+    expect(interpretCode(429, confirmExample(429, 'rateLimited'), '2')).toEqual({
+      kind: 'retry',
+      message: 'codeBusy',
+      waitSeconds: 2,
+    });
+    expect(interpretCode(0, undefined)).toMatchObject({ kind: 'retry', message: 'codeBusy' });
   });
 });

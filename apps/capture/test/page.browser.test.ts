@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { en } from '../src/messages/en.js';
 import { es } from '../src/messages/es.js';
 import { isLocal, launch, newContext, requested } from './support/browser.js';
+import { documentedCode } from './support/spec.js';
 import { type StandIn, startStandIn } from './support/stand-in.js';
 
 const require = createRequire(import.meta.url);
@@ -304,6 +305,89 @@ describe('capture page', () => {
     const browserEs = await open(nonFace, url(token('engine')), { locale: 'es-MX' });
     expect(await browserEs.getByRole('button', { name: es.startCamera }).isVisible()).toBe(true);
     await browserEs.context().close();
+  });
+
+  it('asks for the emailed code once the face passed, says when it is wrong, and lands on the redirect URL', async () => {
+    const t = token('twofa');
+    const page = await open(face, url(t), PHONE);
+    await startCamera(page);
+    await page.getByRole('button', { name: en.capture }).click();
+    await page.locator('#code-title', { hasText: en.codeTitle }).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('code-title');
+    const input = page.getByLabel(en.codeLabel);
+    expect(await input.getAttribute('autocomplete')).toBe('one-time-code');
+    expect(await input.getAttribute('inputmode')).toBe('numeric');
+    await page.screenshot({ path: path.join(SHOTS, 'phone-code.png') });
+    expect(await axe(page)).toEqual([]);
+
+    await input.fill('000000');
+    await page.getByRole('button', { name: en.codeSubmit }).click();
+    await page.locator('#code-error', { hasText: en.codeWrong }).waitFor();
+    expect(await page.locator('#code-attempts').textContent()).toBe('You have 4 attempts left.');
+    expect(await input.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('code');
+    expect(await page.locator('#code-error').getAttribute('role')).toBe('alert');
+    await page.screenshot({ path: path.join(SHOTS, 'phone-code-wrong.png') });
+    expect(await axe(page)).toEqual([]);
+    expect(await unnamedControls(page)).toEqual([]);
+
+    // A reload of the tab comes back to the code screen, not to the camera.
+    await page.reload();
+    await page.locator('#code-title', { hasText: en.codeTitle }).waitFor();
+    // Pasted with a space, sent with Enter.
+    await page.getByLabel(en.codeLabel).fill(`${documentedCode.slice(0, 3)} ${documentedCode.slice(3)}`);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/welcome\?token=/);
+    expect(server.codeCalls.filter((c) => c.token === t).map((c) => c.code)).toEqual([
+      '000000',
+      documentedCode,
+    ]);
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await expectNoCspViolation(page);
+    await page.context().close();
+  });
+
+  it('in Spanish, ends an expired code on its own screen', async () => {
+    const page = await open(face, url(token('twofaexpired'), '?lang=es'), DESKTOP);
+    await startCamera(page, es.startCamera, es.capture);
+    await page.getByRole('button', { name: es.capture }).click();
+    await page.locator('#code-title', { hasText: es.codeTitle }).waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'desktop-code-es.png') });
+    await page.getByLabel(es.codeLabel).fill(documentedCode);
+    await page.getByRole('button', { name: es.codeSubmit }).click();
+    expect(await resultTitle(page)).toBe(es.codeExpiredTitle);
+    expect(await page.locator('#result-body').textContent()).toBe(es.codeExpiredBody);
+    expect(await page.getByRole('button').filter({ visible: true }).count()).toBe(0);
+    expect(await axe(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('checks the code format before sending, and ends after too many wrong codes', async () => {
+    const t = token('twofa');
+    const page = await open(face, url(t));
+    await startCamera(page);
+    await page.getByRole('button', { name: en.capture }).click();
+    const input = page.getByLabel(en.codeLabel);
+    await input.waitFor();
+    await input.fill('12');
+    await page.keyboard.press('Enter');
+    await page.locator('#code-error', { hasText: en.codeFormat }).waitFor();
+    expect(server.codeCalls.filter((c) => c.token === t)).toEqual([]);
+    for (const left of [
+      'You have 4 attempts left.',
+      'You have 3 attempts left.',
+      'You have 2 attempts left.',
+      en.attemptsLeftOne,
+    ]) {
+      await input.fill('111111');
+      await page.keyboard.press('Enter');
+      await page.locator('#code-attempts', { hasText: left }).waitFor();
+    }
+    await input.fill('111111');
+    await page.keyboard.press('Enter');
+    expect(await resultTitle(page)).toBe(en.codeExhaustedTitle);
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await page.context().close();
   });
 
   it('sent no request off loopback', () => {

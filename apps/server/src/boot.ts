@@ -6,6 +6,8 @@ import faceproof, { BODY_LIMIT, genReqId } from './app.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { Faces } from './faces.js';
+import { createTransport, MailDispatcher } from './mail/dispatcher.js';
+import { captureUrl } from './routes/resources.js';
 import { PgStore } from './store/postgres.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
@@ -76,6 +78,22 @@ export async function buildServer(config: Config, opts: { logger?: boolean | obj
     },
     app.log,
   );
+  ctx.mail = new MailDispatcher(
+    store,
+    keys,
+    createTransport(config),
+    {
+      from: config.MAIL_FROM ?? 'Faceproof <faceproof@localhost>',
+      maxAttempts: config.MAIL_MAX_ATTEMPTS,
+      baseDelayMs: config.MAIL_BASE_DELAY_MS,
+      timeoutMs: config.MAIL_TIMEOUT_MS,
+      pollMs: config.MAIL_POLL_MS,
+      codeTtlSeconds: config.TWO_FA_CODE_TTL_S,
+      instanceId,
+      captureUrl: (v) => captureUrl(ctx, v),
+    },
+    app.log,
+  );
   await app.register(faceproof, { ctx });
   await app.register(capturePlugin);
   const warm = faces.start(store).then(
@@ -89,6 +107,7 @@ export async function buildServer(config: Config, opts: { logger?: boolean | obj
   );
   warm.catch(() => {});
   ctx.webhooks.start();
+  ctx.mail.start();
   let closed = false;
   return {
     app,
@@ -100,7 +119,10 @@ export async function buildServer(config: Config, opts: { logger?: boolean | obj
       ctx.closing = true;
       // In-flight requests (validations included) finish before close() resolves.
       await app.close();
-      await ctx.webhooks?.stop(config.SHUTDOWN_GRACE_MS);
+      await Promise.all([
+        ctx.webhooks?.stop(config.SHUTDOWN_GRACE_MS),
+        ctx.mail?.stop(config.SHUTDOWN_GRACE_MS),
+      ]);
       await warm.catch(() => {});
       await faces.close();
       await store.close();

@@ -42,6 +42,36 @@ export const configSchema = z.object({
   WEBHOOK_TIMEOUT_MS: int(10_000, 100),
   WEBHOOK_POLL_MS: int(500, 10),
   SHUTDOWN_GRACE_MS: int(10_000, 0),
+  // Email (capture links, 2FA codes): SMTP_URL, or SMTP_HOST with port, TLS and credentials.
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: int(587, 1),
+  SMTP_SECURE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASS: z.string().optional(),
+  MAIL_FROM: z
+    .string()
+    .regex(/^([^<>]*<)?[^\s@<>]+@[^\s@<>]+>?$/, 'must be an address, or a name and <address>')
+    .optional(),
+  MAIL_MAX_ATTEMPTS: int(8, 1),
+  MAIL_BASE_DELAY_MS: int(5_000, 1),
+  MAIL_TIMEOUT_MS: int(15_000, 100),
+  MAIL_POLL_MS: int(1_000, 10),
+  TWO_FA_CODE_TTL_S: int(600, 1),
+  TWO_FA_MAX_ATTEMPTS: int(5, 1),
+});
+
+/** Rules across variables, checked with the schema at start. */
+const checkedSchema = configSchema.superRefine((c, ctx) => {
+  if (c.SMTP_URL && c.SMTP_HOST)
+    ctx.addIssue({ code: 'custom', path: ['SMTP_HOST'], message: 'set SMTP_URL or SMTP_HOST, not both' });
+  if ((c.SMTP_URL || c.SMTP_HOST) && !c.MAIL_FROM)
+    ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'is required when a mail server is set' });
+  if (c.SMTP_USER && c.SMTP_PASS === undefined)
+    ctx.addIssue({ code: 'custom', path: ['SMTP_PASS'], message: 'is required with SMTP_USER' });
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string; publicUrl: string; dbFile: string };
@@ -49,7 +79,7 @@ export type Config = z.infer<typeof configSchema> & { dataDir: string; publicUrl
 export class ConfigError extends Error {}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = configSchema.safeParse(env);
+  const parsed = checkedSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JWTPayload } from 'jose';
 import type { Config } from './config.js';
 import type { Faces } from './faces.js';
+import type { MailDispatcher } from './mail/dispatcher.js';
 import type { Store } from './store/types.js';
 import type { KeyRing } from './tokens.js';
 import type { WebhookDispatcher } from './webhooks.js';
@@ -12,6 +13,7 @@ export interface AppContext {
   keys: KeyRing;
   faces: Faces;
   webhooks?: WebhookDispatcher;
+  mail?: MailDispatcher;
   /** Set when the server starts shutting down: /readyz answers 503. */
   closing: boolean;
 }

@@ -24,7 +24,8 @@ export class ApiError extends Error {
 export type Convention = 'create' | 'validate' | 'appRegistration';
 
 export function conventionOf(operationId: string | undefined): Convention {
-  if (operationId === 'validateBiometricValidation') return 'validate';
+  if (operationId === 'validateBiometricValidation' || operationId === 'confirmBiometricValidationCode')
+    return 'validate';
   if (operationId === 'createAppRegistrationBiometricValidation') return 'appRegistration';
   return 'create';
 }

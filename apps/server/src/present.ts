@@ -2,6 +2,7 @@ import type {
   AppRegistration,
   BiometricValidation,
   Collection,
+  MailStatus,
   Person,
   PersonCounts,
   Project,
@@ -94,7 +95,12 @@ export function effectiveStatus(v: BiometricValidation, now = Date.now()) {
   return { status: v.status, session: v.sessionStatus };
 }
 
-export function presentValidation(v: BiometricValidation, url: string) {
+/** `mail`: the state of the capture-link email, for validations created with `sendViaEmail`. */
+export function presentValidation(
+  v: BiometricValidation,
+  url: string,
+  mail?: { status: MailStatus; sentAt?: string | undefined },
+) {
   const { status } = effectiveStatus(v);
   return clean({
     _id: v.id,
@@ -117,6 +123,8 @@ export function presentValidation(v: BiometricValidation, url: string) {
     sendViaEmail: v.options.sendViaEmail,
     email: v.options.email,
     language: v.options.language,
+    emailStatus: mail?.status,
+    emailSentAt: mail?.sentAt,
     person: v.personId,
     attempts: v.attempts,
     maxAttempts: v.maxAttempts,

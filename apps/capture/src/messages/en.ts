@@ -79,6 +79,20 @@ export const en = {
   reason_FACE_TOO_BRIGHT: 'Your face was too bright. Avoid direct sunlight or a strong lamp.',
   reason_FACE_BLURRED: 'The picture was blurred. Hold your device still.',
   reason_FACE_CUT_OFF: 'Part of your face was outside the picture. Center your whole face in the oval.',
+  codeTitle: 'Enter the code we emailed you',
+  codeBody: 'Your face was checked. To finish, enter the 6-digit code we just sent to your email.',
+  codeLabel: 'Verification code',
+  codeHelp: '6 digits. The code expires after a few minutes.',
+  codeSubmit: 'Confirm code',
+  codeChecking: 'Checking the code…',
+  codeWrong: 'That code isn’t right. Check the latest email and try again.',
+  codeFormat: 'Enter the 6 digits of the code.',
+  codeBusy: 'We couldn’t check the code just now. Please try again in a moment.',
+  codeExpiredTitle: 'This code has expired',
+  codeExpiredBody: 'The code was not entered in time. Ask the service that sent you this link for a new one.',
+  codeExhaustedTitle: 'Too many wrong codes',
+  codeExhaustedBody:
+    'This check can no longer be completed. Ask the service that sent you this link for a new one.',
   noscript: 'This page needs JavaScript to use your camera.',
 };
 

@@ -81,5 +81,20 @@ export const es: Messages = {
   reason_FACE_TOO_BRIGHT: 'Tu cara tenía demasiada luz. Evita el sol directo o una lámpara muy fuerte.',
   reason_FACE_BLURRED: 'La imagen salió borrosa. Mantén quieto tu dispositivo.',
   reason_FACE_CUT_OFF: 'Parte de tu cara quedó fuera de la imagen. Centra toda tu cara en el óvalo.',
+  codeTitle: 'Escribe el código que te enviamos',
+  codeBody:
+    'Ya comprobamos tu cara. Para terminar, escribe el código de 6 dígitos que acabamos de enviar a tu correo.',
+  codeLabel: 'Código de verificación',
+  codeHelp: '6 dígitos. El código caduca en unos minutos.',
+  codeSubmit: 'Confirmar código',
+  codeChecking: 'Comprobando el código…',
+  codeWrong: 'Ese código no es correcto. Revisa el último correo e inténtalo de nuevo.',
+  codeFormat: 'Escribe los 6 dígitos del código.',
+  codeBusy: 'No pudimos comprobar el código ahora. Inténtalo de nuevo en un momento.',
+  codeExpiredTitle: 'Este código ha caducado',
+  codeExpiredBody: 'El código no se escribió a tiempo. Pide un enlace nuevo al servicio que te envió este.',
+  codeExhaustedTitle: 'Demasiados códigos incorrectos',
+  codeExhaustedBody:
+    'Esta verificación ya no se puede completar. Pide un enlace nuevo al servicio que te envió este.',
   noscript: 'Esta página necesita JavaScript para usar tu cámara.',
 };

@@ -1,4 +1,4 @@
-/** The one API call of the page. */
+/** The API calls of the page: validate the photo, then (with 2FA) confirm the emailed code. */
 export interface ApiAnswer {
   /** 0 when no answer came (network error or timeout). */
   status: number;
@@ -12,7 +12,11 @@ export function validateUrl(apiBaseUrl: string): string {
   return `${apiBaseUrl || location.origin}/v2/biometric-validations/validate`;
 }
 
-export async function validate(url: string, token: string, image: string): Promise<ApiAnswer> {
+export function confirmUrl(apiBaseUrl: string): string {
+  return `${apiBaseUrl || location.origin}/v2/biometric-validations/confirm-2fa`;
+}
+
+async function post(url: string, token: string, payload: unknown): Promise<ApiAnswer> {
   // Not AbortSignal.timeout(): Safari 15 lacks it.
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
@@ -21,7 +25,7 @@ export async function validate(url: string, token: string, image: string): Promi
     response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ image }),
+      body: JSON.stringify(payload),
       credentials: 'omit',
       cache: 'no-store',
       referrerPolicy: 'no-referrer',
@@ -41,3 +45,6 @@ export async function validate(url: string, token: string, image: string): Promi
   }
   return { status: response.status, body, retryAfter: response.headers.get('retry-after') };
 }
+
+export const validate = (url: string, token: string, image: string) => post(url, token, { image });
+export const confirmCode = (url: string, token: string, code: string) => post(url, token, { code });

@@ -1,6 +1,6 @@
 import { format, type Language, MESSAGES, type MessageKey, pickLanguage } from '../messages/index.js';
-import { interpret, type Outcome } from '../outcome.js';
-import { validate, validateUrl } from './api.js';
+import { type CodeOutcome, interpret, interpretCode, type Outcome } from '../outcome.js';
+import { confirmCode, confirmUrl, validate, validateUrl } from './api.js';
 import {
   CameraError,
   type CameraProblem,
@@ -11,7 +11,7 @@ import {
   sampleFrame,
 } from './camera.js';
 import { browserFaceDetector, hintFor, measureLight } from './hints.js';
-import { forgetToken, takeToken } from './token.js';
+import { forgetToken, isAwaitingCode, rememberAwaitingCode, takeToken } from './token.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -25,7 +25,7 @@ const validationId = decodeURIComponent(location.pathname.split('/').filter(Bool
 const apiBase = document.querySelector<HTMLMetaElement>('meta[name="faceproof-api"]')?.content ?? '';
 let token = takeToken(validationId);
 
-const screens = ['s-intro', 's-camera', 's-checking', 's-result'] as const;
+const screens = ['s-intro', 's-camera', 's-checking', 's-code', 's-result'] as const;
 type Screen = (typeof screens)[number];
 const video = $<HTMLVideoElement>('video');
 const hint = $<HTMLParagraphElement>('hint');
@@ -33,6 +33,8 @@ const status = $<HTMLDivElement>('status');
 const fileInput = $<HTMLInputElement>('file');
 const captureButton = $<HTMLButtonElement>('btn-capture');
 const retryButton = $<HTMLButtonElement>('btn-retry');
+const codeInput = $<HTMLInputElement>('code');
+const codeButton = $<HTMLButtonElement>('btn-code');
 
 let stream: MediaStream | undefined;
 let hintTimer: ReturnType<typeof setTimeout> | undefined;
@@ -211,6 +213,11 @@ function showOutcome(outcome: Outcome): void {
     renderResult({ icon: 'ok', title: m.successTitle, body: m.successBody });
     return;
   }
+  if (outcome.kind === 'code') {
+    rememberAwaitingCode(validationId);
+    showCodeScreen();
+    return;
+  }
   if (outcome.final) forgetToken(validationId);
   const left = outcome.attemptsRemaining;
   const view: ResultView = {
@@ -252,6 +259,69 @@ async function send(image: string, mirrored = lastImage === image && lastMirrore
   }
 }
 
+function codeMessage(text: string | undefined, attempts?: string): void {
+  const error = $('code-error');
+  error.textContent = text ?? '';
+  error.hidden = !text;
+  const left = $('code-attempts');
+  left.textContent = attempts ?? '';
+  left.hidden = !attempts;
+  codeInput.setAttribute('aria-invalid', text ? 'true' : 'false');
+}
+
+function showCodeScreen(): void {
+  codeInput.value = '';
+  codeMessage(undefined);
+  show('s-code');
+}
+
+function showCodeOutcome(outcome: CodeOutcome): void {
+  if (outcome.kind === 'redirect' || outcome.kind === 'success') {
+    showOutcome(outcome);
+    return;
+  }
+  if (outcome.kind === 'final') {
+    forgetToken(validationId);
+    renderResult({ icon: 'error', title: m[outcome.title], body: m[outcome.body] });
+    return;
+  }
+  const left = outcome.attemptsRemaining;
+  codeMessage(
+    m[outcome.message],
+    left === undefined ? undefined : left === 1 ? m.attemptsLeftOne : format(m.attemptsLeftMany, { n: left }),
+  );
+  if (outcome.waitSeconds) {
+    codeButton.disabled = true;
+    setTimeout(() => {
+      codeButton.disabled = false;
+    }, outcome.waitSeconds * 1000);
+  }
+  codeInput.select();
+  codeInput.focus();
+}
+
+async function submitCode(event: Event): Promise<void> {
+  event.preventDefault();
+  if (!token || busy) return;
+  // People paste codes with spaces or dashes ("482 913"): keep the digits.
+  const code = codeInput.value.replace(/\D/g, '');
+  if (code.length !== 6) {
+    showCodeOutcome({ kind: 'retry', message: 'codeFormat' });
+    return;
+  }
+  busy = true;
+  codeButton.disabled = true;
+  announce(m.codeChecking);
+  try {
+    const answer = await confirmCode(confirmUrl(apiBase), token, code);
+    codeButton.disabled = false;
+    showCodeOutcome(interpretCode(answer.status, answer.body, answer.retryAfter));
+  } finally {
+    busy = false;
+    if (!codeButton.disabled) announce('');
+  }
+}
+
 function capture(): void {
   if (!stream || video.videoWidth === 0) return;
   const image = captureFrame(video);
@@ -287,6 +357,7 @@ function boot(): void {
     el.addEventListener('click', () => fileInput.click());
   }
   fileInput.addEventListener('change', () => void onFile());
+  $('code-form').addEventListener('submit', (e) => void submitCode(e));
   // Opening another link to this page in the same tab only changes the fragment: start over with its token.
   addEventListener('hashchange', () => {
     const next = takeToken(validationId);
@@ -304,6 +375,7 @@ function boot(): void {
     }
   });
   document.documentElement.classList.add('ready');
+  if (isAwaitingCode(validationId)) showCodeScreen();
 }
 
 boot();

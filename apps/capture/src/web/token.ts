@@ -26,9 +26,27 @@ export function takeToken(validationId: string): string | undefined {
   }
 }
 
+/** The face passed and the page waits for the emailed code: a reload shows the code screen again. */
+export function rememberAwaitingCode(validationId: string): void {
+  try {
+    sessionStorage.setItem(`${key(validationId)}:code`, '1');
+  } catch {
+    // memory only
+  }
+}
+
+export function isAwaitingCode(validationId: string): boolean {
+  try {
+    return sessionStorage.getItem(`${key(validationId)}:code`) === '1';
+  } catch {
+    return false;
+  }
+}
+
 export function forgetToken(validationId: string): void {
   try {
     sessionStorage.removeItem(key(validationId));
+    sessionStorage.removeItem(`${key(validationId)}:code`);
   } catch {
     // nothing stored
   }

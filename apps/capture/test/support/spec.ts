@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 export const spec = require('@faceproof/openapi/openapi.json');
-const operation = spec.paths['/v2/biometric-validations/validate'].post;
+const validateOperation = spec.paths['/v2/biometric-validations/validate'].post;
+const confirmOperation = spec.paths['/v2/biometric-validations/confirm-2fa'].post;
 
 function deref(node: any): any {
   let n = node;
@@ -23,8 +24,7 @@ export interface NamedExample {
   value: any;
 }
 
-/** Every documented response example of validateBiometricValidation. */
-export function validateExamples(): NamedExample[] {
+function examplesOf(operation: any): NamedExample[] {
   const out: NamedExample[] = [];
   for (const [status, response] of Object.entries<any>(operation.responses)) {
     const examples = deref(response)?.content?.['application/json']?.examples ?? {};
@@ -35,9 +35,22 @@ export function validateExamples(): NamedExample[] {
   return out;
 }
 
-/** One named example of validateBiometricValidation, deep-copied. */
-export function example(status: number, name: string): any {
-  const found = validateExamples().find((e) => e.status === status && e.name === name);
+/** Every documented response example of validateBiometricValidation. */
+export const validateExamples = (): NamedExample[] => examplesOf(validateOperation);
+/** Every documented response example of confirmBiometricValidationCode. */
+export const confirmExamples = (): NamedExample[] => examplesOf(confirmOperation);
+
+function pick(all: NamedExample[], status: number, name: string): any {
+  const found = all.find((e) => e.status === status && e.name === name);
   if (!found) throw new Error(`the spec has no ${status} example named ${name}`);
   return found.value;
 }
+
+/** One named example of validateBiometricValidation, deep-copied. */
+export const example = (status: number, name: string): any => pick(validateExamples(), status, name);
+/** One named example of confirmBiometricValidationCode, deep-copied. */
+export const confirmExample = (status: number, name: string): any => pick(confirmExamples(), status, name);
+/** The code of the confirm operation's request example: the one the stand-in accepts. */
+export const documentedCode: string = deref(
+  confirmOperation.requestBody.content['application/json'].examples.code,
+).value.code;

@@ -12,7 +12,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 // The built plugin: it serves the assets the build wrote to dist/web/.
 import { capturePlugin } from '../../dist/index.js';
-import { example, spec } from './spec.js';
+import { confirmExample, documentedCode, example, spec } from './spec.js';
 
 export interface RecordedCall {
   token: string;
@@ -27,11 +27,14 @@ export interface RecordedCall {
 }
 
 const MAX_ATTEMPTS = 3;
+const MAX_CODE_TRIES = 5;
 
 export interface StandIn {
   app: FastifyInstance;
   origin: string;
   calls: RecordedCall[];
+  /** Every confirm-2fa call, in order. */
+  codeCalls: { token: string; code: string }[];
   close(): Promise<void>;
 }
 
@@ -46,7 +49,11 @@ export async function startStandIn(opts: { engine?: FaceEngine } = {}): Promise<
   const attempts = new Map<string, number>();
   const completed = new Set<string>();
   const busyOnce = new Set<string>();
+  const awaiting = new Set<string>();
+  const codeTries = new Map<string, number>();
+  const confirmed = new Set<string>();
   const calls: RecordedCall[] = [];
+  const codeCalls: { token: string; code: string }[] = [];
   let origin = '';
 
   const app = Fastify({ bodyLimit: 8 * 1024 * 1024 });
@@ -113,6 +120,8 @@ export async function startStandIn(opts: { engine?: FaceEngine } = {}): Promise<
         break;
       case 'engine':
       case 'noredirect':
+      case 'twofa':
+      case 'twofaexpired':
         break;
       default:
         return send(401, example(401, 'invalidToken'), { 'www-authenticate': 'Bearer' });
@@ -130,9 +139,40 @@ export async function startStandIn(opts: { engine?: FaceEngine } = {}): Promise<
       return send(400, e);
     }
     completed.add(token);
+    if (scenario === 'twofa' || scenario === 'twofaexpired') {
+      awaiting.add(token);
+      return send(200, example(200, 'awaitingCode'));
+    }
     if (scenario === 'noredirect') return send(200, example(200, 'onboardingEnrolled'));
     const ok = example(200, 'loginPassed');
     // The example redirects to example.com; a test must stay on loopback, so keep its path and query only.
+    const documented = new URL(ok.data.redirectUrl);
+    ok.data.redirectUrl = `${origin}${documented.pathname}${documented.search}`;
+    return send(200, ok);
+  });
+
+  // Confirm-2fa for the `twofa` scenarios: the request example's code is the right one.
+  app.post('/v2/biometric-validations/confirm-2fa', async (request, reply) => {
+    const auth = request.headers.authorization ?? '';
+    const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+    const body = request.body as { code?: unknown } | undefined;
+    const code = typeof body?.code === 'string' ? body.code : '';
+    codeCalls.push({ token, code });
+    const send = (status: number, value: unknown) => reply.code(status).send(value);
+    if (!awaiting.has(token)) return send(409, confirmExample(409, 'notAwaitingCode'));
+    if (!/^[0-9]{6}$/.test(code)) return send(400, confirmExample(400, 'invalidRequest'));
+    if (confirmed.has(token)) return send(409, confirmExample(409, 'alreadyCompleted'));
+    if (token.split('.')[1] === 'twofaexpired') return send(410, confirmExample(410, 'codeExpired'));
+    const tries = codeTries.get(token) ?? 0;
+    if (tries >= MAX_CODE_TRIES) return send(409, confirmExample(409, 'codeAttemptsExhausted'));
+    codeTries.set(token, tries + 1);
+    if (code !== documentedCode) {
+      const e = confirmExample(400, 'invalidCode');
+      e.attemptsRemaining = MAX_CODE_TRIES - tries - 1;
+      return send(400, e);
+    }
+    confirmed.add(token);
+    const ok = confirmExample(200, 'codeConfirmed');
     const documented = new URL(ok.data.redirectUrl);
     ok.data.redirectUrl = `${origin}${documented.pathname}${documented.search}`;
     return send(200, ok);
@@ -143,6 +183,7 @@ export async function startStandIn(opts: { engine?: FaceEngine } = {}): Promise<
     app,
     origin,
     calls,
+    codeCalls,
     async close() {
       await app.close();
       if (!opts.engine) await engine.close();

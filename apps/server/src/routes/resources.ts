@@ -296,8 +296,11 @@ export const resourceHandlers: Record<string, Handler> = {
       projectId: q.project,
       status: q.status as ValidationStatus | undefined,
     });
+    const mail = await ctx.store.linkMailStatus(
+      res.items.filter((v) => v.options.sendViaEmail).map((v) => v.id),
+    );
     return pageOf(
-      res.items.map((v) => presentValidation(v, captureUrl(ctx, v))),
+      res.items.map((v) => presentValidation(v, captureUrl(ctx, v), mail.get(v.id))),
       res.total,
       p,
     );
@@ -314,7 +317,11 @@ export const resourceHandlers: Record<string, Handler> = {
     return {
       success: true,
       data: {
-        biometricValidation: presentValidation(v, captureUrl(ctx, v)),
+        biometricValidation: presentValidation(
+          v,
+          captureUrl(ctx, v),
+          v.options.sendViaEmail ? (await ctx.store.linkMailStatus([v.id])).get(v.id) : undefined,
+        ),
         livenessSession: presentSession(v),
       },
     };

@@ -5,11 +5,13 @@ import { type AppContext, auth, type Handler } from '../context.js';
 import { ApiError, invalidRequest, notFound } from '../errors.js';
 import { qualityScore, qualityWord, templateBytes, templateRef } from '../faces.js';
 import { nowIso, objectId } from '../ids.js';
+import { codeMatches } from '../mail/codes.js';
 import { presentSession, presentValidation } from '../present.js';
 import type {
   BiometricValidation,
   ComparisonResultEntry,
   Enrolment,
+  NewMail,
   NewOutboxEvent,
   ValidationOptions,
 } from '../store/types.js';
@@ -123,13 +125,21 @@ async function createBiometricValidation(ctx: AppContext, req: FastifyRequest, r
   const response = {
     success: true,
     data: {
-      biometricValidation: presentValidation(v, `${captureUrl(ctx, v)}#token=${token}`),
+      biometricValidation: presentValidation(
+        v,
+        `${captureUrl(ctx, v)}#token=${token}`,
+        sendViaEmail ? { status: 'pending' } : undefined,
+      ),
       livenessSession: presentSession(v),
       token,
     },
   };
   if (idem) idem.response = JSON.stringify(response);
-  if (!(await ctx.store.createValidationIdempotent(v, idem))) {
+  const mails: NewMail[] =
+    sendViaEmail && options.email
+      ? [{ validationId: v.id, kind: 'link', recipient: options.email, language: options.language }]
+      : [];
+  if (!(await ctx.store.createValidationIdempotent(v, idem, mails))) {
     // A concurrent request with the same key won the insert: answer like a retry would.
     const prior = idem && (await ctx.store.getIdempotent(clientId, idem.key));
     if (prior && prior.bodyHash === idem?.bodyHash) return JSON.parse(prior.response);
@@ -140,11 +150,7 @@ async function createBiometricValidation(ctx: AppContext, req: FastifyRequest, r
       'This Idempotency-Key was already used with a different request body.',
     );
   }
-  if (sendViaEmail)
-    req.log.warn(
-      { validation: v.id },
-      'sendViaEmail requested but no mail transport is configured; the link was not emailed',
-    );
+  if (mails.length) ctx.mail?.kick();
   return response;
 }
 
@@ -234,6 +240,7 @@ async function validateBiometricValidation(ctx: AppContext, req: FastifyRequest)
       if (outcome.enrolled)
         ctx.faces.add(outcome.enrolled.collectionId, outcome.enrolled.personId, outcome.enrolled.template);
       if (outcome.extra.events?.length) ctx.webhooks?.kick();
+      if (outcome.extra.mails?.length) ctx.mail?.kick();
       if (outcome.error) throw outcome.error;
       return outcome.response;
     }
@@ -244,7 +251,7 @@ async function validateBiometricValidation(ctx: AppContext, req: FastifyRequest)
 
 interface Outcome {
   next: BiometricValidation;
-  extra: { enrolment?: Enrolment; events?: NewOutboxEvent[] };
+  extra: { enrolment?: Enrolment; events?: NewOutboxEvent[]; mails?: NewMail[] };
   error?: ApiError;
   response?: unknown;
   enrolled?: { collectionId: string; personId: string; template: Float32Array };
@@ -413,8 +420,9 @@ async function evaluate(
     u.searchParams.set('token', token);
     data.redirectUrl = u.toString();
   }
-  const { biometricData: _bd, ...audit } = data;
-  next.result = audit;
+  // The audit copy keeps no face image; a 2FA confirmation answers from it.
+  const { faceImage: _image, ...biometricData } = data.biometricData as Record<string, unknown>;
+  next.result = { ...data, biometricData };
   const summary = {
     biometricValidation: v.id,
     project: v.projectId,
@@ -427,14 +435,19 @@ async function evaluate(
     livenessScore: liveness,
     riskScore,
   };
-  const events = [...event(next, 'biometric_validation_validated', { ...summary, token })];
+  // With 2FA the result (token and webhook) waits for the code, which is emailed once this commits.
+  const events = token ? [...event(next, 'biometric_validation_validated', { ...summary, token })] : [];
+  const mails: NewMail[] =
+    v.options.requires2FA && v.options.email
+      ? [{ validationId: v.id, kind: 'code', recipient: v.options.email, language: v.options.language }]
+      : [];
   if (enrolment)
     events.push(
       ...event(next, 'biometric_validation_created_person', { ...summary, collection: v.collectionId }),
     );
   return {
     next,
-    extra: { enrolment, events },
+    extra: { enrolment, events, mails },
     response: { success: true, data: { ...data, token } },
     enrolled:
       enrolment && v.collectionId && personId
@@ -490,7 +503,143 @@ function enrol(
   };
 }
 
+const codeError = (status: number, code: string, title: string, attemptsRemaining?: number) =>
+  new ApiError(status, code, title, code, attemptsRemaining === undefined ? {} : { attemptsRemaining });
+
+/**
+ * Confirms the one-time code of a `requires2FA` validation whose face passed. Every try is counted
+ * atomically in the store before the hash is compared, so concurrent guesses cannot exceed the
+ * limit; the completion is claimed on the validation's version like a validate attempt.
+ */
+async function confirmBiometricValidationCode(ctx: AppContext, req: FastifyRequest) {
+  const a = auth(req);
+  const code = (req.body as { code: string }).code;
+  const max = ctx.config.TWO_FA_MAX_ATTEMPTS;
+  for (let round_ = 0; round_ < 5; round_++) {
+    const v = await ctx.store.getValidation(a.subject);
+    if (!v)
+      throw notFound(
+        'BIOMETRIC_VALIDATION_NOT_FOUND',
+        'Biometric validation not found',
+        'BIOMETRIC_VALIDATION_NOT_FOUND',
+      );
+    if (a.payload.sid !== v.sessionId) throw sessionExpired();
+    const c = await ctx.store.getTwoFactorCode(v.id);
+    if (v.status === 'completed')
+      throw codeError(
+        409,
+        'BIOMETRIC_VALIDATION_ALREADY_COMPLETED',
+        'Biometric validation already completed',
+      );
+    if (v.status === 'failed' && c && c.attempts >= max)
+      throw codeError(409, 'CODE_ATTEMPTS_EXHAUSTED', 'Code attempts exhausted', 0);
+    if (v.status === 'expired' && c && Date.parse(c.expiresAt) <= Date.parse(v.updatedAt))
+      throw codeError(410, 'CODE_EXPIRED', 'Code expired');
+    if (
+      v.status === 'expired' ||
+      (v.status === 'new' && (a.expired || Date.parse(v.expiresAt) <= Date.now()))
+    )
+      throw sessionExpired();
+    // Once the face passed, the code's own lifetime applies, not the validation's expiresAt.
+    if (v.status !== 'awaiting_2fa')
+      throw codeError(
+        409,
+        'BIOMETRIC_VALIDATION_NOT_AWAITING_CODE',
+        'Biometric validation not awaiting a code',
+      );
+    // The code email has not been sent yet: nothing to compare with, and no try is counted.
+    if (!c) throw codeError(400, 'INVALID_CODE', 'Invalid code', max);
+    if (c.consumedAt)
+      throw codeError(
+        409,
+        'BIOMETRIC_VALIDATION_ALREADY_COMPLETED',
+        'Biometric validation already completed',
+      );
+    if (c.attempts >= max) throw codeError(409, 'CODE_ATTEMPTS_EXHAUSTED', 'Code attempts exhausted', 0);
+    const at = nowIso();
+    if (Date.parse(c.expiresAt) <= Date.now()) {
+      const next = { ...v, status: 'expired' as const, updatedAt: at, version: v.version + 1 };
+      const expiredEvents = event(next, 'biometric_validation_expired', {
+        biometricValidation: v.id,
+        identifier: v.identifier,
+        reason: 'CODE_EXPIRED',
+      });
+      if (!(await ctx.store.saveValidation(next, { events: expiredEvents }))) continue;
+      ctx.webhooks?.kick();
+      throw codeError(410, 'CODE_EXPIRED', 'Code expired');
+    }
+    const tries = await ctx.store.countCodeAttempt(v.id, max);
+    if (tries === undefined) continue; // used up or consumed meanwhile: judge again from the new state
+    if (!(await codeMatches(code, c))) {
+      const remaining = Math.max(0, max - tries);
+      if (remaining === 0) {
+        const next = { ...v, status: 'failed' as const, updatedAt: at, version: v.version + 1 };
+        const failedEvents = event(next, 'biometric_validation_failed', {
+          biometricValidation: v.id,
+          project: v.projectId,
+          projectFlow: v.flowId,
+          identifier: v.identifier,
+          type: v.type,
+          status: 'failed',
+          attempts: v.attempts,
+          reason: 'CODE_ATTEMPTS_EXHAUSTED',
+        });
+        if (await ctx.store.saveValidation(next, { events: failedEvents })) ctx.webhooks?.kick();
+      }
+      throw codeError(400, 'INVALID_CODE', 'Invalid code', remaining);
+    }
+    const result = (v.result ?? {}) as Record<string, unknown>;
+    const token = await ctx.keys.sign(
+      'result',
+      {
+        sub: v.identifier,
+        biometricValidation: v.id,
+        project: v.projectId,
+        projectFlow: v.flowId,
+        type: v.type,
+        ...(v.personId ? { person: v.personId } : {}),
+        ...(typeof result.matchScore === 'number' ? { matchScore: result.matchScore } : {}),
+        livenessScore:
+          (result.biometricData as { livenessScore?: number } | undefined)?.livenessScore ?? v.livenessScore,
+      },
+      new Date(Date.now() + ctx.config.RESULT_TOKEN_TTL_S * 1000),
+    );
+    const data: Record<string, unknown> = { ...result, status: 'completed', completedAt: at };
+    if (v.options.redirectUrl) {
+      const u = new URL(v.options.redirectUrl);
+      u.searchParams.set('token', token);
+      data.redirectUrl = u.toString();
+    }
+    const next: BiometricValidation = {
+      ...v,
+      status: 'completed',
+      completedAt: at,
+      updatedAt: at,
+      version: v.version + 1,
+      result: data,
+    };
+    const events = event(next, 'biometric_validation_validated', {
+      biometricValidation: v.id,
+      project: v.projectId,
+      projectFlow: v.flowId,
+      identifier: v.identifier,
+      type: v.type,
+      status: 'completed',
+      person: v.personId,
+      matchScore: result.matchScore,
+      livenessScore: v.livenessScore,
+      riskScore: result.riskScore,
+      token,
+    });
+    if (!(await ctx.store.saveValidation(next, { events, consumeCode: true }))) continue;
+    ctx.webhooks?.kick();
+    return { success: true, data: { ...data, token } };
+  }
+  throw codeError(409, 'BIOMETRIC_VALIDATION_ALREADY_COMPLETED', 'Biometric validation already completed');
+}
+
 export const validationHandlers: Record<string, Handler> = {
+  confirmBiometricValidationCode: (ctx, req) => confirmBiometricValidationCode(ctx, req),
   createBiometricValidation,
   validateBiometricValidation: (ctx, req) => validateBiometricValidation(ctx, req),
 };
