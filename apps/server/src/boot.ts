@@ -1,6 +1,6 @@
-import { capturePlugin } from '@faceproof/capture';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { capturePlugin } from '@faceproof/capture';
 import Fastify, { type FastifyInstance } from 'fastify';
 import faceproof, { BODY_LIMIT, genReqId } from './app.js';
 import type { Config } from './config.js';
