@@ -19,7 +19,10 @@ export interface MailSettings {
 
 /** The SMTP transport of the configuration, or undefined when no mail server is configured. */
 export function createTransport(c: MailSettings): Transporter | undefined {
+  // A small pool: one SMTP session serves many mails instead of a TCP and TLS handshake each.
   const timeouts = {
+    pool: true,
+    maxConnections: 5,
     connectionTimeout: c.MAIL_TIMEOUT_MS,
     greetingTimeout: c.MAIL_TIMEOUT_MS,
     socketTimeout: c.MAIL_TIMEOUT_MS,
@@ -62,6 +65,8 @@ export class MailDispatcher {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
+  /** A kick arrived during a pass: start the next pass at once instead of after the poll interval. */
+  private again = false;
 
   constructor(
     private readonly store: Store,
@@ -80,7 +85,9 @@ export class MailDispatcher {
 
   /** Wakes the dispatcher now (after a commit that enqueued mails). */
   kick() {
-    if (!this.stopped && !this.running) this.schedule(0);
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
   }
 
   private schedule(ms: number) {
@@ -90,7 +97,9 @@ export class MailDispatcher {
         .catch((err) => this.log.error({ err }, 'mail outbox pass failed'))
         .finally(() => {
           this.running = undefined;
-          if (!this.stopped) this.schedule(this.opts.pollMs);
+          const soon = this.again;
+          this.again = false;
+          if (!this.stopped) this.schedule(soon ? 0 : this.opts.pollMs);
         });
     }, ms);
     this.timer.unref();
