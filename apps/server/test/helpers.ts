@@ -115,6 +115,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Har
     ...env,
   });
   const server = await buildServer(config, { logger: false });
+  expect(server.ctx.store.dialect, 'the store this run is meant to test').toBe(STORE);
   await server.app.listen({ host: '127.0.0.1', port: 0 });
   const address = server.app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

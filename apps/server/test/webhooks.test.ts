@@ -104,7 +104,7 @@ beforeAll(async () => {
 afterAll(async () => {
   proc?.kill('SIGKILL');
   receiver?.closeAllConnections();
-  await new Promise((r) => receiver?.close(r));
+  await new Promise((r) => (receiver ? receiver.close(r) : r(undefined)));
   await db?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
