@@ -32,8 +32,14 @@ const REBUILD = process.env.BENCH_SEARCH_REBUILD === '1';
 const EFS = (process.env.BENCH_SEARCH_EF ?? '128').split(',').map(Number).filter(Boolean);
 /** BENCH_FUSE=0 runs the pipeline with faceres as shipped (before/after comparison of src/model-fuse.ts). */
 const FUSE = process.env.BENCH_FUSE !== '0';
-/** Search index under test (the TemplateIndex defaults). */
-const HNSW = { m: 16, efConstruction: 128, efSearch: 128, quantization: 'i8', rerank: 16 } as const;
+/** Search index under test (the TemplateIndex defaults unless BENCH_SEARCH_M / BENCH_SEARCH_EFC say otherwise). */
+const HNSW = {
+  m: Number(process.env.BENCH_SEARCH_M ?? 16),
+  efConstruction: Number(process.env.BENCH_SEARCH_EFC ?? 128),
+  efSearch: 128,
+  quantization: 'i8',
+  rerank: 16,
+} as const;
 
 const q = (v: number[], p: number) => {
   const s = [...v].sort((a, b) => a - b);
