@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ensureFixtures } from '@faceproof/face-engine/fixtures';
 import type { TestProject } from 'vitest/node';
+import { startMailSink } from './mail-sink.js';
 import { freePort, type RunningProcess, startHttpProcess } from './processes.js';
 import { type Demo, demo, type ServerTarget, startServer } from './server-target.js';
 
@@ -12,6 +13,7 @@ declare module 'vitest' {
     mockUrl: string;
     serverUrl: string;
     serverDataDir: string;
+    mailDir: string;
     demo: Demo;
   }
 }
@@ -24,12 +26,24 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   // Started side by side; whatever started is stopped again if anything failed.
+  const mail = await startMailSink();
   const [mock, server, images] = await Promise.allSettled([
     startMock(),
-    startServer({ ENGINE_MAX_QUEUE: '0' }),
+    startServer({
+      ENGINE_MAX_QUEUE: '0',
+      // The contract's own traffic must not trip the limits; a second server tests them.
+      RATE_LIMIT_MAX: '1000000',
+      RATE_LIMIT_IP_MAX: '1000000',
+      SMTP_URL: mail.url,
+      MAIL_FROM: 'Faceproof <no-reply@faceproof.test>',
+      MAIL_POLL_MS: '50',
+      MAIL_BASE_DELAY_MS: '100',
+      // Short enough to let a code expire within a test.
+      TWO_FA_CODE_TTL_S: '4',
+    }),
     ensureFixtures(),
   ]);
-  const running = [mock, server].flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const running = [mail, ...[mock, server].flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))];
   const stopAll = () => Promise.all(running.map((p) => p.stop()));
   try {
     for (const r of [mock, server, images]) if (r.status === 'rejected') throw r.reason;
@@ -37,6 +51,7 @@ export default async function setup(project: TestProject) {
     project.provide('mockUrl', mock.value.url);
     project.provide('serverUrl', server.value.url);
     project.provide('serverDataDir', server.value.dataDir);
+    project.provide('mailDir', mail.dir);
     project.provide('demo', await demo(server.value.dataDir));
   } catch (error) {
     await stopAll();
