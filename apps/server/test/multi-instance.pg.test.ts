@@ -1,0 +1,274 @@
+/**
+ * Two server instances (child processes) on one PostgreSQL database: a session token replayed on
+ * both at once succeeds once, an enrolment on one is searched on the other within a bounded delay
+ * (measured), outbox events are delivered once between them, and a SIGKILLed instance's delivery is
+ * taken over by the other when its lease expires. PostgreSQL run only (see vitest.config.ts).
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../src/bench/postgres.js';
+import type { Demo } from '../src/demo.js';
+import { INDEX_CHANNEL, PgStore } from '../src/store/postgres.js';
+import { client, dataUri, fx, testDatabase } from './helpers.js';
+
+const PKG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dir = mkdtempSync(path.join(tmpdir(), 'faceproof-multi-'));
+const WEBHOOK_TIMEOUT_MS = 1000;
+
+interface LogLine {
+  time: number;
+  msg: string;
+  indexSync?: { collectionId: string; personId?: string; action: string };
+  webhookId?: string;
+  delivered?: boolean;
+}
+
+interface Instance {
+  name: string;
+  port: number;
+  proc: ChildProcess;
+  logs: LogLine[];
+  call: ReturnType<typeof client>;
+}
+
+let db: Awaited<ReturnType<typeof testDatabase>>;
+let store: PgStore;
+let demo: Demo;
+let a: Instance;
+let b: Instance;
+let receiver: Server | undefined;
+/** The test's own LISTEN: when a notice arrives here, its transaction has committed. */
+let listener: pg.Client | undefined;
+const noticed = new Map<string, number>();
+let receiverUrl = '';
+let mode: 'ok' | 'hang' = 'ok';
+const received: { headers: IncomingHttpHeaders; body: string; at: number }[] = [];
+
+const env = (port: number) => ({
+  ...process.env,
+  ...db.env,
+  FACEPROOF_DATA_DIR: dir,
+  HOST: '127.0.0.1',
+  PORT: String(port),
+  ENGINE_WORKERS: '1',
+  LOG_LEVEL: 'info',
+  WEBHOOK_POLL_MS: '50',
+  WEBHOOK_BASE_DELAY_MS: '100',
+  WEBHOOK_TIMEOUT_MS: String(WEBHOOK_TIMEOUT_MS),
+});
+
+async function startInstance(name: string): Promise<Instance> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, ['dist/server.js'], {
+    cwd: PKG,
+    env: env(port),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const logs: LogLine[] = [];
+  createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    try {
+      logs.push(JSON.parse(line));
+    } catch {}
+  });
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200)
+        return { name, port, proc, logs, call: client(`http://127.0.0.1:${port}`) };
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`instance ${name} did not become ready`);
+}
+
+async function waitFor<T>(probe: () => T | undefined, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function create(on: Instance, type: 'login' | 'onboarding', identifier: string) {
+  const res = await on.call('POST', '/v2/biometric-validations', {
+    token: demo.clientAccessToken,
+    body: {
+      project: demo.project,
+      projectFlow: type === 'login' ? demo.loginFlow : demo.onboardingFlow,
+      identifier,
+      type,
+    },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body.data.token as string;
+}
+
+const validate = (on: Instance, token: string, image: string) =>
+  on.call('POST', '/v2/biometric-validations/validate', { token, body: { image } });
+
+/** Enqueues outbox events the way a validation does (in one transaction with a state change). */
+async function enqueue(count: number, tag: string) {
+  const reg = await store.getAppRegistration(demo.appRegistration);
+  if (!reg) throw new Error('demo app registration missing');
+  const events = Array.from({ length: count }, (_, i) => ({
+    projectId: demo.project,
+    eventType: 'app_registration_person_created',
+    url: receiverUrl,
+    payload: { type: 'app_registration_person_created', data: { tag, i } },
+  }));
+  await store.saveAppRegistration(reg, { events });
+}
+
+const tagged = (tag: string) => received.filter((r) => JSON.parse(r.body).data?.tag === tag);
+
+beforeAll(async () => {
+  db = await testDatabase();
+  demo = JSON.parse(
+    execFileSync(process.execPath, ['bin/faceproof.js', 'demo', '--json'], {
+      cwd: PKG,
+      env: env(0),
+      encoding: 'utf8',
+    }),
+  );
+  store = new PgStore(db.env.FACEPROOF_DATABASE_URL as string, { max: 2 });
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', () => {
+      received.push({ headers: req.headers, body, at: Date.now() });
+      // In 'hang' mode no answer comes: the delivering instance is killed while it waits.
+      if (mode === 'ok') res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => receiver?.listen(0, '127.0.0.1', r));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+  listener = new pg.Client({ connectionString: db.env.FACEPROOF_DATABASE_URL });
+  await listener.connect();
+  listener.on('notification', (m) => {
+    const p = JSON.parse(m.payload ?? '{}').p;
+    if (p) noticed.set(p, Date.now());
+  });
+  await listener.query(`LISTEN ${INDEX_CHANNEL}`);
+  [a, b] = await Promise.all([startInstance('A'), startInstance('B')]);
+});
+
+afterAll(async () => {
+  a?.proc.kill('SIGKILL');
+  b?.proc.kill('SIGKILL');
+  receiver?.closeAllConnections();
+  await new Promise((r) => (receiver ? receiver.close(r) : r(undefined)));
+  await listener?.end();
+  await store?.close();
+  await db?.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('two instances on one PostgreSQL', () => {
+  let person = '';
+
+  it('finds on instance B a person enrolled on instance A, within a measured delay', async () => {
+    const token = await create(a, 'onboarding', 'multi-alice');
+    const sent = Date.now();
+    const enrolled = await validate(a, token, dataUri(fx.personA[0]));
+    const answered = Date.now();
+    expect(enrolled.status, JSON.stringify(enrolled.body)).toBe(200);
+    person = enrolled.body.data.person;
+    const learnt = await waitFor(() =>
+      b.logs.find((l) => l.indexSync?.personId === person && l.indexSync.action === 'add'),
+    );
+    // From the commit (the notice reaching this process) to B's index holding the template.
+    const afterCommit = learnt.time - (noticed.get(person) as number);
+    console.log(
+      `index propagation A -> B (LISTEN/NOTIFY): ${afterCommit} ms after the commit; ${learnt.time - answered} ms after A answered (request sent ${answered - sent} ms before)`,
+    );
+    expect(afterCommit).toBeLessThan(1000);
+
+    const login = await validate(b, await create(b, 'login', 'multi-alice'), dataUri(fx.personA[1]));
+    expect(login.status, JSON.stringify(login.body)).toBe(200);
+    expect(login.body.data.person).toBe(person);
+    // A duplicate onboarding of the same face on B is refused: B's 1:N search sees A's person.
+    const dup = await validate(b, await create(b, 'onboarding', 'multi-alice-2'), dataUri(fx.personA[1]));
+    expect(dup.body.code).toBe('IDENTITY_VERIFICATION_FAILED');
+  });
+
+  it('consumes a session token exactly once when both instances receive it at once', async () => {
+    for (let round = 0; round < 3; round++) {
+      const token = await create(a, 'login', 'multi-alice');
+      const image = dataUri(fx.personA[1]);
+      const results = await Promise.all([
+        validate(a, token, image),
+        validate(b, token, image),
+        validate(a, token, image),
+        validate(b, token, image),
+      ]);
+      expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+      for (const r of results.filter((r) => r.status !== 200))
+        expect(r.body.code).toBe('BIOMETRIC_VALIDATION_ALREADY_COMPLETED');
+    }
+  });
+
+  it('removes from instance B a person deleted on instance A', async () => {
+    const del = await a.call('DELETE', `/v2/persons/${person}`, { token: demo.clientAccessToken });
+    const answered = Date.now();
+    expect(del.status).toBe(200);
+    const learnt = await waitFor(() =>
+      b.logs.find((l) => l.indexSync?.personId === person && l.indexSync.action === 'remove'),
+    );
+    const afterCommit = learnt.time - (noticed.get(person) as number);
+    console.log(
+      `deletion propagation A -> B: ${afterCommit} ms after the commit, ${learnt.time - answered} ms after A answered`,
+    );
+    expect(afterCommit).toBeLessThan(1000);
+    const login = await validate(b, await create(b, 'login', 'multi-alice'), dataUri(fx.personA[1]));
+    expect(login.body.code).toBe('IDENTITY_VERIFICATION_FAILED');
+  });
+
+  it('delivers each outbox event exactly once between the two instances', async () => {
+    await enqueue(150, 'batch');
+    await waitFor(() => tagged('batch').length >= 150 || undefined, 30_000);
+    // Anything sent twice would arrive within a poll or two more.
+    await new Promise((r) => setTimeout(r, 500));
+    const ids = tagged('batch').map((r) => r.headers['webhook-id']);
+    expect(ids).toHaveLength(150);
+    expect(new Set(ids).size).toBe(150);
+    const by = (i: Instance) => i.logs.filter((l) => l.msg === 'webhook delivered').length;
+    console.log(`150 events delivered once each: ${by(a)} by A, ${by(b)} by B`);
+    expect(by(a) + by(b)).toBe(150);
+  });
+
+  it('loses no webhook when the delivering instance is SIGKILLed mid-delivery', async () => {
+    mode = 'hang';
+    await enqueue(1, 'kill');
+    const first = await waitFor(() => tagged('kill')[0]);
+    const id = String(first.headers['webhook-id']);
+    const row = (await store.pool.query('SELECT claimed_by FROM webhook_outbox WHERE id = $1', [id])).rows[0];
+    const holder = [a, b].find((i) => String(row.claimed_by).includes(`:${i.proc.pid}:`));
+    if (!holder) throw new Error(`no instance holds ${id}: ${row.claimed_by}`);
+    const other = holder === a ? b : a;
+    holder.proc.kill('SIGKILL');
+    await new Promise((r) => holder.proc.once('exit', r));
+    receiver?.closeAllConnections();
+    mode = 'ok';
+    const again = await waitFor(() => tagged('kill')[1], 30_000);
+    expect(again.headers['webhook-id']).toBe(id);
+    console.log(
+      `killed instance ${holder.name}; instance ${other.name} redelivered after ${again.at - first.at} ms (lease ${2 * WEBHOOK_TIMEOUT_MS + 2000} ms)`,
+    );
+    const done = await waitFor(() => other.logs.find((l) => l.webhookId === id && l.delivered), 10_000);
+    expect(done).toBeDefined();
+    const stored = (await store.pool.query('SELECT status, attempts FROM webhook_outbox WHERE id = $1', [id]))
+      .rows[0];
+    expect(stored).toEqual({ status: 'delivered', attempts: 1 });
+  });
+});
