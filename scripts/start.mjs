@@ -63,7 +63,7 @@ async function waitFor(app, timeoutMs = 120_000) {
   return false;
 }
 
-const ready = await Promise.all(present.map(waitFor));
+const ready = await Promise.all(present.map((app) => waitFor(app)));
 const lines = ['', 'Faceproof is running:'];
 present.forEach((app, i) => {
   lines.push(`  ${app.label.padEnd(7)} http://127.0.0.1:${app.port}${ready[i] ? '' : '  (not answering yet)'}`);
