@@ -42,8 +42,16 @@ export interface FacesOptions {
   maxQueue?: number;
   /** How often a shared store's templates are compared with the indexes, in case a notice was lost. */
   reconcileMs?: number;
-  /** Told about each change learnt from another instance (logging, and the propagation test). */
-  onSync?: (info: { collectionId: string; personId?: string; action: 'add' | 'remove' | 'drop' }) => void;
+  /** Told about each change learnt from another instance (logging, and the propagation tests). */
+  onSync?: (info: SyncInfo) => void;
+}
+
+export interface SyncInfo {
+  collectionId: string;
+  personId?: string;
+  action: 'add' | 'remove' | 'drop';
+  /** A notice from the instance that made the change, or the reconciliation that repaired a missed one. */
+  via: 'notice' | 'reconcile';
 }
 
 interface Member {
@@ -109,7 +117,7 @@ export class Faces {
   private async applyChange(c: IndexChange) {
     if (!c.personId) {
       this.removeCollection(c.collectionId);
-      this.opts.onSync?.({ collectionId: c.collectionId, action: 'drop' });
+      this.opts.onSync?.({ collectionId: c.collectionId, action: 'drop', via: 'notice' });
       return;
     }
     const latest = (await this.store?.personTemplates(c.personId))?.at(-1);
@@ -119,6 +127,7 @@ export class Faces {
       collectionId: c.collectionId,
       personId: c.personId,
       action: latest ? 'add' : 'remove',
+      via: 'notice',
     });
   }
 
@@ -145,10 +154,22 @@ export class Faces {
         if (!latest.has(personId) && m.at < snapshot) {
           this.removePerson(m.collectionId, personId);
           removed++;
+          this.opts.onSync?.({ collectionId: m.collectionId, personId, action: 'remove', via: 'reconcile' });
         }
       }
       const fresh = await store.templatesByIds(load);
-      for (const t of fresh) this.put(t);
+      for (const t of fresh) {
+        // A local add only lacked its template id: not news from another instance.
+        const news = !this.has(t.collectionId, t.personId);
+        this.put(t);
+        if (news)
+          this.opts.onSync?.({
+            collectionId: t.collectionId,
+            personId: t.personId,
+            action: 'add',
+            via: 'reconcile',
+          });
+      }
       result = { added: fresh.length, removed };
     }).then(() => result);
   }

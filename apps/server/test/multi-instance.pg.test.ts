@@ -15,7 +15,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../src/bench/postgres.js';
 import type { Demo } from '../src/demo.js';
-import { INDEX_CHANNEL, PgStore } from '../src/store/postgres.js';
+import { INDEX_CHANNEL, LISTEN_APPLICATION, PgStore } from '../src/store/postgres.js';
 import { client, dataUri, fx, testDatabase } from './helpers.js';
 
 const PKG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,7 +25,7 @@ const WEBHOOK_TIMEOUT_MS = 1000;
 interface LogLine {
   time: number;
   msg: string;
-  indexSync?: { collectionId: string; personId?: string; action: string };
+  indexSync?: { collectionId: string; personId?: string; action: string; via: string };
   webhookId?: string;
   delivered?: boolean;
 }
@@ -46,7 +46,10 @@ let b: Instance;
 let receiver: Server | undefined;
 /** The test's own LISTEN: when a notice arrives here, its transaction has committed. */
 let listener: pg.Client | undefined;
-const noticed = new Map<string, number>();
+const notices: { person: string; at: number }[] = [];
+/** When the notice of a change to `person` made after `since` reached this process (its commit time). */
+const committedAt = async (person: string, since: number) =>
+  (await waitFor(() => notices.find((n) => n.person === person && n.at >= since))).at;
 let receiverUrl = '';
 let mode: 'ok' | 'hang' = 'ok';
 const received: { headers: IncomingHttpHeaders; body: string; at: number }[] = [];
@@ -156,8 +159,8 @@ beforeAll(async () => {
   listener = new pg.Client({ connectionString: db.env.FACEPROOF_DATABASE_URL });
   await listener.connect();
   listener.on('notification', (m) => {
-    const p = JSON.parse(m.payload ?? '{}').p;
-    if (p) noticed.set(p, Date.now());
+    const person = JSON.parse(m.payload ?? '{}').p;
+    if (person) notices.push({ person, at: Date.now() });
   });
   await listener.query(`LISTEN ${INDEX_CHANNEL}`);
   [a, b] = await Promise.all([startInstance('A'), startInstance('B')]);
@@ -188,7 +191,7 @@ describe('two instances on one PostgreSQL', () => {
       b.logs.find((l) => l.indexSync?.personId === person && l.indexSync.action === 'add'),
     );
     // From the commit (the notice reaching this process) to B's index holding the template.
-    const afterCommit = learnt.time - (noticed.get(person) as number);
+    const afterCommit = learnt.time - (await committedAt(person, sent));
     console.log(
       `index propagation A -> B (LISTEN/NOTIFY): ${afterCommit} ms after the commit; ${learnt.time - answered} ms after A answered (request sent ${answered - sent} ms before)`,
     );
@@ -219,19 +222,60 @@ describe('two instances on one PostgreSQL', () => {
   });
 
   it('removes from instance B a person deleted on instance A', async () => {
+    const sent = Date.now();
     const del = await a.call('DELETE', `/v2/persons/${person}`, { token: demo.clientAccessToken });
     const answered = Date.now();
     expect(del.status).toBe(200);
     const learnt = await waitFor(() =>
       b.logs.find((l) => l.indexSync?.personId === person && l.indexSync.action === 'remove'),
     );
-    const afterCommit = learnt.time - (noticed.get(person) as number);
+    const afterCommit = learnt.time - (await committedAt(person, sent));
     console.log(
       `deletion propagation A -> B: ${afterCommit} ms after the commit, ${learnt.time - answered} ms after A answered`,
     );
     expect(afterCommit).toBeLessThan(1000);
     const login = await validate(b, await create(b, 'login', 'multi-alice'), dataUri(fx.personA[1]));
     expect(login.body.code).toBe('IDENTITY_VERIFICATION_FAILED');
+  });
+
+  it('catches up on a change made while its LISTEN connection was down', async () => {
+    const killed = await store.pool.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+      [LISTEN_APPLICATION],
+    );
+    expect(killed.rowCount).toBe(2);
+    const token = await create(a, 'onboarding', 'multi-bob');
+    const sent = Date.now();
+    const enrolled = await validate(a, token, dataUri(fx.personB));
+    expect(enrolled.status, JSON.stringify(enrolled.body)).toBe(200);
+    const bob = enrolled.body.data.person as string;
+    const committed = await committedAt(bob, sent);
+    const learnt = await waitFor(() => b.logs.find((l) => l.indexSync?.personId === bob), 10_000);
+    console.log(
+      `after its LISTEN connection was killed, B learnt of an enrolment ${learnt.time - committed} ms after the commit (via ${learnt.indexSync?.via})`,
+    );
+    const login = await validate(b, await create(b, 'login', 'multi-bob'), dataUri(fx.personB));
+    expect(login.status, JSON.stringify(login.body)).toBe(200);
+  });
+
+  it('verifies on both instances a token signed with a key rotated from the CLI', async () => {
+    const cli = (...args: string[]) =>
+      JSON.parse(
+        execFileSync(process.execPath, ['bin/faceproof.js', ...args, '--json'], {
+          cwd: PKG,
+          env: env(0),
+          encoding: 'utf8',
+        }),
+      );
+    const { kid } = cli('keys', 'rotate');
+    const { clientAccessToken } = cli('client', 'token', '--client', demo.client);
+    for (const i of [a, b]) {
+      expect((await i.call('GET', '/v2/projects', { token: clientAccessToken })).status).toBe(200);
+      const jwks = await i.call('GET', '/.well-known/jwks.json');
+      expect(jwks.body.keys.map((k: { kid: string }) => k.kid)).toContain(kid);
+      // Tokens signed with the retired key keep working.
+      expect((await i.call('GET', '/v2/projects', { token: demo.clientAccessToken })).status).toBe(200);
+    }
   });
 
   it('delivers each outbox event exactly once between the two instances', async () => {

@@ -57,6 +57,8 @@ import type {
 
 /** The channel on which every instance announces enrolments and deletions (payload: {o, c, p}). */
 export const INDEX_CHANNEL = 'faceproof_index';
+/** application_name of the LISTEN connections, to tell them apart in pg_stat_activity. */
+export const LISTEN_APPLICATION = 'faceproof-listen';
 // Advisory lock keys ("Face" and "Keys" in ASCII): one migrator at a time, one key rotation at a time.
 const MIGRATION_LOCK = 0x46616365;
 const ROTATION_LOCK = 0x4b657973;
@@ -565,7 +567,7 @@ export class PgStore implements Store {
       retry.unref();
     };
     const connect = async () => {
-      const c = new pg.Client({ connectionString: this.url });
+      const c = new pg.Client({ connectionString: this.url, application_name: LISTEN_APPLICATION });
       c.on('error', () => {});
       c.on('end', () => {
         if (client === c) client = undefined;
