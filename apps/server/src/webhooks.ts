@@ -50,10 +50,14 @@ export class WebhookDispatcher {
   private schedule(ms: number) {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      this.running = this.tick().finally(() => {
-        this.running = undefined;
-        if (!this.stopped) this.schedule(this.opts.pollMs);
-      });
+      // A pass that fails (database unreachable) is logged and retried at the next poll; claims it
+      // took expire with their lease.
+      this.running = this.tick()
+        .catch((err) => this.log.error({ err }, 'webhook outbox pass failed'))
+        .finally(() => {
+          this.running = undefined;
+          if (!this.stopped) this.schedule(this.opts.pollMs);
+        });
     }, ms);
     this.timer.unref();
   }
@@ -139,7 +143,7 @@ export class WebhookDispatcher {
     clearTimeout(this.timer);
     const flush = (async () => {
       await this.running;
-      await this.tick();
+      await this.tick().catch((err) => this.log.error({ err }, 'webhook outbox flush failed'));
     })();
     await Promise.race([flush, new Promise((r) => setTimeout(r, graceMs).unref())]);
   }

@@ -339,7 +339,12 @@ export const resourceHandlers: Record<string, Handler> = {
     if (ctx.closing) throw new ApiError(503, 'NOT_READY', 'Not ready', 'The server is shutting down.');
     if (!ctx.faces.ready)
       throw new ApiError(503, 'NOT_READY', 'Not ready', 'The face engine is still loading its models.');
-    await ctx.store.ping();
+    try {
+      await ctx.store.ping();
+    } catch {
+      // A load balancer takes this instance out of rotation while its database does not answer.
+      throw new ApiError(503, 'NOT_READY', 'Not ready', 'The database does not answer.');
+    }
     return { status: 'ready', checks: { database: 'ok', engine: 'ok' } };
   },
 };

@@ -104,7 +104,15 @@ export class PgStore implements Store {
     readonly url: string,
     opts: { max?: number } = {},
   ) {
-    this.pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, idleTimeoutMillis: 30_000 });
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: opts.max ?? 10,
+      idleTimeoutMillis: 30_000,
+      // A database that does not answer becomes an error (and a 5xx, and /readyz 503), never a hang.
+      connectionTimeoutMillis: 10_000,
+      statement_timeout: 30_000,
+      keepAlive: true,
+    });
     // An idle connection that dies (database restart, network) is dropped by the pool and replaced on
     // the next query; without a listener the 'error' event would end the process.
     this.pool.on('error', () => {});
@@ -145,6 +153,8 @@ export class PgStore implements Store {
     const c = await this.pool.connect();
     let count = 0;
     try {
+      // Waiting for another instance's migrations, or running a long one, may outlast statement_timeout.
+      await c.query('SET statement_timeout = 0');
       await c.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
       await c.query(
         'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
@@ -170,6 +180,7 @@ export class PgStore implements Store {
       }
     } finally {
       await c.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+      await c.query('RESET statement_timeout').catch(() => {});
       c.release();
     }
     return count;
@@ -567,7 +578,12 @@ export class PgStore implements Store {
       retry.unref();
     };
     const connect = async () => {
-      const c = new pg.Client({ connectionString: this.url, application_name: LISTEN_APPLICATION });
+      const c = new pg.Client({
+        connectionString: this.url,
+        application_name: LISTEN_APPLICATION,
+        // A LISTEN connection only receives: keepalives notice a peer that vanished without a FIN.
+        keepAlive: true,
+      });
       c.on('error', () => {});
       c.on('end', () => {
         if (client === c) client = undefined;
