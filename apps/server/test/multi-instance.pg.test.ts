@@ -258,6 +258,60 @@ describe('two instances on one PostgreSQL', () => {
     expect(login.status, JSON.stringify(login.body)).toBe(200);
   });
 
+  it('drops on instance B a collection deleted on instance A', async () => {
+    const token = demo.clientAccessToken;
+    const col = await a.call('POST', '/v2/collections', {
+      token,
+      body: { project: demo.project, name: 'Multi' },
+    });
+    const collection = col.body.data._id as string;
+    const flow = await a.call('POST', '/v2/project-flows', {
+      token,
+      body: { project: demo.project, type: 'onboarding', status: 'active', assignedCollection: collection },
+    });
+    expect(flow.status, JSON.stringify(flow.body)).toBe(200);
+    const created = await a.call('POST', '/v2/biometric-validations', {
+      token,
+      body: {
+        project: demo.project,
+        projectFlow: flow.body.data._id,
+        identifier: 'multi-carol',
+        type: 'onboarding',
+      },
+    });
+    const enrolled = await validate(a, created.body.data.token, dataUri(fx.personC[0]));
+    expect(enrolled.status, JSON.stringify(enrolled.body)).toBe(200);
+    await waitFor(() => b.logs.find((l) => l.indexSync?.personId === enrolled.body.data.person));
+    await a.call('PATCH', `/v2/project-flows/${flow.body.data._id}`, {
+      token,
+      body: { assignedCollection: null },
+    });
+    const del = await a.call('DELETE', `/v2/collections/${collection}`, { token });
+    expect(del.body.data).toMatchObject({ deleted: true, persons: 1, templates: 1 });
+    await waitFor(() =>
+      b.logs.find((l) => l.indexSync?.collectionId === collection && l.indexSync.action === 'drop'),
+    );
+  });
+
+  it('answers an idempotent create sent to both instances at once with one validation', async () => {
+    for (let round = 0; round < 5; round++) {
+      const send = (on: Instance) =>
+        on.call('POST', '/v2/biometric-validations', {
+          token: demo.clientAccessToken,
+          headers: { 'idempotency-key': `multi-${round}` },
+          body: {
+            project: demo.project,
+            projectFlow: demo.loginFlow,
+            identifier: `idem-${round}`,
+            type: 'login',
+          },
+        });
+      const [x, y] = await Promise.all([send(a), send(b)]);
+      expect([x.status, y.status]).toEqual([200, 200]);
+      expect(y.body.data.biometricValidation._id).toBe(x.body.data.biometricValidation._id);
+    }
+  });
+
   it('verifies on both instances a token signed with a key rotated from the CLI', async () => {
     const cli = (...args: string[]) =>
       JSON.parse(
