@@ -1,33 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { isLocal, launchChromium } from '@faceproof/browser-testing';
+import type { Browser, Page } from 'playwright-core';
 
 export const screenshots = fileURLToPath(new URL('../test-results/', import.meta.url));
 mkdirSync(screenshots, { recursive: true });
 
-export function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-}
+export const launch = (): Promise<Browser> => launchChromium();
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
-
-/** Whether a URL the page asked for stays on this machine (data: and blob: URLs never leave it). */
-export function isLocal(url: string): boolean {
-  const u = new URL(url);
-  if (u.protocol === 'data:' || u.protocol === 'blob:' || u.protocol === 'about:') return true;
-  return LOOPBACK.test(u.hostname);
-}
+export { isLocal };
 
 /**
  * Records every request of the page and blocks any that would leave loopback (so a regression

@@ -66,7 +66,7 @@ describe('guides', () => {
   it('lists every documented error of the spec in the catalogue', async () => {
     const { page, log } = await newPage();
     await page.goto(`${inject('docsUrl')}/errors.html`, { waitUntil: 'networkidle' });
-    const text = await page.locator('main').innerText();
+    const text = await page.locator('main').textContent();
     for (const { op } of operations(spec)) {
       expect(text).toContain(op.operationId);
     }

@@ -7,8 +7,8 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { launchChromium } from '@faceproof/browser-testing';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 // @ts-expect-error plain JavaScript build script
 import { pack } from '../scripts/check-package.mjs';
@@ -133,18 +133,7 @@ describe('the packed tarball in a fresh project', () => {
           );
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);

@@ -1,35 +1,12 @@
 /** Debian's Chromium driven by playwright-core, with a fake camera playing a .y4m file. */
-import { type Browser, type BrowserContext, type BrowserContextOptions, chromium } from 'playwright-core';
+import { isLocal, launchChromium } from '@faceproof/browser-testing';
+import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright-core';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const BASE_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-export async function launch(video?: string): Promise<Browser> {
-  const media = video
-    ? [
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-        `--use-file-for-fake-video-capture=${video}`,
-      ]
-    : [];
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...BASE_ARGS, ...media] });
+export function launch(video?: string): Promise<Browser> {
+  return launchChromium(video ? { fakeCamera: video } : {});
 }
 
-const LOCAL = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-/** Whether a request URL stays on this machine (data: and blob: never touch the network). */
-export function isLocal(url: string): boolean {
-  const u = new URL(url);
-  if (u.protocol === 'data:' || u.protocol === 'blob:' || u.protocol === 'about:') return true;
-  return LOCAL.has(u.hostname);
-}
+export { isLocal };
 
 /** Every request any page makes, to prove nothing leaves loopback; anything else is aborted. */
 export const requested: string[] = [];
