@@ -1,5 +1,5 @@
 // What the spec cannot describe: deadlines, aborts, no server, and answers that break the contract.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createFaceproofClient,
   FaceproofApiError,
@@ -8,21 +8,13 @@ import {
   FaceproofUnexpectedResponseError,
   unwrap,
 } from '../src/index.js';
-import { errorBody, json, scriptedServer } from './helpers/server.js';
+import { errorBody, json, scriptedServerPerTest } from './helpers/server.js';
 
 const createBody = { project: 'p1', projectFlow: 'f1', identifier: 'u1', type: 'login' } as const;
 const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0]);
 const hang = () => {}; // never answers
-let close: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await close?.();
-  close = undefined;
-});
-async function server(...args: Parameters<typeof scriptedServer>) {
-  const s = await scriptedServer(...args);
-  close = s.close;
-  return s;
-}
+// A scripted server per test, closed after it.
+const server = scriptedServerPerTest();
 
 describe('timeouts and aborts', () => {
   it('gives up after the client timeout', async () => {
@@ -71,7 +63,6 @@ describe('no server', () => {
   it('throws a FaceproofConnectionError carrying the request id', async () => {
     const s = await server([]);
     await s.close();
-    close = undefined;
     const fp = createFaceproofClient({ baseUrl: s.url, retry: false });
     const error = await fp.biometricValidations
       .create(createBody, { requestId: 'my-id' })

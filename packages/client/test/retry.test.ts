@@ -1,8 +1,8 @@
 // Retries against a scripted local server: what is retried, how often, with which headers, and
 // what never is. Delays are kept tiny through Retry-After: 0 and a small backoff base.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFaceproofClient, FaceproofConnectionError, parseRetryAfter } from '../src/index.js';
-import { errorBody, json, scriptedServer } from './helpers/server.js';
+import { errorBody, json, scriptedServerPerTest } from './helpers/server.js';
 
 const createBody = { project: 'p1', projectFlow: 'f1', identifier: 'u1', type: 'login' } as const;
 const created = {
@@ -11,17 +11,8 @@ const created = {
 };
 const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0]);
 const fast = { baseDelayMs: 5, maxDelayMs: 20 };
-let close: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await close?.();
-  close = undefined;
-});
-
-async function server(...args: Parameters<typeof scriptedServer>) {
-  const s = await scriptedServer(...args);
-  close = s.close;
-  return s;
-}
+// A scripted server per test, closed after it.
+const server = scriptedServerPerTest();
 
 describe('retries', () => {
   it('retries a create after 429 with Retry-After, with the same idempotency key and a retry count', async () => {
@@ -150,7 +141,6 @@ describe('retries', () => {
     const s = await server([]);
     const url = s.url;
     await s.close();
-    close = undefined;
     let calls = 0;
     const fp = createFaceproofClient({
       baseUrl: url,

@@ -3,7 +3,7 @@
 // `fp.raw` gets the same deadline and retries; and the exported middleware still work on a plain
 // openapi-fetch client.
 import createClient, { type Middleware } from 'openapi-fetch';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createFaceproofClient,
   type paths,
@@ -11,7 +11,7 @@ import {
   retryMiddleware,
   timeoutMiddleware,
 } from '../src/index.js';
-import { errorBody, json, scriptedServer } from './helpers/server.js';
+import { errorBody, json, scriptedServerPerTest } from './helpers/server.js';
 
 const createBody = { project: 'p1', projectFlow: 'f1', identifier: 'u1', type: 'login' } as const;
 const created = {
@@ -20,16 +20,8 @@ const created = {
 };
 const rateLimited = json(429, errorBody('RATE_LIMITED'), { 'Retry-After': '0' });
 const hang = () => {};
-let close: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await close?.();
-  close = undefined;
-});
-async function server(...args: Parameters<typeof scriptedServer>) {
-  const s = await scriptedServer(...args);
-  close = s.close;
-  return s;
-}
+// A scripted server per test, closed after it.
+const server = scriptedServerPerTest();
 
 describe('the body on the wire', () => {
   it('is sent with a Content-Length, the same on the first attempt and on the retry', async () => {

@@ -1,6 +1,7 @@
 // A tiny scripted HTTP server on an ephemeral loopback port: each request takes the next handler,
 // and every request is recorded, so tests can count calls and read the headers that were sent.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { afterEach } from 'vitest';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -56,3 +57,24 @@ export const errorBody = (code: string, extra: Record<string, unknown> = {}) => 
   message: code,
   ...extra,
 });
+
+/**
+ * A `scriptedServer` maker whose server is closed after each test of the file (once: a test may
+ * close it earlier itself).
+ */
+export function scriptedServerPerTest() {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+  return async (...args: Parameters<typeof scriptedServer>) => {
+    const s = await scriptedServer(...args);
+    let closing: Promise<void> | undefined;
+    close = () => {
+      closing ??= s.close();
+      return closing;
+    };
+    return { ...s, close };
+  };
+}
