@@ -1,0 +1,727 @@
+/**
+ * The part of the SQLite and PostgreSQL stores whose SQL and arguments are the same in both. It is
+ * written against four primitives; SQL uses `?` placeholders, which the PostgreSQL store numbers.
+ *
+ * The primitives may answer synchronously (SQLite) or with a promise (PostgreSQL), and the shared
+ * code chains them with `after`, not `await`: on SQLite a transaction then runs from BEGIN to COMMIT
+ * without yielding to the event loop, so no other request's statement can land inside it.
+ */
+import { objectId } from '../ids.js';
+import {
+  COUNT_CODE_ATTEMPT,
+  INSERT_MAIL,
+  insertMailArgs,
+  PUT_CODE,
+  RECORD_MAIL,
+  toTwoFactorCode,
+} from './mail-rows.js';
+import {
+  n,
+  opt,
+  optStr,
+  type Row,
+  str,
+  toAppRegistration,
+  toCollection,
+  toFlow,
+  toPerson,
+  toProject,
+  toTemplate,
+  toValidation,
+} from './rows.js';
+import type {
+  AppRegistration,
+  BiometricValidation,
+  Client,
+  ClientToken,
+  Collection,
+  Enrolment,
+  Mail,
+  MailStatus,
+  NewMail,
+  NewOutboxEvent,
+  OutboxEvent,
+  Page,
+  PageQuery,
+  Person,
+  PersonCounts,
+  Project,
+  ProjectFlow,
+  SigningKey,
+  StoredTemplate,
+  TemplateRef,
+  TwoFactorCode,
+  ValidationStatus,
+} from './types.js';
+
+export type Arg = string | number | boolean | null | Uint8Array | string[];
+export type Awaitable<T> = T | Promise<T>;
+/** One statement: its SQL, then its arguments. */
+export type Stmt = readonly [sql: string, ...args: Arg[]];
+
+/** Runs statements on the pool / database, or inside one transaction. */
+export interface Executor {
+  /** Returns the number of rows changed (PostgreSQL: rowCount). */
+  run(sql: string, ...args: Arg[]): Awaitable<number>;
+  get(sql: string, ...args: Arg[]): Awaitable<Row | undefined>;
+  all(sql: string, ...args: Arg[]): Awaitable<Row[]>;
+}
+
+/** `f(v)`, synchronously when `v` is not a promise. */
+export function after<A, B>(v: Awaitable<A>, f: (a: A) => Awaitable<B>): Awaitable<B> {
+  return v instanceof Promise ? v.then(f) : f(v);
+}
+
+/** Runs statements one after another; synchronously when the executor is. */
+export function runEach(x: Executor, stmts: readonly Stmt[], from = 0): Awaitable<void> {
+  for (let i = from; i < stmts.length; i++) {
+    const [sql, ...args] = stmts[i] as Stmt;
+    const r = x.run(sql, ...args);
+    if (r instanceof Promise) return r.then(() => runEach(x, stmts, i + 1));
+  }
+}
+
+/** Claims due webhook events for a lease; PostgreSQL adds FOR UPDATE SKIP LOCKED to the subquery. */
+export const CLAIM_OUTBOX = `UPDATE webhook_outbox SET claimed_until = ?, claimed_by = ? WHERE id IN (
+           SELECT id FROM webhook_outbox WHERE status = 'pending' AND next_attempt_at <= ?
+             AND (claimed_until IS NULL OR claimed_until <= ?)
+           ORDER BY next_attempt_at LIMIT ?)
+         RETURNING *`;
+
+const PERSON_SELECT = `p.*,
+    (SELECT COUNT(*) FROM templates t WHERE t.person_id = p.id) AS templates,
+    (SELECT COUNT(*) FROM face_images i WHERE i.person_id = p.id) AS face_images`;
+
+export abstract class SqlStore {
+  protected abstract run(sql: string, ...args: Arg[]): Awaitable<number>;
+  protected abstract get(sql: string, ...args: Arg[]): Awaitable<Row | undefined>;
+  protected abstract all(sql: string, ...args: Arg[]): Awaitable<Row[]>;
+  /** Runs `fn` in one transaction, committing what it returns and rolling back what it throws. */
+  protected abstract transaction<T>(fn: (x: Executor) => Awaitable<T>): Awaitable<T>;
+
+  /** How a binary column's value is passed to the driver. */
+  protected blob(b: Uint8Array): Arg {
+    return b;
+  }
+
+  /** Statements announcing, inside an enrolling transaction, that a collection's persons changed. */
+  protected indexNotice(_collectionId: string, _personId?: string): Stmt[] {
+    return [];
+  }
+
+  /** Statements that serialise key rotations across instances, run first in the rotation. */
+  protected rotationLock(): Stmt[] {
+    return [];
+  }
+
+  async ping() {
+    await this.get('SELECT 1 AS ok');
+  }
+
+  async getSetting(name: string) {
+    return optStr((await this.get('SELECT value FROM settings WHERE name = ?', name))?.value);
+  }
+
+  async setSetting(name: string, value: string) {
+    await this.run(
+      'INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+      name,
+      value,
+    );
+  }
+
+  async createClient(c: Client) {
+    await this.run('INSERT INTO clients (id, name, created_at) VALUES (?, ?, ?)', c.id, c.name, c.createdAt);
+  }
+
+  async getClient(id: string) {
+    const r = await this.get('SELECT * FROM clients WHERE id = ?', id);
+    return r ? { id: str(r.id), name: str(r.name), createdAt: str(r.created_at) } : undefined;
+  }
+
+  async createClientToken(t: ClientToken) {
+    await this.run(
+      'INSERT INTO client_tokens (jti, client_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+      t.jti,
+      t.clientId,
+      t.createdAt,
+      t.expiresAt,
+    );
+  }
+
+  async getClientToken(jti: string) {
+    const r = await this.get('SELECT * FROM client_tokens WHERE jti = ?', jti);
+    return r
+      ? {
+          jti: str(r.jti),
+          clientId: str(r.client_id),
+          createdAt: str(r.created_at),
+          expiresAt: str(r.expires_at),
+          revokedAt: optStr(r.revoked_at),
+        }
+      : undefined;
+  }
+
+  async revokeClientToken(jti: string, at: string) {
+    return (
+      (await this.run(
+        'UPDATE client_tokens SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL',
+        at,
+        jti,
+      )) > 0
+    );
+  }
+
+  async listSigningKeys(): Promise<SigningKey[]> {
+    return (await this.all('SELECT * FROM signing_keys ORDER BY created_at DESC, kid DESC')).map((r) => ({
+      kid: str(r.kid),
+      privateJwk: str(r.private_jwk),
+      publicJwk: str(r.public_jwk),
+      createdAt: str(r.created_at),
+      retiredAt: optStr(r.retired_at),
+    }));
+  }
+
+  async rotateSigningKey(k: SigningKey) {
+    await this.transaction((x) =>
+      runEach(x, [
+        // Two instances creating the first key at once would otherwise leave two active keys.
+        ...this.rotationLock(),
+        ['UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL', k.createdAt],
+        [
+          'INSERT INTO signing_keys (kid, private_jwk, public_jwk, created_at) VALUES (?, ?, ?, ?)',
+          k.kid,
+          k.privateJwk,
+          k.publicJwk,
+          k.createdAt,
+        ],
+      ]),
+    );
+  }
+
+  protected async page<T>(
+    table: string,
+    where: string[],
+    args: Arg[],
+    q: PageQuery,
+    map: (r: Row) => T,
+    select = '*',
+  ): Promise<Page<T>> {
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    // Chained, so that SQLite counts and reads with nothing in between, as one synchronous step.
+    return after(this.get(`SELECT COUNT(*) AS n FROM ${table} ${w}`, ...args), (count) =>
+      after(
+        this.all(
+          `SELECT ${select} FROM ${table} ${w} ORDER BY id DESC LIMIT ? OFFSET ?`,
+          ...args,
+          q.limit,
+          (q.page - 1) * q.limit,
+        ),
+        (rows) => ({ items: rows.map(map), total: Number(count?.n ?? 0) }),
+      ),
+    );
+  }
+
+  async createProject(p: Project) {
+    await this.run(
+      'INSERT INTO projects (id, client_id, name, webhook_secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      p.id,
+      p.clientId,
+      p.name,
+      p.webhookSecret,
+      p.createdAt,
+      p.updatedAt,
+    );
+  }
+
+  async getProject(clientId: string, id: string) {
+    const r = await this.get('SELECT * FROM projects WHERE id = ? AND client_id = ?', id, clientId);
+    return r ? toProject(r) : undefined;
+  }
+
+  async getProjectSecret(projectId: string) {
+    return optStr(
+      (await this.get('SELECT webhook_secret FROM projects WHERE id = ?', projectId))?.webhook_secret,
+    );
+  }
+
+  async listProjects(clientId: string, q: PageQuery) {
+    return this.page('projects', ['client_id = ?'], [clientId], q, toProject);
+  }
+
+  async updateProject(p: Project) {
+    await this.run('UPDATE projects SET name = ?, updated_at = ? WHERE id = ?', p.name, p.updatedAt, p.id);
+  }
+
+  private flowArgs(f: ProjectFlow): Arg[] {
+    return [
+      f.type,
+      f.status,
+      f.name,
+      f.livenessMinScore,
+      f.searchMode,
+      f.searchMinScore,
+      f.maxAttempts,
+      f.retainFaceImages ? 1 : 0,
+      n(f.redirectUrl),
+      n(f.webhookUrl),
+      n(f.collectionId),
+      f.updatedAt,
+    ];
+  }
+
+  async createFlow(f: ProjectFlow) {
+    await this.run(
+      `INSERT INTO project_flows (type, status, name, liveness_min_score, search_mode, search_min_score, max_attempts,
+        retain_face_images, redirect_url, webhook_url, collection_id, updated_at, id, client_id, project_id, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ...this.flowArgs(f),
+      f.id,
+      f.clientId,
+      f.projectId,
+      f.createdAt,
+    );
+  }
+
+  async getFlow(clientId: string, id: string) {
+    const r = await this.get('SELECT * FROM project_flows WHERE id = ? AND client_id = ?', id, clientId);
+    return r ? toFlow(r) : undefined;
+  }
+
+  async listFlows(clientId: string, q: PageQuery & { projectId?: string }) {
+    const where = ['client_id = ?'];
+    const args: Arg[] = [clientId];
+    if (q.projectId) where.push('project_id = ?') && args.push(q.projectId);
+    return this.page('project_flows', where, args, q, toFlow);
+  }
+
+  async updateFlow(f: ProjectFlow) {
+    await this.run(
+      `UPDATE project_flows SET type = ?, status = ?, name = ?, liveness_min_score = ?, search_mode = ?,
+        search_min_score = ?, max_attempts = ?, retain_face_images = ?, redirect_url = ?, webhook_url = ?,
+        collection_id = ?, updated_at = ? WHERE id = ?`,
+      ...this.flowArgs(f),
+      f.id,
+    );
+  }
+
+  async createCollection(c: Collection) {
+    await this.run(
+      `INSERT INTO collections (id, client_id, project_id, name, description, code, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      c.id,
+      c.clientId,
+      c.projectId,
+      c.name,
+      n(c.description),
+      c.code,
+      c.createdAt,
+      c.updatedAt,
+    );
+  }
+
+  async getCollection(clientId: string, id: string) {
+    const r = await this.get('SELECT * FROM collections WHERE id = ? AND client_id = ?', id, clientId);
+    return r ? toCollection(r) : undefined;
+  }
+
+  async listCollections(clientId: string, q: PageQuery & { projectId?: string }) {
+    const where = ['client_id = ?'];
+    const args: Arg[] = [clientId];
+    if (q.projectId) where.push('project_id = ?') && args.push(q.projectId);
+    return this.page('collections', where, args, q, toCollection);
+  }
+
+  async countPersons(collectionId: string) {
+    return Number(
+      (await this.get('SELECT COUNT(*) AS n FROM persons WHERE collection_id = ?', collectionId))?.n ?? 0,
+    );
+  }
+
+  async flowsUsingCollection(collectionId: string) {
+    return (
+      await this.all('SELECT id FROM project_flows WHERE collection_id = ? ORDER BY id', collectionId)
+    ).map((r) => str(r.id));
+  }
+
+  async getPerson(clientId: string, id: string) {
+    const r = await this.get(
+      `SELECT ${PERSON_SELECT} FROM persons p WHERE p.id = ? AND p.client_id = ?`,
+      id,
+      clientId,
+    );
+    return r ? toPerson(r) : undefined;
+  }
+
+  async findPersonByIdentifier(collectionId: string, identifier: string) {
+    const r = await this.get(
+      'SELECT * FROM persons WHERE collection_id = ? AND identifier = ?',
+      collectionId,
+      identifier,
+    );
+    return r ? toPerson(r) : undefined;
+  }
+
+  async listPersons(clientId: string, q: PageQuery & { projectId?: string; collectionId?: string }) {
+    const where = ['p.client_id = ?'];
+    const args: Arg[] = [clientId];
+    if (q.projectId) where.push('p.project_id = ?') && args.push(q.projectId);
+    if (q.collectionId) where.push('p.collection_id = ?') && args.push(q.collectionId);
+    const res = await this.page('persons p', where, args, q, toPerson, PERSON_SELECT);
+    return res as Page<Person & PersonCounts>;
+  }
+
+  async allTemplates(): Promise<StoredTemplate[]> {
+    return (await this.all('SELECT * FROM templates ORDER BY created_at, id')).map(toTemplate);
+  }
+
+  async templateRefs(): Promise<TemplateRef[]> {
+    return (await this.all('SELECT id, person_id, collection_id FROM templates ORDER BY created_at, id')).map(
+      (r) => ({ id: str(r.id), personId: str(r.person_id), collectionId: str(r.collection_id) }),
+    );
+  }
+
+  async personTemplates(personId: string): Promise<StoredTemplate[]> {
+    return (
+      await this.all('SELECT * FROM templates WHERE person_id = ? ORDER BY created_at, id', personId)
+    ).map(toTemplate);
+  }
+
+  private validationArgs(v: BiometricValidation): Arg[] {
+    return [
+      v.sessionStatus,
+      v.status,
+      n(v.personId),
+      v.livenessScore,
+      v.attempts,
+      JSON.stringify(v.livenessResults),
+      JSON.stringify(v.comparisonResults),
+      v.result ? JSON.stringify(v.result) : null,
+      n(v.completedAt),
+      v.updatedAt,
+      v.version,
+    ];
+  }
+
+  protected insertValidation(v: BiometricValidation): Stmt {
+    return [
+      `INSERT INTO biometric_validations (session_status, status, person_id, liveness_score, attempts,
+        liveness_results, comparison_results, result, completed_at, updated_at, version,
+        id, client_id, project_id, flow_id, session_id, identifier, type, settings, options, collection_id,
+        collection_code, max_attempts, expires_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ...this.validationArgs(v),
+      v.id,
+      v.clientId,
+      v.projectId,
+      v.flowId,
+      v.sessionId,
+      v.identifier,
+      v.type,
+      JSON.stringify(v.settings),
+      JSON.stringify(v.options),
+      n(v.collectionId),
+      n(v.collectionCode),
+      v.maxAttempts,
+      v.expiresAt,
+      v.createdAt,
+    ];
+  }
+
+  /** Records an idempotency key unless it is there already (then it changes no row). */
+  protected insertIdempotencyKey(
+    idem: { clientId: string; key: string; bodyHash: string; response: string },
+    at: string,
+  ): Stmt {
+    return [
+      `INSERT INTO idempotency_keys (client_id, idem_key, body_hash, response, created_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (client_id, idem_key) DO NOTHING`,
+      idem.clientId,
+      idem.key,
+      idem.bodyHash,
+      idem.response,
+      at,
+    ];
+  }
+
+  async createValidation(v: BiometricValidation) {
+    await this.run(...this.insertValidation(v));
+  }
+
+  async getValidation(id: string) {
+    const r = await this.get('SELECT * FROM biometric_validations WHERE id = ?', id);
+    return r ? toValidation(r) : undefined;
+  }
+
+  async listValidations(clientId: string, q: PageQuery & { projectId?: string; status?: ValidationStatus }) {
+    const where = ['client_id = ?'];
+    const args: Arg[] = [clientId];
+    if (q.projectId) where.push('project_id = ?') && args.push(q.projectId);
+    if (q.status) where.push('status = ?') && args.push(q.status);
+    return this.page('biometric_validations', where, args, q, toValidation);
+  }
+
+  private enrolment(e: Enrolment): Stmt[] {
+    const out: Stmt[] = [];
+    if (e.replacePersonId) {
+      out.push(
+        ['DELETE FROM templates WHERE person_id = ?', e.replacePersonId],
+        ['DELETE FROM face_images WHERE person_id = ?', e.replacePersonId],
+        ['UPDATE persons SET updated_at = ? WHERE id = ?', e.person.updatedAt, e.replacePersonId],
+      );
+    } else {
+      const p = e.person;
+      out.push([
+        `INSERT INTO persons (id, client_id, project_id, collection_id, identifier, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        p.id,
+        p.clientId,
+        p.projectId,
+        p.collectionId,
+        p.identifier,
+        p.createdAt,
+        p.updatedAt,
+      ]);
+    }
+    const t = e.template;
+    out.push([
+      'INSERT INTO templates (id, person_id, collection_id, model, template, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      t.id,
+      t.personId,
+      t.collectionId,
+      t.model,
+      this.blob(t.template),
+      t.createdAt,
+    ]);
+    if (e.image) {
+      const i = e.image;
+      out.push([
+        'INSERT INTO face_images (id, person_id, mime, image, created_at) VALUES (?, ?, ?, ?, ?)',
+        i.id,
+        i.personId,
+        i.mime,
+        this.blob(i.image),
+        i.createdAt,
+      ]);
+    }
+    out.push(...this.indexNotice(t.collectionId, t.personId));
+    return out;
+  }
+
+  private events(events: NewOutboxEvent[] | undefined, at: string): Stmt[] {
+    return (events ?? []).map((e) => [
+      `INSERT INTO webhook_outbox (id, project_id, event_type, url, payload, status, attempts, next_attempt_at, created_at)
+         VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
+      objectId(),
+      e.projectId,
+      e.eventType,
+      e.url,
+      JSON.stringify(e.payload),
+      at,
+      at,
+    ]);
+  }
+
+  protected mails(mails: NewMail[] | undefined, at: string): Stmt[] {
+    return (mails ?? []).map((m) => [INSERT_MAIL, ...insertMailArgs(objectId(), m, at)]);
+  }
+
+  private writeAppRegistration(r: AppRegistration): Stmt {
+    return [
+      `UPDATE app_registrations SET status = ?, os = ?, person_id = ?, validation_id = ?, collection_id = ?, updated_at = ?
+       WHERE id = ?`,
+      r.status,
+      n(r.os),
+      n(r.personId),
+      n(r.validationId),
+      n(r.collectionId),
+      r.updatedAt,
+      r.id,
+    ];
+  }
+
+  async saveValidation(
+    v: BiometricValidation,
+    extra: {
+      enrolment?: Enrolment;
+      events?: NewOutboxEvent[];
+      appRegistration?: AppRegistration;
+      mails?: NewMail[];
+      consumeCode?: boolean;
+    } = {},
+  ) {
+    return this.transaction((x) =>
+      after(
+        x.run(
+          `UPDATE biometric_validations SET session_status = ?, status = ?, person_id = ?, liveness_score = ?, attempts = ?,
+          liveness_results = ?, comparison_results = ?, result = ?, completed_at = ?, updated_at = ?, version = ?
+         WHERE id = ? AND version = ?`,
+          ...this.validationArgs(v),
+          v.id,
+          v.version - 1,
+        ),
+        (changed) => {
+          if (changed === 0) return false;
+          const stmts: Stmt[] = [];
+          if (extra.enrolment) stmts.push(...this.enrolment(extra.enrolment));
+          if (extra.appRegistration) stmts.push(this.writeAppRegistration(extra.appRegistration));
+          stmts.push(...this.events(extra.events, v.updatedAt), ...this.mails(extra.mails, v.updatedAt));
+          if (extra.consumeCode)
+            stmts.push([
+              'UPDATE two_factor_codes SET consumed_at = ? WHERE validation_id = ?',
+              v.updatedAt,
+              v.id,
+            ]);
+          return after(runEach(x, stmts), () => true);
+        },
+      ),
+    );
+  }
+
+  async createAppRegistration(r: AppRegistration) {
+    await this.run(
+      `INSERT INTO app_registrations (id, client_id, project_id, flow_id, status, email, country_code, phone, os,
+        collection_id, expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      r.id,
+      r.clientId,
+      r.projectId,
+      r.flowId,
+      r.status,
+      n(r.email),
+      n(r.countryCode),
+      n(r.phone),
+      n(r.os),
+      n(r.collectionId),
+      r.expiresAt,
+      r.createdAt,
+      r.updatedAt,
+    );
+  }
+
+  async getAppRegistration(id: string) {
+    const r = await this.get('SELECT * FROM app_registrations WHERE id = ?', id);
+    return r ? toAppRegistration(r) : undefined;
+  }
+
+  async saveAppRegistration(r: AppRegistration, extra: { enrolment?: Enrolment; events?: NewOutboxEvent[] }) {
+    await this.transaction((x) =>
+      runEach(x, [
+        ...(extra.enrolment ? this.enrolment(extra.enrolment) : []),
+        this.writeAppRegistration(r),
+        ...this.events(extra.events, r.updatedAt),
+      ]),
+    );
+  }
+
+  async getIdempotent(clientId: string, key: string) {
+    const r = await this.get(
+      'SELECT * FROM idempotency_keys WHERE client_id = ? AND idem_key = ?',
+      clientId,
+      key,
+    );
+    return r
+      ? { bodyHash: str(r.body_hash), response: str(r.response), createdAt: str(r.created_at) }
+      : undefined;
+  }
+
+  async putIdempotent(clientId: string, key: string, bodyHash: string, response: string) {
+    await this.run(
+      `INSERT INTO idempotency_keys (client_id, idem_key, body_hash, response, created_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (client_id, idem_key) DO UPDATE SET body_hash = excluded.body_hash, response = excluded.response,
+       created_at = excluded.created_at`,
+      clientId,
+      key,
+      bodyHash,
+      response,
+      new Date().toISOString(),
+    );
+  }
+
+  async recordDelivery(
+    e: OutboxEvent,
+    d: { statusCode?: number; error?: string; durationMs: number; at: string },
+    outcome: { status: OutboxEvent['status']; nextAttemptAt: string },
+  ) {
+    const attempt = e.attempts + 1;
+    return this.transaction((x) =>
+      after(
+        x.run(
+          `INSERT INTO webhook_deliveries (id, outbox_id, attempt, status_code, error, duration_ms, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          objectId(),
+          e.id,
+          attempt,
+          d.statusCode ?? null,
+          n(d.error),
+          Math.round(d.durationMs),
+          d.at,
+        ),
+        () =>
+          after(
+            x.run(
+              `UPDATE webhook_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, delivered_at = ?,
+           claimed_until = NULL, claimed_by = NULL
+         WHERE id = ? AND claimed_by = ? AND claimed_until = ?`,
+              outcome.status,
+              attempt,
+              outcome.nextAttemptAt,
+              n(d.error ?? (d.statusCode && d.statusCode >= 300 ? `HTTP ${d.statusCode}` : undefined)),
+              outcome.status === 'delivered' ? d.at : null,
+              e.id,
+              n(e.claimedBy),
+              n(e.claimedUntil),
+            ),
+            (kept) => kept > 0,
+          ),
+      ),
+    );
+  }
+
+  async pendingOutboxCount() {
+    return Number(
+      (await this.get("SELECT COUNT(*) AS n FROM webhook_outbox WHERE status = 'pending'"))?.n ?? 0,
+    );
+  }
+
+  async listDeliveries(outboxId: string) {
+    return (
+      await this.all('SELECT * FROM webhook_deliveries WHERE outbox_id = ? ORDER BY attempt', outboxId)
+    ).map((r) => ({
+      attempt: Number(r.attempt),
+      statusCode: opt(r.status_code as number | null),
+      error: optStr(r.error),
+    }));
+  }
+
+  async recordMail(
+    m: Mail,
+    outcome: { status: MailStatus; nextAttemptAt: string; error?: string; at: string },
+  ) {
+    const kept = await this.run(
+      RECORD_MAIL,
+      outcome.status,
+      m.attempts + 1,
+      outcome.nextAttemptAt,
+      n(outcome.error),
+      outcome.status === 'sent' ? outcome.at : null,
+      m.id,
+      n(m.claimedBy),
+      n(m.claimedUntil),
+    );
+    return kept > 0;
+  }
+
+  async putTwoFactorCode(c: TwoFactorCode) {
+    await this.run(PUT_CODE, c.validationId, c.hash, c.salt, c.attempts, c.expiresAt, c.createdAt);
+  }
+
+  async getTwoFactorCode(validationId: string) {
+    const r = await this.get('SELECT * FROM two_factor_codes WHERE validation_id = ?', validationId);
+    return r ? toTwoFactorCode(r) : undefined;
+  }
+
+  async countCodeAttempt(validationId: string, max: number) {
+    const r = await this.get(COUNT_CODE_ATTEMPT, validationId, max);
+    return r ? Number(r.attempts) : undefined;
+  }
+}
