@@ -184,6 +184,28 @@ function finalState(v: BiometricValidation) {
 const sessionExpired = () =>
   new ApiError(410, 'LIVENESS_SESSION_EXPIRED', 'Liveness session expired', 'LIVENESS_SESSION_EXPIRED');
 
+/** The result token the operator's application verifies, for validate and for confirm-2fa alike. */
+function signResult(
+  ctx: AppContext,
+  v: BiometricValidation,
+  r: { person?: string; matchScore?: number; livenessScore: number },
+) {
+  return ctx.keys.sign(
+    'result',
+    {
+      sub: v.identifier,
+      biometricValidation: v.id,
+      project: v.projectId,
+      projectFlow: v.flowId,
+      type: v.type,
+      ...(r.person ? { person: r.person } : {}),
+      ...(r.matchScore !== undefined ? { matchScore: r.matchScore } : {}),
+      livenessScore: r.livenessScore,
+    },
+    new Date(Date.now() + ctx.config.RESULT_TOKEN_TTL_S * 1000),
+  );
+}
+
 function event(v: BiometricValidation, eventType: string, data: Record<string, unknown>): NewOutboxEvent[] {
   if (!v.options.webhookUrl) return [];
   return [
@@ -374,20 +396,7 @@ async function evaluate(
   const riskScore = round(1 - Math.min(liveness, matchScore ?? 1, quality));
   const token = v.options.requires2FA
     ? ''
-    : await ctx.keys.sign(
-        'result',
-        {
-          sub: v.identifier,
-          biometricValidation: v.id,
-          project: v.projectId,
-          projectFlow: v.flowId,
-          type: v.type,
-          ...(personId ? { person: personId } : {}),
-          ...(matchScore !== undefined ? { matchScore } : {}),
-          livenessScore: liveness,
-        },
-        new Date(Date.now() + ctx.config.RESULT_TOKEN_TTL_S * 1000),
-      );
+    : await signResult(ctx, v, { person: personId, matchScore, livenessScore: liveness });
   const retained = v.settings.retainFaceImages && enrolment?.image;
   const data: Record<string, unknown> = {
     _id: v.id,
@@ -589,21 +598,12 @@ async function confirmBiometricValidationCode(ctx: AppContext, req: FastifyReque
       throw codeError(400, 'INVALID_CODE', 'Invalid code', remaining);
     }
     const result = (v.result ?? {}) as Record<string, unknown>;
-    const token = await ctx.keys.sign(
-      'result',
-      {
-        sub: v.identifier,
-        biometricValidation: v.id,
-        project: v.projectId,
-        projectFlow: v.flowId,
-        type: v.type,
-        ...(v.personId ? { person: v.personId } : {}),
-        ...(typeof result.matchScore === 'number' ? { matchScore: result.matchScore } : {}),
-        livenessScore:
-          (result.biometricData as { livenessScore?: number } | undefined)?.livenessScore ?? v.livenessScore,
-      },
-      new Date(Date.now() + ctx.config.RESULT_TOKEN_TTL_S * 1000),
-    );
+    const token = await signResult(ctx, v, {
+      person: v.personId,
+      matchScore: typeof result.matchScore === 'number' ? result.matchScore : undefined,
+      livenessScore:
+        (result.biometricData as { livenessScore?: number } | undefined)?.livenessScore ?? v.livenessScore,
+    });
     const data: Record<string, unknown> = { ...result, status: 'completed', completedAt: at };
     if (v.options.redirectUrl) {
       const u = new URL(v.options.redirectUrl);
