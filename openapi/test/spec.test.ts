@@ -233,3 +233,24 @@ describe('webhooks', () => {
     expect(validate({ ...examples[0], type: 'something_else' })).toBe(false);
   });
 });
+
+describe('token claims', () => {
+  it.each([
+    ['BiometricValidationResult', 'ResultTokenClaims', 'faceproof:result'],
+    ['CreateBiometricValidationResponse', 'LivenessSessionTokenClaims', 'faceproof:liveness-session'],
+    ['CreateAppRegistrationResponse', 'AppRegistrationTokenClaims', 'faceproof:app-registration'],
+  ])('%s documents its token with %s', (holder, claims, audience) => {
+    const schema = spec.components.schemas[holder];
+    const token = schema.properties.token ?? schema.properties.data.properties.token;
+    expect(token.contentMediaType).toBe('application/jwt');
+    expect(token.contentSchema.$ref).toBe(`#/components/schemas/${claims}`);
+    expect(spec.components.schemas[claims].properties.aud.const).toBe(audience);
+  });
+
+  it('documents the result token sent in the validated webhook too', () => {
+    const event = spec.components.schemas.BiometricValidationValidatedEvent;
+    expect(event.properties.data.properties.token.contentSchema.$ref).toBe(
+      '#/components/schemas/ResultTokenClaims',
+    );
+  });
+});
