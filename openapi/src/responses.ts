@@ -61,3 +61,55 @@ export function responseViolations(
   if (!validate(body)) problems.push(`body: ${ajv.errorsText(validate.errors, { separator: '; ' })}`);
   return problems;
 }
+
+/** A request as a receiver saw it (a webhook delivery, a proxied call): headers and the raw body. */
+export interface ObservedRequest {
+  headers: Headers;
+  text: string;
+}
+
+/**
+ * Everything that makes a request disagree with its operation (a webhook Faceproof sends, say): a
+ * missing required header parameter or one that breaks its schema, an undeclared content type, a
+ * body that is not JSON or breaks its schema, a missing required body. Empty when it agrees.
+ */
+export function requestViolations(
+  spec: OpenApiDocument,
+  ajv: Ajv2020,
+  operation: Operation,
+  req: ObservedRequest,
+): string[] {
+  const problems: string[] = [];
+  for (const p of operation.parameters.filter((p) => p.in === 'header')) {
+    const raw = req.headers.get(p.name);
+    if (raw === null) {
+      if (p.required) problems.push(`required header ${p.name} is missing`);
+      continue;
+    }
+    const type = resolveRef(spec, p.schema)?.type;
+    const value = type === 'integer' || type === 'number' ? Number(raw) : raw;
+    const validate = compileFragment(ajv, p.schema ?? {});
+    if (!validate(value)) problems.push(`header ${p.name}: ${ajv.errorsText(validate.errors)} (got ${raw})`);
+  }
+  const body = resolveRef(spec, operation.op.requestBody);
+  if (!body) return problems;
+  if (req.text.length === 0) {
+    if (body.required) problems.push('the required body is missing');
+    return problems;
+  }
+  const content = body.content ?? {};
+  const contentType = (req.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
+  if (!(contentType in content)) {
+    problems.push(`content type "${contentType}" is not one of ${Object.keys(content).join(', ')}`);
+    return problems;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(req.text);
+  } catch {
+    return [...problems, `body is not JSON: ${req.text.slice(0, 120)}`];
+  }
+  const validate = compileFragment(ajv, content[contentType].schema);
+  if (!validate(value)) problems.push(`body: ${ajv.errorsText(validate.errors, { separator: '; ' })}`);
+  return problems;
+}

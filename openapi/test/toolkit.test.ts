@@ -68,6 +68,9 @@ function fixture(): any {
       thingChanged: {
         post: {
           operationId: 'onThingChanged',
+          parameters: [
+            { name: 'webhook-id', in: 'header', required: true, schema: { type: 'string', minLength: 3 } },
+          ],
           requestBody: {
             content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } },
           },
@@ -289,6 +292,55 @@ describe('response validation', () => {
     expect(responseViolations(contract.spec, contract.ajv, 'getThing', res)).toEqual(
       contract.violations('getThing', res),
     );
+  });
+});
+
+describe('request validation', () => {
+  const contract = new Contract(fixture());
+  const delivery = (headers: Record<string, string>, body?: unknown) => ({
+    headers: new Headers({ 'content-type': 'application/json', ...headers }),
+    text: body === undefined ? '' : JSON.stringify(body),
+  });
+
+  it('accepts a webhook delivery that agrees with the webhook', () => {
+    const hook = contract.webhook('thingChanged');
+    expect(
+      contract.requestViolations(
+        hook,
+        delivery({ 'webhook-id': 'msg_1' }, { id: '4f6b1c1e-8d7a-4f3e-9c55-0e1b2a3c4d5e' }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('names a missing or broken header parameter and a body that breaks the schema', () => {
+    const hook = contract.webhook('thingChanged');
+    expect(contract.requestViolations(hook, delivery({}, { id: 'x' }))).toEqual([
+      'required header webhook-id is missing',
+      expect.stringMatching(/^body: .*must match format "uuid"/),
+    ]);
+    expect(
+      contract.requestViolations(
+        hook,
+        delivery({ 'webhook-id': 'm' }, { id: '4f6b1c1e-8d7a-4f3e-9c55-0e1b2a3c4d5e' }),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^header webhook-id: .*must NOT have fewer than 3 characters \(got m\)$/),
+    ]);
+  });
+
+  it('names an undeclared content type and a body that is not JSON', () => {
+    const hook = contract.webhook('thingChanged');
+    const text = { headers: new Headers({ 'content-type': 'text/plain', 'webhook-id': 'msg' }), text: '{' };
+    expect(contract.requestViolations(hook, text)).toEqual([
+      'content type "text/plain" is not one of application/json',
+    ]);
+    expect(contract.requestViolations(hook, { ...delivery({ 'webhook-id': 'msg' }), text: '{' })).toEqual([
+      'body is not JSON: {',
+    ]);
+  });
+
+  it('refuses an unknown webhook', () => {
+    expect(() => contract.webhook('nothing')).toThrow('no webhook nothing in the spec');
   });
 });
 
