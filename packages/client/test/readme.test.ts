@@ -4,8 +4,12 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { Contract, requestExamples } from '@faceproof/openapi';
+import { Webhook } from 'standardwebhooks';
 import { describe, expect, inject, it } from 'vitest';
 import { errorCodes } from '../src/index.js';
+
+const contract = new Contract();
 
 const run = promisify(execFile);
 const pkgDir = new URL('../', import.meta.url).pathname;
@@ -54,6 +58,27 @@ describe('README', () => {
       timeout: 30_000,
     });
     expect(stderr).not.toMatch(/Error/);
+  });
+
+  it('answers a signed delivery with its webhook snippet, and refuses a tampered one', async () => {
+    const index = blocks.findIndex((b) => b.includes('export async function onWebhook'));
+    expect(index).toBeGreaterThanOrEqual(0);
+    const secret = (blocks[index] as string).match(/whsec_[A-Za-z0-9+/=]+/)?.[0] as string;
+    const { onWebhook } = (await import(`${outDir}${files[index]}`)) as {
+      onWebhook: (request: Request) => Promise<Response>;
+    };
+    const example = contract.webhooks.flatMap((o) => requestExamples(contract.spec, o))[0];
+    const body = JSON.stringify(example?.value);
+    const at = new Date();
+    const headers = {
+      'webhook-id': 'msg_readme',
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new Webhook(secret).sign('msg_readme', at, body),
+    };
+    const post = (text: string) =>
+      onWebhook(new Request('http://receiver.example.invalid/', { method: 'POST', body: text, headers }));
+    expect((await post(body)).status).toBe(204);
+    expect((await post(body.replace('"data":{', '"data":{"extra":1,'))).status).toBe(400);
   });
 
   it('lists exactly the error codes the spec declares in its table', () => {

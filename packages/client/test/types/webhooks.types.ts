@@ -14,14 +14,8 @@ type Schemas = components['schemas'];
 
 // The runtime list and the type of event names are the same set, both from the spec's `webhooks:`.
 expectTypeOf<(typeof webhookEventTypes)[number]>().toEqualTypeOf<WebhookEventType>();
-expectTypeOf<WebhookEventType>().toEqualTypeOf<
-  | 'biometric_validation_validated'
-  | 'biometric_validation_failed'
-  | 'biometric_validation_expired'
-  | 'biometric_validation_created_person'
-  | 'app_registration_person_created'
-  | 'app_registration_person_replaced'
->();
+// ...and a union of literal names, not `string`.
+expectTypeOf<string>().not.toExtend<WebhookEventType>();
 
 // Each webhook's key is the `type` of its own payload schema.
 expectTypeOf<{ [T in WebhookEventType]: WebhookEventOf<T>['type'] }>().toEqualTypeOf<{
