@@ -2,6 +2,7 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { verifyWebhook } from '@faceproof/client';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Call, type CallResult, call } from '../src/http.js';
@@ -209,6 +210,13 @@ describe('webhooks of the real server, as the spec describes them', () => {
 
     const created = await delivered(s, 'biometric_validation_created_person');
     expect(violations(created, s.secret)).toEqual([]);
+    // The published client's verifier accepts the real delivery as its typed event.
+    const verified = await verifyWebhook({ secret: s.secret, body: created.raw, headers: created.headers });
+    expect(verified).toMatchObject({
+      ok: true,
+      event: created.body,
+      webhookId: created.headers['webhook-id'],
+    });
     expect(created.body.data).toMatchObject({
       biometricValidation: v.id,
       project: s.project,
