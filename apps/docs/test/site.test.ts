@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { type Json, operations } from '@faceproof/openapi';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Json, operations } from '../scripts/site.ts';
 import { guard, launch, screenshots } from './browser.ts';
 
 const spec: Json = JSON.parse(
