@@ -23,6 +23,15 @@ const viewports = {
   phone: { width: 390, height: 844 },
 } as const;
 
+/**
+ * Deadline for a state the reference reaches on its own: Scalar renders a section only after its
+ * link is clicked, and builds its search index after load, which takes seconds on a loaded
+ * machine (vitest's default for `expect.poll` is 1 s). A bound on a hang, not a speed target.
+ */
+const EVENTUALLY = { timeout: 20_000, interval: 100 } as const;
+/** For a test that visits every operation in turn: each step has its own deadline above. */
+const EVERY_OPERATION_TIMEOUT = 180_000;
+
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 const external: string[] = [];
@@ -95,38 +104,51 @@ describe('spec downloads', () => {
 });
 
 describe('API reference', () => {
-  it('renders every operation of the spec', async () => {
-    const { page, log } = await newPage();
-    await page.goto(`${inject('docsUrl')}/reference.html`, { waitUntil: 'networkidle' });
-    for (const { method, path, op } of operations(spec)) {
-      const link = page.locator(`a[href$="/${method.toUpperCase()}${path}"]`).first();
-      await link.click();
-      await expect
-        .poll(() => page.getByRole('heading', { name: op.summary, exact: true }).first().isVisible(), {
-          message: `${op.operationId} (${op.summary})`,
-        })
-        .toBe(true);
-    }
-    await page.screenshot({ path: `${screenshots}reference-desktop.png` });
-    external.push(...log.external);
-  });
+  it(
+    'renders every operation of the spec',
+    async () => {
+      const { page, log } = await newPage();
+      await page.goto(`${inject('docsUrl')}/reference.html`, { waitUntil: 'networkidle' });
+      for (const { method, path, op } of operations(spec)) {
+        const link = page.locator(`a[href$="/${method.toUpperCase()}${path}"]`).first();
+        await link.click();
+        await expect
+          .poll(() => page.getByRole('heading', { name: op.summary, exact: true }).first().isVisible(), {
+            ...EVENTUALLY,
+            message: `${op.operationId} (${op.summary})`,
+          })
+          .toBe(true);
+      }
+      await page.screenshot({ path: `${screenshots}reference-desktop.png` });
+      external.push(...log.external);
+    },
+    EVERY_OPERATION_TIMEOUT,
+  );
 
-  it('renders every webhook event of the spec', async () => {
-    const { page, log } = await newPage();
-    await page.goto(`${inject('docsUrl')}/reference.html`, { waitUntil: 'networkidle' });
-    for (const [event, item] of Object.entries<Json>(spec.webhooks)) {
-      // Scalar links a webhook by its name with dashes.
-      const link = page.locator(`a[href$="/webhook/POST/${event.replace(/_/g, '-')}"]`).first();
-      await link.click();
-      await expect
-        .poll(() => page.getByRole('heading', { name: item.post.summary, exact: true }).first().isVisible(), {
-          message: `${event} (${item.post.summary})`,
-        })
-        .toBe(true);
-    }
-    await page.screenshot({ path: `${screenshots}reference-webhooks.png` });
-    external.push(...log.external);
-  });
+  it(
+    'renders every webhook event of the spec',
+    async () => {
+      const { page, log } = await newPage();
+      await page.goto(`${inject('docsUrl')}/reference.html`, { waitUntil: 'networkidle' });
+      for (const [event, item] of Object.entries<Json>(spec.webhooks)) {
+        // Scalar links a webhook by its name with dashes.
+        const link = page.locator(`a[href$="/webhook/POST/${event.replace(/_/g, '-')}"]`).first();
+        await link.click();
+        await expect
+          .poll(
+            () => page.getByRole('heading', { name: item.post.summary, exact: true }).first().isVisible(),
+            {
+              ...EVENTUALLY,
+              message: `${event} (${item.post.summary})`,
+            },
+          )
+          .toBe(true);
+      }
+      await page.screenshot({ path: `${screenshots}reference-webhooks.png` });
+      external.push(...log.external);
+    },
+    EVERY_OPERATION_TIMEOUT,
+  );
 
   it('finds "liveness" with its search', async () => {
     const { page, log } = await newPage();
@@ -137,9 +159,10 @@ describe('API reference', () => {
       .click();
     await page.keyboard.type('liveness');
     const results = page.getByRole('option');
-    await expect.poll(() => results.count()).toBeGreaterThan(0);
-    const texts = (await results.allInnerTexts()).join('\n');
-    expect(texts).toContain('Validate biometric validation');
+    // Results follow the typing (and a debounce): wait for those of the whole word.
+    await expect
+      .poll(async () => (await results.allInnerTexts()).join('\n'), EVENTUALLY)
+      .toContain('Validate biometric validation');
     await page.screenshot({ path: `${screenshots}reference-search.png` });
     external.push(...log.external);
   });
@@ -161,8 +184,10 @@ describe('API reference', () => {
       .click();
     await page.getByPlaceholder('Token').first().fill('docs-test-token');
     await page.getByRole('button', { name: /^send/i }).first().click();
-    await expect.poll(() => page.getByText('200 OK').first().isVisible(), { timeout: 15_000 }).toBe(true);
-    await expect.poll(() => page.getByText('"biometricValidation"').first().isVisible()).toBe(true);
+    await expect.poll(() => page.getByText('200 OK').first().isVisible(), EVENTUALLY).toBe(true);
+    await expect
+      .poll(() => page.getByText('"biometricValidation"').first().isVisible(), EVENTUALLY)
+      .toBe(true);
     expect(sent).toContain(`POST ${mockUrl}/v2/biometric-validations`);
     await page.screenshot({ path: `${screenshots}reference-try-it.png` });
     external.push(...log.external);
@@ -172,7 +197,7 @@ describe('API reference', () => {
     const { page, log } = await newPage(viewports.phone);
     await page.goto(`${inject('docsUrl')}/reference.html`, { waitUntil: 'networkidle' });
     const title = page.locator('h1', { hasText: spec.info.title }).first();
-    await expect.poll(() => title.isVisible(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => title.isVisible(), EVENTUALLY).toBe(true);
     // The page itself does not scroll sideways on a phone.
     expect(
       await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
