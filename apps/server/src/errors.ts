@@ -1,4 +1,4 @@
-import type { Issue } from './spec.js';
+import type { Issue } from './contract/validators.js';
 
 /**
  * An API error in canonical form: an UPPER_SNAKE code and a sentence. `format()` renders it in the

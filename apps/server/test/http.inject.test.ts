@@ -80,6 +80,27 @@ describe('validation errors', () => {
     expect(res.body.details).toEqual([expect.objectContaining({ path: '/query/limit' })]);
   });
 
+  it('validates header parameters from the spec (Idempotency-Key is at most 255 characters)', async () => {
+    const res = await h.inject('POST', '/v2/biometric-validations', {
+      token: h.demo.clientAccessToken,
+      headers: { 'idempotency-key': 'k'.repeat(256) },
+      body: {
+        project: h.demo.project,
+        projectFlow: h.demo.loginFlow,
+        identifier: 'inject-user',
+        type: 'login',
+      },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.details).toEqual([expect.objectContaining({ path: '/header/idempotency-key' })]);
+  });
+
+  it("pages with the spec's defaults when none are asked for", async () => {
+    const res = await h.inject('GET', '/v2/projects', { token: h.demo.clientAccessToken });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ page: 1, limit: 20 });
+  });
+
   it('answers malformed JSON with 400 and another media type with 415', async () => {
     const token = h.demo.clientAccessToken;
     const bad = await h.inject('POST', '/v2/projects', {

@@ -10,9 +10,10 @@ export interface Paging {
   limit: number;
 }
 
+/** The page asked for; the spec's defaults are filled in and the numbers coerced by the validator. */
 export function paging(req: FastifyRequest): Paging {
-  const q = query(req);
-  return { page: Number(q.page ?? 1), limit: Number(q.limit ?? 20) };
+  const { page, limit } = req.query as Paging;
+  return { page, limit };
 }
 
 export const pageOf = <T>(items: T[], total: number, p: Paging) => ({
