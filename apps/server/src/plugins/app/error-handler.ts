@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { undocumentedError } from '../../contract/error-codes.js';
 import { ApiError, conventionOf, formatError, invalidRequest } from '../../errors.js';
 
 /** Any error a request ends with, as the API error the spec documents for it. */
@@ -35,6 +36,24 @@ export function toApiError(error: FastifyError | ApiError): ApiError {
 /** Errors expected under load or at shutdown: answered, not logged as failures. */
 const ROUTINE_5XX = new Set(['ENGINE_BUSY', 'NOT_READY']);
 
+/** Under test an undocumented error fails loudly: a 500 whose message says what the spec lacks. */
+const STRICT = process.env.NODE_ENV === 'test';
+
+/**
+ * The body of an error in the operation's convention, after checking its code is one the spec
+ * documents for that operation and status: a code the spec does not list is logged as an error.
+ */
+function checkedBody(apiError: ApiError, req: FastifyRequest) {
+  const operationId = req.routeOptions.config.operationId;
+  const body = formatError(apiError, conventionOf(operationId), req.id);
+  const problem = undocumentedError(operationId, apiError.statusCode, String(body.code));
+  if (!problem) return { status: apiError.statusCode, body };
+  req.log.error({ err: apiError, problem }, 'undocumented error code');
+  if (!STRICT) return { status: apiError.statusCode, body };
+  const loud = new ApiError(500, 'INTERNAL_ERROR', 'Undocumented error', `Undocumented error: ${problem}.`);
+  return { status: 500, body: formatError(loud, 'create', req.id) };
+}
+
 function sendError(apiError: ApiError, req: FastifyRequest, reply: FastifyReply) {
   for (const [k, v] of Object.entries(apiError.headers)) reply.header(k, v);
   if (apiError.statusCode === 401)
@@ -44,8 +63,8 @@ function sendError(apiError: ApiError, req: FastifyRequest, reply: FastifyReply)
         ? 'Bearer realm="faceproof"'
         : 'Bearer realm="faceproof", error="invalid_token"',
     );
-  const operationId = req.routeOptions.config.operationId;
-  return reply.code(apiError.statusCode).send(formatError(apiError, conventionOf(operationId), req.id));
+  const { status, body } = checkedBody(apiError, req);
+  return reply.code(status).send(body);
 }
 
 /** Every error answered in the spec's error shape, in the convention of the operation that failed. */
