@@ -45,11 +45,11 @@ async function createDemoResources(store: Store, now: string): Promise<DemoIds> 
   });
   const origin = { clientId: client, projectId: project, collectionId: collection, now };
   const login = newFlow(
-    { type: 'login', status: 'active', name: 'Demo login' },
+    { type: 'login', status: 'active', searchMode: 'ACCURATE', name: 'Demo login' },
     { ...origin, id: objectId() },
   );
   const onboarding = newFlow(
-    { type: 'onboarding', status: 'active', name: 'Demo onboarding' },
+    { type: 'onboarding', status: 'active', searchMode: 'ACCURATE', name: 'Demo onboarding' },
     { ...origin, id: objectId() },
   );
   await store.createFlow(login);

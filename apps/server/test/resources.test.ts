@@ -14,7 +14,7 @@ const origin = {
 
 describe('project flows', () => {
   it('gives a new flow its defaults, the search minimum following the mode', () => {
-    const f = newFlow({ type: 'login', searchMode: 'FAST' }, origin);
+    const f = newFlow({ type: 'login', status: 'draft', searchMode: 'FAST' }, origin);
     expect(f).toMatchObject({
       status: 'draft',
       name: 'Login',
@@ -24,7 +24,9 @@ describe('project flows', () => {
       maxAttempts: 3,
       retainFaceImages: false,
     });
-    expect(newFlow({ type: 'onboarding', searchMinScore: 0.7 }, origin)).toMatchObject({
+    expect(
+      newFlow({ type: 'onboarding', status: 'draft', searchMode: 'ACCURATE', searchMinScore: 0.7 }, origin),
+    ).toMatchObject({
       name: 'Onboarding',
       searchMode: 'ACCURATE',
       searchMinScore: 0.7,
@@ -33,7 +35,13 @@ describe('project flows', () => {
 
   it('patches only what is sent; a new mode alone resets the minimum; null clears a URL', () => {
     const f = newFlow(
-      { type: 'login', webhookUrl: 'https://hooks.example.invalid/x', maxAttempts: 5 },
+      {
+        type: 'login',
+        status: 'draft',
+        searchMode: 'ACCURATE',
+        webhookUrl: 'https://hooks.example.invalid/x',
+        maxAttempts: 5,
+      },
       origin,
     );
     const later = { collectionId: 'col1', now: '2026-01-02T00:00:00.000Z' };
@@ -52,7 +60,7 @@ describe('project flows', () => {
 });
 
 describe('app registrations', () => {
-  const flow = { ...newFlow({ type: 'onboarding', status: 'active' }, origin) };
+  const flow = { ...newFlow({ type: 'onboarding', status: 'active', searchMode: 'ACCURATE' }, origin) };
   it('accepts only an active onboarding flow of the same project, and says why not', () => {
     expect(registrationFlowRefusal(flow, 'p1')).toBeUndefined();
     expect(registrationFlowRefusal(flow, 'p2')).toMatch(/not a flow of project p2/);

@@ -1,26 +1,9 @@
-import { type Json, operations, resolveRef } from './bundle.js';
+import { errorCodes } from '@faceproof/openapi/types';
 
 /** `{ operationId: { status: codes } }`: the error codes the spec documents, from its named examples. */
-export type ErrorCodeTable = Record<string, Record<string, readonly string[]>>;
+export type ErrorCodeTable = Readonly<Record<string, Readonly<Record<number, readonly string[]>>>>;
 
-function documentedCodes(): ErrorCodeTable {
-  const out: ErrorCodeTable = {};
-  for (const { operationId, op } of operations()) {
-    const byStatus: Record<string, string[]> = {};
-    for (const [status, response] of Object.entries<Json>(op.responses ?? {})) {
-      if (!/^[45]\d\d$/.test(status)) continue;
-      const examples = Object.values<Json>(
-        resolveRef(response).content?.['application/json']?.examples ?? {},
-      );
-      const codes = examples.map((e) => resolveRef(e).value?.code).filter((c) => typeof c === 'string');
-      byStatus[status] = [...new Set<string>(codes)];
-    }
-    out[operationId] = byStatus;
-  }
-  return out;
-}
-
-const DOCUMENTED = documentedCodes();
+const DOCUMENTED: ErrorCodeTable = errorCodes;
 
 /**
  * Why an error body about to be sent is not one the spec documents for the operation and status,
@@ -34,7 +17,7 @@ export function undocumentedError(
   table: ErrorCodeTable = DOCUMENTED,
 ): string | undefined {
   if (operationId === undefined || status === 500) return undefined;
-  const codes = table[operationId]?.[String(status)];
+  const codes = table[operationId]?.[status];
   if (codes?.includes(code)) return undefined;
   return codes === undefined
     ? `${operationId} does not document status ${status} (sending ${code})`

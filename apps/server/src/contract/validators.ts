@@ -1,4 +1,4 @@
-import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import type { Ajv2020, ErrorObject, ValidateFunction } from '@faceproof/openapi';
 import { absolutize, createAjv, type Json, type Operation, resolveRef } from './bundle.js';
 
 export type Where = 'params' | 'query' | 'headers' | 'body';

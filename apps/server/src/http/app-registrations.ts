@@ -1,34 +1,26 @@
-import { type AppContext, auth, type Handler } from '../context.js';
-import { ApiError, notFound } from '../errors.js';
+import { type AppContext, auth } from '../context.js';
+import { operation } from '../contract/operation.js';
+import { apiError } from '../errors.js';
 import { nowIso, objectId } from '../ids.js';
 import { presentAppRegistration } from '../present.js';
 import { registrationFlowRefusal, withExpiry } from '../resources/app-registrations.js';
 import type { AppRegistration } from '../store/types.js';
-import { flowNotFound, idParam, projectNotFound } from './common.js';
-
-interface OpenRequest {
-  project: string;
-  projectFlow: string;
-  email?: string;
-  countryCode?: string;
-  phone?: string;
-  os?: AppRegistration['os'];
-}
+import { flowNotFound, projectNotFound } from './common.js';
 
 export function appRegistrationToken(ctx: AppContext, r: AppRegistration) {
   return ctx.keys.sign('app-registration', { sub: r.id, project: r.projectId }, new Date(r.expiresAt));
 }
 
-export const appRegistrationResourceHandlers: Record<string, Handler> = {
-  async createAppRegistration(ctx, req) {
+export const appRegistrationResourceHandlers = {
+  ...operation('createAppRegistration')(async (ctx, req, { op }) => {
     const clientId = auth(req).subject;
-    const b = req.body as OpenRequest;
+    const b = req.body;
     const project = await ctx.store.getProject(clientId, b.project);
-    if (!project) throw projectNotFound(b.project);
+    if (!project) throw projectNotFound(op, b.project);
     const flow = await ctx.store.getFlow(clientId, b.projectFlow);
-    if (!flow) throw flowNotFound(b.projectFlow);
+    if (!flow) throw flowNotFound(op, b.projectFlow);
     const refusal = registrationFlowRefusal(flow, project.id);
-    if (refusal) throw new ApiError(400, 'INVALID_PROJECT_FLOW', 'Invalid project flow', refusal);
+    if (refusal) throw apiError(op, 400, 'INVALID_PROJECT_FLOW', 'Invalid project flow', refusal);
     const now = Date.now();
     const r: AppRegistration = {
       id: objectId(now),
@@ -48,16 +40,18 @@ export const appRegistrationResourceHandlers: Record<string, Handler> = {
     await ctx.store.createAppRegistration(r);
     const token = await appRegistrationToken(ctx, r);
     return { success: true, data: { appRegistration: presentAppRegistration(r), token } };
-  },
+  }),
 
-  async getAppRegistration(ctx, req) {
-    const r = await ctx.store.getAppRegistration(idParam(req));
+  ...operation('getAppRegistration')(async (ctx, req, { op }) => {
+    const r = await ctx.store.getAppRegistration(req.params.id);
     if (!r || r.clientId !== auth(req).subject)
-      throw notFound(
+      throw apiError(
+        op,
+        404,
         'APP_REGISTRATION_NOT_FOUND',
         'App registration not found',
-        `No app registration ${idParam(req)} belongs to this client.`,
+        `No app registration ${req.params.id} belongs to this client.`,
       );
     return { success: true, data: presentAppRegistration(withExpiry(r)) };
-  },
+  }),
 };

@@ -1,18 +1,17 @@
-import { auth, type Handler } from '../context.js';
-import { notFound } from '../errors.js';
+import { auth } from '../context.js';
+import { operation } from '../contract/operation.js';
+import { apiError } from '../errors.js';
 import { presentSession, presentValidation } from '../present.js';
-import type { ValidationStatus } from '../store/types.js';
-import { captureUrl, idParam, pageOf, paging, query } from './common.js';
+import { captureUrl, pageOf, paging } from './common.js';
 
 /** The read side of biometric validations; creating and answering them is in routes/validations.ts. */
-export const validationReadHandlers: Record<string, Handler> = {
-  async listBiometricValidations(ctx, req) {
-    const p = paging(req);
-    const q = query(req);
+export const validationReadHandlers = {
+  ...operation('listBiometricValidations')(async (ctx, req) => {
+    const p = paging(req.query);
     const res = await ctx.store.listValidations(auth(req).subject, {
       ...p,
-      projectId: q.project,
-      status: q.status as ValidationStatus | undefined,
+      projectId: req.query.project,
+      status: req.query.status,
     });
     const mail = await ctx.store.linkMailStatus(
       res.items.filter((v) => v.options.sendViaEmail).map((v) => v.id),
@@ -22,15 +21,17 @@ export const validationReadHandlers: Record<string, Handler> = {
       res.total,
       p,
     );
-  },
+  }),
 
-  async getBiometricValidation(ctx, req) {
-    const v = await ctx.store.getValidation(idParam(req));
+  ...operation('getBiometricValidation')(async (ctx, req, { op }) => {
+    const v = await ctx.store.getValidation(req.params.id);
     if (!v || v.clientId !== auth(req).subject)
-      throw notFound(
+      throw apiError(
+        op,
+        404,
         'BIOMETRIC_VALIDATION_NOT_FOUND',
         'Biometric validation not found',
-        `No biometric validation ${idParam(req)} belongs to this client.`,
+        `No biometric validation ${req.params.id} belongs to this client.`,
       );
     const mail = v.options.sendViaEmail ? (await ctx.store.linkMailStatus([v.id])).get(v.id) : undefined;
     return {
@@ -40,5 +41,5 @@ export const validationReadHandlers: Record<string, Handler> = {
         livenessSession: presentSession(v),
       },
     };
-  },
+  }),
 };

@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { auth, type Handler } from '../context.js';
-import { ApiError } from '../errors.js';
+import { auth } from '../context.js';
+import { operation } from '../contract/operation.js';
+import { apiError } from '../errors.js';
 import { nowIso, objectId } from '../ids.js';
 import { presentCollection } from '../present.js';
 import type { Collection } from '../store/types.js';
-import { collectionNotFound, idParam, pageOf, paging, projectNotFound, query } from './common.js';
+import { collectionNotFound, pageOf, paging, projectNotFound } from './common.js';
 
-export const collectionHandlers: Record<string, Handler> = {
-  async createCollection(ctx, req) {
+export const collectionHandlers = {
+  ...operation('createCollection')(async (ctx, req, { op }) => {
     const clientId = auth(req).subject;
-    const b = req.body as { project: string; name: string; description?: string };
+    const b = req.body;
     const project = await ctx.store.getProject(clientId, b.project);
-    if (!project) throw projectNotFound(b.project);
+    if (!project) throw projectNotFound(op, b.project);
     const now = nowIso();
     const c: Collection = {
       id: objectId(),
@@ -25,28 +26,29 @@ export const collectionHandlers: Record<string, Handler> = {
     };
     await ctx.store.createCollection(c);
     return { success: true, data: presentCollection(c, 0) };
-  },
+  }),
 
-  async listCollections(ctx, req) {
-    const p = paging(req);
-    const res = await ctx.store.listCollections(auth(req).subject, { ...p, projectId: query(req).project });
+  ...operation('listCollections')(async (ctx, req) => {
+    const p = paging(req.query);
+    const res = await ctx.store.listCollections(auth(req).subject, { ...p, projectId: req.query.project });
     const items = [];
     for (const c of res.items) items.push(presentCollection(c, await ctx.store.countPersons(c.id)));
     return pageOf(items, res.total, p);
-  },
+  }),
 
-  async getCollection(ctx, req) {
-    const c = await ctx.store.getCollection(auth(req).subject, idParam(req));
-    if (!c) throw collectionNotFound(idParam(req));
+  ...operation('getCollection')(async (ctx, req, { op }) => {
+    const c = await ctx.store.getCollection(auth(req).subject, req.params.id);
+    if (!c) throw collectionNotFound(op, req.params.id);
     return { success: true, data: presentCollection(c, await ctx.store.countPersons(c.id)) };
-  },
+  }),
 
-  async deleteCollection(ctx, req) {
-    const c = await ctx.store.getCollection(auth(req).subject, idParam(req));
-    if (!c) throw collectionNotFound(idParam(req));
+  ...operation('deleteCollection')(async (ctx, req, { op }) => {
+    const c = await ctx.store.getCollection(auth(req).subject, req.params.id);
+    if (!c) throw collectionNotFound(op, req.params.id);
     const flows = await ctx.store.flowsUsingCollection(c.id);
     if (flows.length)
-      throw new ApiError(
+      throw apiError(
+        op,
         409,
         'COLLECTION_IN_USE',
         'Collection in use',
@@ -55,5 +57,5 @@ export const collectionHandlers: Record<string, Handler> = {
     const counts = await ctx.store.deleteCollection(c.id);
     ctx.faces.removeCollection(c.id);
     return { success: true, data: { _id: c.id, deleted: true, ...counts } };
-  },
+  }),
 };

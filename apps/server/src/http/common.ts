@@ -1,9 +1,6 @@
-import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
-import { notFound } from '../errors.js';
-
-export const idParam = (req: FastifyRequest) => (req.params as { id: string }).id;
-export const query = (req: FastifyRequest) => req.query as Record<string, string | undefined>;
+import { defaulted } from '../contract/operation.js';
+import { type Answering, notFound } from '../errors.js';
 
 export interface Paging {
   page: number;
@@ -11,8 +8,8 @@ export interface Paging {
 }
 
 /** The page asked for; the spec's defaults are filled in and the numbers coerced by the validator. */
-export function paging(req: FastifyRequest): Paging {
-  const { page, limit } = req.query as Paging;
+export function paging(query: { page?: number; limit?: number }): Paging {
+  const { page, limit } = defaulted(query, 'page', 'limit');
   return { page, limit };
 }
 
@@ -23,12 +20,16 @@ export const pageOf = <T>(items: T[], total: number, p: Paging) => ({
   ...p,
 });
 
-export const projectNotFound = (id: string) =>
+// Each not-found error names the operations that may answer it: the spec documents the code there.
+export const projectNotFound = (_op: Answering<404, 'PROJECT_NOT_FOUND'>, id: string) =>
   notFound('PROJECT_NOT_FOUND', 'Project not found', `No project ${id} belongs to this client.`);
-export const flowNotFound = (id: string) =>
+export const flowNotFound = (_op: Answering<404, 'PROJECT_FLOW_NOT_FOUND'>, id: string) =>
   notFound('PROJECT_FLOW_NOT_FOUND', 'Project flow not found', `No project flow ${id} exists.`);
-export const collectionNotFound = (id: string, where = 'this client') =>
-  notFound('COLLECTION_NOT_FOUND', 'Collection not found', `No collection ${id} belongs to ${where}.`);
+export const collectionNotFound = (
+  _op: Answering<404, 'COLLECTION_NOT_FOUND'>,
+  id: string,
+  where = 'this client',
+) => notFound('COLLECTION_NOT_FOUND', 'Collection not found', `No collection ${id} belongs to ${where}.`);
 
 /** The hosted capture page (`@faceproof/capture`), in the validation's language. */
 export const captureUrl = (ctx: AppContext, v: { id: string; options: { language: string } }) =>

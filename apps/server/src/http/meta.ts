@@ -1,17 +1,13 @@
-import type { Handler } from '../context.js';
-import { ApiError } from '../errors.js';
+import { operation } from '../contract/operation.js';
+import { apiError } from '../errors.js';
 import { notReadyBecause } from '../resources/readiness.js';
 
-export const metaHandlers: Record<string, Handler> = {
-  async getJwks(ctx) {
-    return ctx.keys.jwks();
-  },
+export const metaHandlers = {
+  ...operation('getJwks')(async (ctx) => ctx.keys.jwks()),
 
-  async getHealth() {
-    return { status: 'ok' };
-  },
+  ...operation('getHealth')(async () => ({ status: 'ok' })),
 
-  async getReadiness(ctx) {
+  ...operation('getReadiness')(async (ctx, _req, { op }) => {
     const reason = await notReadyBecause({
       closing: ctx.closing,
       engineReady: ctx.faces.ready,
@@ -22,7 +18,7 @@ export const metaHandlers: Record<string, Handler> = {
           () => false,
         ),
     });
-    if (reason) throw new ApiError(503, 'NOT_READY', 'Not ready', reason);
+    if (reason) throw apiError(op, 503, 'NOT_READY', 'Not ready', reason);
     return { status: 'ready', checks: { database: 'ok', engine: 'ok' } };
-  },
+  }),
 };

@@ -3,13 +3,13 @@ import type { FlowType, ProjectFlow, SearchMode } from '../store/types.js';
 /** Default minimum search score of each search mode. */
 export const SEARCH_DEFAULTS = { ACCURATE: 0.9, FAST: 0.85 } as const;
 
-/** The settings a create request may leave out (the spec's defaults applied already). */
+/** A create request's settings, the spec's `default:` values (status, search mode) filled in. */
 export interface FlowInput {
   type: FlowType;
-  status?: ProjectFlow['status'];
+  status: ProjectFlow['status'];
   name?: string;
   livenessMinScore?: number;
-  searchMode?: SearchMode;
+  searchMode: SearchMode;
   searchMinScore?: number;
   maxAttempts?: number;
   retainFaceImages?: boolean;
@@ -26,15 +26,19 @@ export interface FlowOrigin {
   now: string;
 }
 
-/** A new flow: every setting left out takes its default; the search minimum follows the mode. */
+/**
+ * A new flow: every setting left out takes its default; the search minimum follows the mode. The
+ * spec states the defaults of livenessMinScore, maxAttempts and retainFaceImages in prose only, so
+ * they are kept here until it declares them as `default:`.
+ */
 export function newFlow(input: FlowInput, origin: FlowOrigin): ProjectFlow {
-  const searchMode = input.searchMode ?? 'ACCURATE';
+  const { searchMode } = input;
   return {
     id: origin.id,
     clientId: origin.clientId,
     projectId: origin.projectId,
     type: input.type,
-    status: input.status ?? 'draft',
+    status: input.status,
     name: input.name ?? (input.type === 'login' ? 'Login' : 'Onboarding'),
     livenessMinScore: input.livenessMinScore ?? 0.6,
     searchMode,
