@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { undocumentedError } from '../src/contract/error-codes.js';
+import { routeErrorGaps, routeErrors, undocumentedError } from '../src/contract/error-codes.js';
 import { ApiError } from '../src/errors.js';
 import { registerErrorHandling } from '../src/plugins/app/error-handler.js';
 
@@ -48,5 +48,31 @@ describe('the error handler', () => {
     const res = await appThrowing(new ApiError(404, 'PERSON_NOT_FOUND', 'Person not found', 'No person x.'));
     expect(res.status).toBe(500);
     expect(res.body.message).toMatch(/Undocumented error: getProject documents 404 with PROJECT_NOT_FOUND/);
+  });
+});
+
+describe('the start-up check of what routes answer by themselves', () => {
+  const same = (_status: number, code: string) => code;
+  const route = { operationId: 'getThing', authenticated: true, validated: true, hasBody: false };
+
+  it('lists each error a route can answer that the table lacks', () => {
+    const table = {
+      getThing: {
+        401: ['UNAUTHORIZED', 'INVALID_TOKEN'],
+        403: ['TOKEN_KIND_NOT_ACCEPTED'],
+        429: ['RATE_LIMITED'],
+      },
+    };
+    expect(routeErrorGaps(route, same, table)).toEqual([
+      'getThing does not document status 400 (sending INVALID_REQUEST)',
+    ]);
+    expect(routeErrorGaps({ ...route, validated: false }, same, table)).toEqual([]);
+  });
+
+  it('asks for the body errors only of operations with a body', () => {
+    expect(routeErrors({ ...route, hasBody: true }).map(([s]) => s)).toEqual([
+      429, 401, 401, 403, 400, 413, 415,
+    ]);
+    expect(routeErrors({ ...route, authenticated: false, validated: false }).map(([s]) => s)).toEqual([429]);
   });
 });

@@ -23,3 +23,36 @@ export function undocumentedError(
     ? `${operationId} does not document status ${status} (sending ${code})`
     : `${operationId} documents ${status} with ${codes.join(', ') || 'no code'}, not ${code}`;
 }
+
+/** What a route adds around its handler, each with the errors it may answer before the handler runs. */
+export interface RouteShape {
+  operationId: string;
+  authenticated: boolean;
+  validated: boolean;
+  hasBody: boolean;
+}
+
+/** The errors the route of an operation can answer by itself: auth, validation, body limits, rate limit. */
+export function routeErrors(route: RouteShape): [status: number, code: string][] {
+  const out: [number, string][] = [[429, 'RATE_LIMITED']];
+  if (route.authenticated)
+    out.push([401, 'UNAUTHORIZED'], [401, 'INVALID_TOKEN'], [403, 'TOKEN_KIND_NOT_ACCEPTED']);
+  if (route.validated || route.hasBody) out.push([400, 'INVALID_REQUEST']);
+  if (route.hasBody) out.push([413, 'PAYLOAD_TOO_LARGE'], [415, 'UNSUPPORTED_MEDIA_TYPE']);
+  return out;
+}
+
+/**
+ * The start-up half of the check: every error a route can answer by itself, as it would be sent
+ * (`sentCode` applies the operation's convention), that the spec does not document.
+ */
+export function routeErrorGaps(
+  route: RouteShape,
+  sentCode: (status: number, code: string) => string,
+  table: ErrorCodeTable = DOCUMENTED,
+): string[] {
+  return routeErrors(route).flatMap(([status, code]) => {
+    const problem = undocumentedError(route.operationId, status, sentCode(status, code), table);
+    return problem ? [problem] : [];
+  });
+}

@@ -1,10 +1,23 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext, Handler } from '../context.js';
-import { invalidRequest } from '../errors.js';
+import { ApiError, conventionOf, formatError, invalidRequest } from '../errors.js';
 import { authenticate, SCHEME_KIND } from '../plugins/app/auth.js';
 import { BODY_LIMIT } from '../plugins/external/http.js';
 import { operations } from './bundle.js';
+import { type RouteShape, routeErrorGaps } from './error-codes.js';
 import { requestAjvs, requestIssues, requestValidators, responseSchemas } from './validators.js';
+
+/** Logs, at start, each error a route can answer by itself that the spec does not document. */
+function reportRouteErrorGaps(app: FastifyInstance, route: RouteShape) {
+  const convention = conventionOf(route.operationId);
+  const sentCode = (status: number, code: string) =>
+    String(formatError(new ApiError(status, code, '', ''), convention, '').code);
+  for (const problem of routeErrorGaps(route, sentCode))
+    app.log.error(
+      { operationId: route.operationId, problem },
+      'the spec does not document an error this route answers',
+    );
+}
 
 /**
  * One route per operation of the bundle: its path, its request validators (path, query, header,
@@ -18,6 +31,12 @@ export function registerOperations(app: FastifyInstance, ctx: AppContext, handle
     if (!handler) throw new Error(`No handler for operation ${op.operationId}`);
     const validators = requestValidators(ajvs, op);
     const expected = op.scheme ? SCHEME_KIND[op.scheme] : undefined;
+    reportRouteErrorGaps(app, {
+      operationId: op.operationId,
+      authenticated: expected !== undefined,
+      validated: Object.keys(validators).length > 0,
+      hasBody: validators.body !== undefined,
+    });
     app.route({
       method: op.method as 'GET',
       url: op.url,
