@@ -18,7 +18,6 @@ export { captureUrl } from '../http/common.js';
 export const projectNotFound = (id: string) => typedProjectNotFound('createBiometricValidation', id);
 export const flowNotFound = (id: string) => typedFlowNotFound('createBiometricValidation', id);
 export { withExpiry } from '../resources/app-registrations.js';
-export { SEARCH_DEFAULTS } from '../resources/project-flows.js';
 
 /** The handlers of the resource operations (projects, flows, collections, persons, keys, health). */
 export const resourceHandlers: Record<string, Handler> = {
