@@ -77,7 +77,15 @@ export function issueChallenge(o: IssueChallengeOptions): Challenge {
   const pool = [...new Set(o.pool ?? CHALLENGE_STEPS)];
   const minSteps = o.minSteps ?? 2;
   const maxSteps = o.maxSteps ?? 3;
-  if (!(Number.isInteger(minSteps) && Number.isInteger(maxSteps) && minSteps >= 1 && maxSteps >= minSteps && maxSteps <= 6))
+  if (
+    !(
+      Number.isInteger(minSteps) &&
+      Number.isInteger(maxSteps) &&
+      minSteps >= 1 &&
+      maxSteps >= minSteps &&
+      maxSteps <= 6
+    )
+  )
     throw new RangeError('issueChallenge: need integers 1 <= minSteps <= maxSteps <= 6');
   if (!pool.some(isRotation)) throw new RangeError('issueChallenge: the pool needs a head rotation step');
   const key = `${pool.join(',')}/${minSteps}/${maxSteps}`;

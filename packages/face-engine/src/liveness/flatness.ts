@@ -35,8 +35,6 @@ export interface FlatnessThresholds {
   minMotion: number;
   /** Only pairs with at least this share of the largest motion are judged (the most informative ones). */
   relativeMotion: number;
-  /** Below this median homography residual (IOD) the motion is that of a flat object. */
-  minResidual: number;
   /** Below this median nose parallax (IOD) the motion is that of a flat object. */
   minParallax: number;
   /** Smaller faces are not judged: landmark noise over a small inter-ocular distance mimics depth. */
@@ -120,9 +118,10 @@ function median(v: readonly number[]): number {
 
 /**
  * Judges the pairs with the most motion (at least `minMotion` and `relativeMotion` × the largest): the
- * face is three-dimensional when, over those pairs, both the median homography residual and the median
- * nose parallax reach their thresholds. Medians (not maxima) keep one frame with misplaced landmarks from
- * making a print look three-dimensional.
+ * face is three-dimensional when, over those pairs, the median nose parallax reaches `minParallax`. The
+ * homography residual of the whole face is reported beside it but does not decide: it separates heads
+ * from planes half as well (see FLATNESS_THRESHOLDS). Medians (not maxima) keep one frame with misplaced
+ * landmarks from making a print look three-dimensional.
  */
 export function checkFlatness(frames: readonly FlatnessFrame[], t: FlatnessThresholds): FlatnessResult {
   const pairs: PairMotion[] = [];
@@ -151,7 +150,7 @@ export function checkFlatness(frames: readonly FlatnessFrame[], t: FlatnessThres
       ? 'face_too_small'
       : judged.length === 0
         ? 'insufficient_motion'
-        : residual >= t.minResidual && parallax >= t.minParallax
+        : parallax >= t.minParallax
           ? 'three_dimensional'
           : 'flat';
   return { verdict, motion, residual, parallax, judgedPairs: judged.length, pairs };

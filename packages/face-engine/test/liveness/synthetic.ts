@@ -352,7 +352,7 @@ export function printAttack(o: AttackOptions): LivenessFrame[] {
 /** A recording of the person turning (a genuine track) shown on a screen that is moved about. */
 export function replayAttack(recorded: readonly LivenessFrame[], o: AttackOptions): LivenessFrame[] {
   const r = new Random(o.seed);
-  const mmPerPx = r.uniform(0.25, 0.45); // a phone or laptop screen showing the recording
+  const mmPerPx = r.uniform(0.35, 0.6); // a tablet or laptop screen showing the recording full screen
   const pictures = recorded.map((f) => {
     const lm = {} as Record<LandmarkName, P2>;
     for (const name of LANDMARK_NAMES) lm[name] = f.landmarks?.[name] as P2;
