@@ -301,6 +301,42 @@ export interface AttackOptions {
   startMs?: number;
   /** Maximum tilt of the plane in degrees (±). */
   maxTilt?: number;
+  /** Tilt (turns, nods) or bring closer (approach) the picture as each step asks, instead of a random path. */
+  follow?: readonly ChallengeStep[];
+}
+
+/** Plane poses of someone tilting a picture the way each step asks (4 frames per step, out and back). */
+function followingPath(r: Random, start: PlaneState, steps: readonly ChallengeStep[]): PlaneState[] {
+  const out: PlaneState[] = [start];
+  let base = start;
+  for (const step of steps) {
+    const a = r.uniform(25, 40);
+    const peak: PlaneState =
+      step === 'turn_left'
+        ? { ...base, tiltY: base.tiltY + a }
+        : step === 'turn_right'
+          ? { ...base, tiltY: base.tiltY - a }
+          : step === 'look_up'
+            ? { ...base, tiltX: base.tiltX + a }
+            : step === 'look_down'
+              ? { ...base, tiltX: base.tiltX - a }
+              : { ...base, z: base.z / r.uniform(1.3, 1.5) };
+    const back = step === 'move_closer' ? peak : base;
+    for (const w of [0.6, 1, 1, 0]) {
+      const to = w === 0 ? back : peak;
+      const k = w === 0 ? 1 : w;
+      out.push({
+        tiltX: base.tiltX + (to.tiltX - base.tiltX) * k + r.gauss(),
+        tiltY: base.tiltY + (to.tiltY - base.tiltY) * k + r.gauss(),
+        roll: base.roll + r.gauss(),
+        x: base.x + (to.x - base.x) * k + 2 * r.gauss(),
+        y: base.y + (to.y - base.y) * k + 2 * r.gauss(),
+        z: base.z + (to.z - base.z) * k,
+      });
+    }
+    base = back;
+  }
+  return out;
 }
 
 function planeFrames(
@@ -321,7 +357,9 @@ function planeFrames(
     z: r.uniform(380, 650),
   };
   // Zoom 0.8-1.3x about the start distance, tilts up to ±35°.
-  const path = planePath(r, n, start, { tiltX: tilt, tiltY: tilt, roll: 20, x: 60, y: 40, z: 0.25 });
+  const path = o.follow
+    ? followingPath(r, start, o.follow)
+    : planePath(r, n, start, { tiltX: tilt, tiltY: tilt, roll: 20, x: 60, y: 40, z: 0.25 });
   const t0 = o.startMs ?? 1_000;
   return path.map((s, i) => ({
     t: t0 + i * dt + (i > 0 ? r.uniform(-15, 15) : 0),
