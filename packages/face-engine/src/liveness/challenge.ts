@@ -65,12 +65,13 @@ export const DEFAULT_CHALLENGE_TTL_MS = 60_000;
 
 const allowedCache = new Map<string, ChallengeStep[][]>();
 
-const isRotation = (s: ChallengeStep) => STEP_DEFINITIONS[s].kind === 'rotation';
+const isTurn = (s: ChallengeStep) => s === 'turn_left' || s === 'turn_right';
 
 /**
  * Draws 2-3 steps uniformly among the allowed sequences: no step twice in a row, moving closer at most once
- * (one does not step back in between), and at least one head rotation, because only a rotation makes
- * strong parallax (approaching alone changes the perspective a few percent).
+ * (one does not step back in between), and at least one turn (left or right), because the flat-object
+ * check needs one: a turn makes the strongest parallax, and only a turn shows the nose standing in front
+ * of the face's midline (approaching alone changes the perspective a few percent).
  */
 export function issueChallenge(o: IssueChallengeOptions): Challenge {
   const random = o.random ?? randomInt;
@@ -87,7 +88,7 @@ export function issueChallenge(o: IssueChallengeOptions): Challenge {
     )
   )
     throw new RangeError('issueChallenge: need integers 1 <= minSteps <= maxSteps <= 6');
-  if (!pool.some(isRotation)) throw new RangeError('issueChallenge: the pool needs a head rotation step');
+  if (!pool.some(isTurn)) throw new RangeError('issueChallenge: the pool needs turn_left or turn_right');
   const key = `${pool.join(',')}/${minSteps}/${maxSteps}`;
   let allowed = allowedCache.get(key);
   if (!allowed) {
@@ -120,5 +121,5 @@ export function allowedSequences(
 }
 
 function isAllowed(seq: readonly ChallengeStep[]): boolean {
-  return seq.some(isRotation) && seq.filter((s) => s === 'move_closer').length <= 1;
+  return seq.some(isTurn) && seq.filter((s) => s === 'move_closer').length <= 1;
 }

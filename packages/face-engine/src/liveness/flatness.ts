@@ -16,6 +16,81 @@ export interface FlatnessFrame {
   landmarks: FrameLandmarks;
   /** Inter-ocular distance of a frontal face at this size, in px (HeadPose.scale × frame width). */
   interOcularPx: number;
+  /** Estimated yaw in degrees (HeadPose.yaw). */
+  yaw: number;
+}
+
+/**
+ * Points on the face's vertical midline, above and below the nose, that do not protrude like it (the lips
+ * do, by half as much as the nose: they would hide a short nose's protrusion).
+ */
+const MIDLINE: readonly LandmarkName[] = ['foreheadTop', 'glabella', 'chin'];
+
+/**
+ * Signed distance of the nose tip from the line fitted through the midline points, in IOD (positive when
+ * the nose is on the image's right of the line). A turning head swings the nose off that line by its
+ * protrusion × sin(yaw); on a flat picture, or one bent round a vertical axis, the midline points and the
+ * nose are on one straight line of the sheet, which stays a straight line in every view.
+ */
+export function noseMidlineOffset(lm: FrameLandmarks, interOcular: number): number | undefined {
+  const pts = MIDLINE.flatMap((n) => (lm[n] ? [lm[n] as Point] : []));
+  const nose = lm.noseTip;
+  if (pts.length < 3 || !nose || !(interOcular > 0)) return undefined;
+  const mx = pts.reduce((s, p) => s + p[0], 0) / pts.length;
+  const my = pts.reduce((s, p) => s + p[1], 0) / pts.length;
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  for (const p of pts) {
+    sxx += (p[0] - mx) ** 2;
+    syy += (p[1] - my) ** 2;
+    sxy += (p[0] - mx) * (p[1] - my);
+  }
+  // Total least squares direction, oriented downwards (forehead to chin).
+  const angle = 0.5 * Math.atan2(2 * sxy, sxx - syy);
+  let dx = Math.cos(angle);
+  let dy = Math.sin(angle);
+  if (dy < 0) {
+    dx = -dx;
+    dy = -dy;
+  }
+  return ((nose[0] - mx) * dy - (nose[1] - my) * dx) / interOcular;
+}
+
+/**
+ * How far the nose stands in front of the midline, in IOD: the slope of the nose's midline offset against
+ * sin(yaw) over the frames, less three standard errors (so that noise on a short turn cannot fake it).
+ * A real nose stands 0.2-0.5 IOD proud; a sheet, flat or bent round a vertical axis, 0.
+ */
+export function midlineProtrusion(frames: readonly FlatnessFrame[]): { value: number; yawRange: number } {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const f of frames) {
+    const off = noseMidlineOffset(f.landmarks, f.interOcularPx);
+    if (off !== undefined && Number.isFinite(f.yaw)) {
+      xs.push(Math.sin((f.yaw * Math.PI) / 180));
+      ys.push(off);
+    }
+  }
+  const yaws = frames.map((f) => f.yaw).filter(Number.isFinite);
+  const yawRange = yaws.length ? Math.max(...yaws) - Math.min(...yaws) : 0;
+  if (xs.length < 4) return { value: Number.NaN, yawRange };
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let sxx = 0;
+  let sxy = 0;
+  xs.forEach((x, i) => {
+    sxx += (x - mx) ** 2;
+    sxy += (x - mx) * ((ys[i] as number) - my);
+  });
+  if (!(sxx > 0)) return { value: Number.NaN, yawRange };
+  const slope = sxy / sxx;
+  let rss = 0;
+  xs.forEach((x, i) => {
+    rss += ((ys[i] as number) - my - slope * (x - mx)) ** 2;
+  });
+  const se = Math.sqrt(rss / (xs.length - 2) / sxx);
+  return { value: slope - 3 * se, yawRange };
 }
 
 /** One pair of frames: every value is in inter-ocular distances (IOD), so independent of resolution. */
@@ -37,6 +112,10 @@ export interface FlatnessThresholds {
   relativeMotion: number;
   /** Below this median nose parallax (IOD) the motion is that of a flat object. */
   minParallax: number;
+  /** Below this nose protrusion in front of the midline (IOD, see midlineProtrusion): a flat or bent sheet. */
+  minMidlineProtrusion: number;
+  /** The midline needs a turn: with less yaw range (degrees) the motion is insufficient. */
+  minYawRange: number;
   /** Smaller faces are not judged: landmark noise over a small inter-ocular distance mimics depth. */
   minInterOcularPx: number;
 }
@@ -56,6 +135,10 @@ export interface FlatnessResult {
   residual: number;
   /** Median nose-tip parallax over the judged pairs (IOD). */
   parallax: number;
+  /** Nose protrusion in front of the midline, lower bound (IOD). */
+  midline: number;
+  /** Range of the estimated yaw over the frames (degrees). */
+  yawRange: number;
   /** Number of pairs with enough motion. */
   judgedPairs: number;
   pairs: PairMotion[];
@@ -118,10 +201,12 @@ function median(v: readonly number[]): number {
 
 /**
  * Judges the pairs with the most motion (at least `minMotion` and `relativeMotion` × the largest): the
- * face is three-dimensional when, over those pairs, the median nose parallax reaches `minParallax`. The
- * homography residual of the whole face is reported beside it but does not decide: it separates heads
- * from planes half as well (see FLATNESS_THRESHOLDS). Medians (not maxima) keep one frame with misplaced
- * landmarks from making a print look three-dimensional.
+ * face is three-dimensional when, over those pairs, the median nose parallax reaches `minParallax` (the
+ * nose is not in the plane of the rest of the face) and the nose stands in front of the midline by
+ * `minMidlineProtrusion` (which a print bent round a vertical axis, the one sheet that shows parallax
+ * when turned, cannot). The homography residual of the whole face is reported beside them but does not
+ * decide: it separates heads from planes half as well (see FLATNESS_THRESHOLDS). Medians (not maxima) keep
+ * one frame with misplaced landmarks from making a print look three-dimensional.
  */
 export function checkFlatness(frames: readonly FlatnessFrame[], t: FlatnessThresholds): FlatnessResult {
   const pairs: PairMotion[] = [];
@@ -131,12 +216,15 @@ export function checkFlatness(frames: readonly FlatnessFrame[], t: FlatnessThres
       if (m) pairs.push(m);
     }
   const motion = pairs.reduce((s, p) => Math.max(s, p.motion), 0);
+  const { value: midline, yawRange } = midlineProtrusion(frames);
   if (pairs.length === 0)
     return {
       verdict: 'too_few_points',
       motion,
       residual: Number.NaN,
       parallax: Number.NaN,
+      midline,
+      yawRange,
       judgedPairs: 0,
       pairs,
     };
@@ -150,8 +238,12 @@ export function checkFlatness(frames: readonly FlatnessFrame[], t: FlatnessThres
       ? 'face_too_small'
       : judged.length === 0
         ? 'insufficient_motion'
-        : parallax >= t.minParallax
-          ? 'three_dimensional'
-          : 'flat';
-  return { verdict, motion, residual, parallax, judgedPairs: judged.length, pairs };
+        : !(parallax >= t.minParallax)
+          ? 'flat'
+          : yawRange < t.minYawRange
+            ? 'insufficient_motion'
+            : midline >= t.minMidlineProtrusion
+              ? 'three_dimensional'
+              : 'flat';
+  return { verdict, motion, residual, parallax, midline, yawRange, judgedPairs: judged.length, pairs };
 }

