@@ -1,5 +1,11 @@
 export { CALIBRATION, cosineToScore, scoreToCosine } from './calibration.js';
-export { createEngine, type HumanEngineOptions, HumanFaceEngine } from './engine.js';
+export {
+  createEngine,
+  type HumanEngineOptions,
+  HumanFaceEngine,
+  type SequenceAnalysis,
+  type SequenceFrameInput,
+} from './engine.js';
 export { TemplateIndex } from './face-index.js';
 export { DEFAULT_LIMITS } from './limits.js';
 export * from './liveness/index.js';

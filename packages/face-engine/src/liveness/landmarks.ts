@@ -194,7 +194,10 @@ export function interOcularPx(lm: FrameLandmarks): number {
 }
 
 /** Landmarks of a FaceMesh result (468 or 478 points, [x, y, z?] in pixels), scaled by `scale`. */
-export function landmarksFromMesh(mesh: readonly (readonly number[])[], scale = 1): FrameLandmarks {
+export function landmarksFromMesh(
+  mesh: readonly (readonly (number | undefined)[])[],
+  scale = 1,
+): FrameLandmarks {
   const out: FrameLandmarks = {};
   for (const name of LANDMARK_NAMES) {
     const p = mesh[MESH_INDEX[name]];
