@@ -170,7 +170,8 @@ export function findMovements(poses: readonly (HeadPose | undefined)[], minHold 
     }
   }
   found.sort((a, b) => a.start - b.start || a.end - b.end);
-  // A held movement interrupted by one noisy frame is one movement (no step is issued twice in a row).
+  // Two runs of one movement with nothing between are one movement: a noisy frame can split a hold, and
+  // no step is issued twice in a row.
   const merged: Movement[] = [];
   for (const m of found) {
     const last = merged[merged.length - 1];
