@@ -56,7 +56,10 @@ export const FLATNESS_THRESHOLDS: FlatnessThresholds = {
   minInterOcularPx: 40,
 };
 
-/** Passive score reported against (the engine's single-image default); it never decides. */
+/**
+ * Default score the passive check is reported against (the middle of the 0..1 scale); the server should pass
+ * its flow's livenessMinScore. It never decides.
+ */
 export const PASSIVE_REPORT_THRESHOLD = 0.5;
 
 export const FRAME_COUNT_LIMITS = { min: 8, max: 15 } as const;
@@ -75,6 +78,8 @@ export interface VerifyLivenessOptions {
   minHoldFrames?: number;
   flatness?: FlatnessThresholds;
   sameMinScore?: number;
+  /** Score the passive check is reported against (default PASSIVE_REPORT_THRESHOLD). */
+  passiveThreshold?: number;
   frameCount?: { min: number; max: number };
 }
 
@@ -221,14 +226,15 @@ export function verifyLiveness(input: VerifyLivenessInput, o: VerifyLivenessOpti
     detail: { ...flat, pairs: undefined } as Omit<FlatnessResult, 'pairs'>,
   });
 
+  const passiveThreshold = o.passiveThreshold ?? PASSIVE_REPORT_THRESHOLD;
   const passive = frames.flatMap((f) =>
     f.passive ? [Math.sqrt(Math.max(0, f.passive.antispoof) * Math.max(0, f.passive.liveness))] : [],
   );
   checks.push({
     name: 'passive',
-    passed: passive.length > 0 && median(passive) >= PASSIVE_REPORT_THRESHOLD,
+    passed: passive.length > 0 && median(passive) >= passiveThreshold,
     value: median(passive),
-    threshold: PASSIVE_REPORT_THRESHOLD,
+    threshold: passiveThreshold,
     unit: 'passive score (median of frames)',
     decides: false,
     detail: { frames: passive.length, min: passive.length ? Math.min(...passive) : Number.NaN },

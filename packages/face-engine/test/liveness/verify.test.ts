@@ -257,5 +257,10 @@ describe('verifyLiveness', () => {
     });
     expect(v.live).toBe(true);
     expect(v.checks.find((c) => c.name === 'passive')).toMatchObject({ passed: false, decides: false });
+    const strict = verifyLiveness(
+      { challenge: challenge(steps), frames, receivedAt: receivedAt(frames), still: alice() },
+      { passiveThreshold: 0.01 },
+    );
+    expect(strict.checks.find((c) => c.name === 'passive')).toMatchObject({ passed: true, threshold: 0.01 });
   });
 });
