@@ -110,8 +110,6 @@ export interface FlatnessThresholds {
   minMotion: number;
   /** Only pairs with at least this share of the largest motion are judged (the most informative ones). */
   relativeMotion: number;
-  /** Below this median homography residual (IOD) the motion is that of a flat object. */
-  minResidual: number;
   /** Below this median nose parallax (IOD) the motion is that of a flat object. */
   minParallax: number;
   /** Below this nose protrusion in front of the midline (IOD, see midlineProtrusion): a flat or bent sheet. */
@@ -203,11 +201,12 @@ function median(v: readonly number[]): number {
 
 /**
  * Judges the pairs with the most motion (at least `minMotion` and `relativeMotion` × the largest): the
- * face is three-dimensional when, over those pairs, the median homography residual of the whole face
- * reaches `minResidual`, the median nose parallax `minParallax` (the nose is not in the plane of the rest
- * of the face), and the nose stands in front of the midline by `minMidlineProtrusion` (which a print bent
- * round a vertical axis, the one sheet that shows parallax when turned, cannot). Medians (not maxima)
- * keep one frame with misplaced landmarks from making a print look three-dimensional.
+ * face is three-dimensional when, over those pairs, the median nose parallax reaches `minParallax` (the
+ * nose is not in the plane of the rest of the face), the head turned by `minYawRange`, and the nose stands
+ * in front of the midline by `minMidlineProtrusion` (which a print bent round a vertical axis, the one
+ * sheet that shows parallax when turned, cannot). The whole-face homography residual is reported, not
+ * decisive: on real mesh landmarks it overlaps between heads and warped pictures (see FLATNESS_THRESHOLDS).
+ * Medians (not maxima) keep one frame with misplaced landmarks from making a print look three-dimensional.
  */
 export function checkFlatness(frames: readonly FlatnessFrame[], t: FlatnessThresholds): FlatnessResult {
   const pairs: PairMotion[] = [];
@@ -239,7 +238,7 @@ export function checkFlatness(frames: readonly FlatnessFrame[], t: FlatnessThres
       ? 'face_too_small'
       : judged.length === 0
         ? 'insufficient_motion'
-        : !(parallax >= t.minParallax && residual >= t.minResidual)
+        : !(parallax >= t.minParallax)
           ? 'flat'
           : yawRange < t.minYawRange
             ? 'insufficient_motion'

@@ -78,7 +78,7 @@ const planar: Kind[] = ['print moved, tilted ±35°, zoomed 0.8-1.3x', 'still wi
 const bent: Kind = 'print bent round the face (radius 60-120 mm), tilted as asked';
 const t = FLATNESS_THRESHOLDS;
 
-describe(`flat-object check (thresholds: residual ${t.minResidual}, nose parallax ${t.minParallax}, midline ${t.minMidlineProtrusion} IOD)`, () => {
+describe(`flat-object check (thresholds: nose parallax ${t.minParallax}, midline ${t.minMidlineProtrusion} IOD)`, () => {
   for (const kind of genuine) {
     it(`accepts every ${describeKind(kind)}`, () => {
       for (const r of results[kind]) expect(r.verdict).toBe('three_dimensional');
@@ -93,9 +93,9 @@ describe(`flat-object check (thresholds: residual ${t.minResidual}, nose paralla
   }
 
   const bentPassingPlane = results[bent].filter(
-    (r) => r.judgedPairs > 0 && r.parallax >= t.minParallax && r.residual >= t.minResidual,
+    (r) => r.judgedPairs > 0 && r.parallax >= t.minParallax,
   ).length;
-  it(`refuses every ${describeKind(bent)}: ${bentPassingPlane} pass the residual and the parallax, the midline refuses them`, () => {
+  it(`refuses every ${describeKind(bent)}: ${bentPassingPlane} pass the nose parallax, the midline refuses them`, () => {
     for (const r of results[bent]) expect(r.verdict).not.toBe('three_dimensional');
   });
 
@@ -109,9 +109,10 @@ describe(`flat-object check (thresholds: residual ${t.minResidual}, nose paralla
     for (const kind of genuine) expect(range(kind, 'parallax')[0]).toBeGreaterThanOrEqual(t.minParallax);
   });
 
-  it('keeps the residual threshold strictly between the planar attacks and the genuine heads (a thinner gap)', () => {
-    for (const kind of planar) expect(range(kind, 'residual')[1]).toBeLessThan(t.minResidual);
-    for (const kind of genuine) expect(range(kind, 'residual')[0]).toBeGreaterThanOrEqual(t.minResidual);
+  it('finds the whole-face homography residual separating synthetic planes too, with a thinner gap (reported only)', () => {
+    const planarMax = Math.max(...planar.map((k) => range(k, 'residual')[1]));
+    const genuineMin = Math.min(...genuine.map((k) => range(k, 'residual')[0]));
+    expect(planarMax).toBeLessThan(genuineMin);
   });
 
   it(`cannot tell a replayed real turn from a head: ${describeKind('real turn replayed on a moving screen')}; the challenge must`, () => {

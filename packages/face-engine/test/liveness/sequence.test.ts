@@ -108,8 +108,9 @@ describe('analyzeSequence (real frames)', () => {
     const flat = judge(r.frames);
     expect(flat.judgedPairs).toBeGreaterThan(0);
     expect(flat.verdict).not.toBe('three_dimensional');
-    // Measured on this machine: residual 0.061 IOD, against 0.144 for the real frames above.
-    expect(flat.residual).toBeLessThan(FLATNESS_THRESHOLDS.minResidual);
+    // The pose fit sees no turn in a picture warped in 2D; the mesh's own landmarks are less kind to the
+    // parallax (README: warped real stills reached the genuine range).
+    expect(flat.yawRange).toBeLessThan(FLATNESS_THRESHOLDS.minYawRange);
   });
 
   it('names the frame that is not an image, and refuses more frames than a sequence may have', async () => {
