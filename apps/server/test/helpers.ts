@@ -168,7 +168,10 @@ export interface OwnFlows {
   loginFlow: string;
 }
 
-export async function ownFlows(h: Harness): Promise<OwnFlows> {
+/** What the fixtures below need of a server: its client and the demo project's token and id. */
+type On = Pick<Harness, 'call'> & { demo: Pick<Demo, 'clientAccessToken' | 'project'> };
+
+export async function ownFlows(h: On): Promise<OwnFlows> {
   const { clientAccessToken: token, project } = h.demo;
   const created = async (p: string, body: Record<string, unknown>) => {
     const res = await h.call('POST', p, { token, body: { project, ...body } });
@@ -187,7 +190,7 @@ export async function ownFlows(h: Harness): Promise<OwnFlows> {
 }
 
 /** Enrols `identifier` into `flows`' collection from `image` (an onboarding validation); the person id. */
-export async function enrol(h: Harness, flows: OwnFlows, identifier: string, image: string): Promise<string> {
+export async function enrol(h: On, flows: OwnFlows, identifier: string, image: string): Promise<string> {
   const { clientAccessToken: token, project } = h.demo;
   const created = await h.call('POST', '/v2/biometric-validations', {
     token,
