@@ -12,7 +12,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../src/bench/postgres.js';
 import type { Demo } from '../src/demo.js';
 import { INDEX_CHANNEL, LISTEN_APPLICATION, PgStore } from '../src/store/postgres.js';
@@ -188,6 +188,13 @@ afterAll(async () => {
 });
 
 describe('two instances on one PostgreSQL', () => {
+  // The SIGKILL test kills one instance; whichever test runs next gets a new one in its place.
+  const dead = (i: Instance) => i.proc.exitCode !== null || i.proc.signalCode !== null;
+  beforeEach(async () => {
+    if (dead(a)) a = await startInstance('A');
+    if (dead(b)) b = await startInstance('B');
+  });
+
   /** Both instances hold their LISTEN connection (an earlier test may have cut them; they reconnect). */
   const listening = () =>
     eventually(
@@ -410,18 +417,17 @@ describe('two instances on one PostgreSQL', () => {
   it('loses no webhook when the delivering instance is SIGKILLed mid-delivery', async () => {
     const tag = unique('kill');
     mode = 'hang';
-    let holder: Instance | undefined;
     try {
       await enqueue(1, tag);
       const first = await waitFor(() => tagged(tag)[0]);
       const id = String(first.headers['webhook-id']);
       const row = (await store.pool.query('SELECT claimed_by FROM webhook_outbox WHERE id = $1', [id]))
         .rows[0];
-      holder = [a, b].find((i) => String(row.claimed_by).includes(`:${i.proc.pid}:`));
+      const holder = [a, b].find((i) => String(row.claimed_by).includes(`:${i.proc.pid}:`));
       if (!holder) throw new Error(`no instance holds ${id}: ${row.claimed_by}`);
       const other = holder === a ? b : a;
       holder.proc.kill('SIGKILL');
-      await new Promise((r) => holder?.proc.once('exit', r));
+      await new Promise((r) => holder.proc.once('exit', r));
       receiver?.closeAllConnections();
       mode = 'ok';
       const again = await waitFor(() => tagged(tag)[1], 30_000);
@@ -437,12 +443,6 @@ describe('two instances on one PostgreSQL', () => {
       expect(stored).toEqual({ status: 'delivered', attempts: 1 });
     } finally {
       mode = 'ok';
-      // The other tests need two instances: the killed one is replaced.
-      if (holder && (holder.proc.exitCode !== null || holder.proc.signalCode !== null)) {
-        const replacement = await startInstance(holder.name);
-        if (holder === a) a = replacement;
-        else b = replacement;
-      }
     }
   });
 });
