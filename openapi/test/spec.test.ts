@@ -1,22 +1,24 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import seeds from '../fixtures/seed-requests.json' with { type: 'json' };
-import { createAjv, operations, resolveRef, SPEC_ID, spec } from './spec.js';
+import { Contract } from '../src/index.js';
 
-const ajv = createAjv();
-const byId = new Map(operations().map((o) => [o.operationId, o]));
+// The bundled artifact, as every consumer sees it.
+const contract = new Contract();
+const { spec } = contract;
+const operations = () => contract.operations;
 
 function requestValidator(operationId: string) {
-  const op = byId.get(operationId)?.op;
-  const schema = op.requestBody.content['application/json'].schema;
-  return ajv.compile({ $ref: `${SPEC_ID}${schema.$ref}` });
+  return contract.compile(contract.operation(operationId).op.requestBody.content['application/json'].schema);
 }
 
 function errorExamples(operationId: string, status: string) {
-  const media = resolveRef(byId.get(operationId)?.op.responses[status])?.content?.['application/json'];
+  const media = contract.resolve(contract.operation(operationId).op.responses[status])?.content?.[
+    'application/json'
+  ];
   return Object.entries<any>(media?.examples ?? {}).map(([name, ex]) => ({
     name,
-    value: resolveRef(ex).value,
+    value: contract.resolve(ex).value,
   }));
 }
 
@@ -111,11 +113,11 @@ describe('error catalogue', () => {
     expect(ex?.value.message).toMatch(/^409:liveness_failed@0\.\d+$/);
   });
 
-  const validateError = ajv.compile({ $ref: `${SPEC_ID}#/components/schemas/ErrorResponse` });
+  const validateError = contract.compile({ $ref: '#/components/schemas/ErrorResponse' });
   for (const { operationId, op } of operations()) {
     for (const [status, response] of Object.entries<any>(op.responses).filter(([s]) => s >= '400')) {
       it(`${operationId} ${status} uses the error envelope in that operation's convention`, () => {
-        const media = resolveRef(response).content['application/json'];
+        const media = contract.resolve(response).content['application/json'];
         expect(media.schema.$ref).toBe('#/components/schemas/ErrorResponse');
         for (const { value } of errorExamples(operationId, status)) {
           expect(validateError(value), JSON.stringify(validateError.errors)).toBe(true);
@@ -143,21 +145,21 @@ describe('examples', () => {
       all.push({
         where: `${operationId} request ${name}`,
         schemaRef: body.schema.$ref,
-        value: resolveRef(ex).value,
+        value: contract.resolve(ex).value,
       });
     for (const [status, response] of Object.entries<any>(op.responses)) {
-      const media = resolveRef(response).content['application/json'];
+      const media = contract.resolve(response).content['application/json'];
       for (const [name, ex] of Object.entries<any>(media.examples))
         all.push({
           where: `${operationId} ${status} ${name}`,
           schemaRef: media.schema.$ref,
-          value: resolveRef(ex).value,
+          value: contract.resolve(ex).value,
         });
     }
   }
 
   it.each(all)('$where is valid against its schema', ({ schemaRef, value }) => {
-    const validate = ajv.compile({ $ref: `${SPEC_ID}${schemaRef}` });
+    const validate = contract.compile({ $ref: schemaRef });
     expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
   });
 });
@@ -194,5 +196,88 @@ describe('request examples of the source pages', () => {
     const register = requestValidator('createAppRegistrationBiometricValidation');
     expect(register({ image: 'x', os: 'WINDOWS' })).toBe(false);
     expect(register({ image: 'x' })).toBe(false);
+  });
+});
+
+describe('webhooks', () => {
+  const webhooks = Object.entries<any>(spec.webhooks ?? {});
+
+  it('lists every event the server sends, one schema each', () => {
+    expect(webhooks.map(([event]) => event)).toEqual([
+      'biometric_validation_validated',
+      'biometric_validation_failed',
+      'biometric_validation_expired',
+      'biometric_validation_created_person',
+      'app_registration_person_created',
+      'app_registration_person_replaced',
+    ]);
+    const schemaRefs = webhooks.map(
+      ([, item]) => item.post.requestBody.content['application/json'].schema.$ref,
+    );
+    expect(new Set(schemaRefs).size).toBe(webhooks.length);
+  });
+
+  it.each(webhooks)('%s names itself in `type`, is signed, and has valid named examples', (event, item) => {
+    const media = item.post.requestBody.content['application/json'];
+    expect(contract.resolve(media.schema).properties.type.const).toBe(event);
+    expect(item.post.parameters.map((p: any) => contract.resolve(p).name)).toEqual([
+      'webhook-id',
+      'webhook-timestamp',
+      'webhook-signature',
+    ]);
+    const validate = contract.compile(media.schema);
+    const examples = Object.values<any>(media.examples).map((ex) => contract.resolve(ex).value);
+    expect(examples.length).toBeGreaterThan(0);
+    for (const value of examples) {
+      expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
+      expect(value.type).toBe(event);
+    }
+    expect(validate({ ...examples[0], type: 'something_else' })).toBe(false);
+  });
+});
+
+describe('token claims', () => {
+  it.each([
+    ['BiometricValidationResult', 'ResultTokenClaims', 'faceproof:result'],
+    ['CreateBiometricValidationResponse', 'LivenessSessionTokenClaims', 'faceproof:liveness-session'],
+    ['CreateAppRegistrationResponse', 'AppRegistrationTokenClaims', 'faceproof:app-registration'],
+  ])('%s documents its token with %s', (holder, claims, audience) => {
+    const schema = spec.components.schemas[holder];
+    const token = schema.properties.token ?? schema.properties.data.properties.token;
+    expect(token.contentMediaType).toBe('application/jwt');
+    expect(token.contentSchema.$ref).toBe(`#/components/schemas/${claims}`);
+    expect(spec.components.schemas[claims].properties.aud.const).toBe(audience);
+  });
+
+  it('documents the result token sent in the validated webhook too', () => {
+    const event = spec.components.schemas.BiometricValidationValidatedEvent;
+    expect(event.properties.data.properties.token.contentSchema.$ref).toBe(
+      '#/components/schemas/ResultTokenClaims',
+    );
+  });
+});
+
+describe('shared responses', () => {
+  const shared = ['401', '403', '413', '415', '429', '503'];
+
+  it('are referenced, never written inline, by every operation', () => {
+    const inline = operations().flatMap(({ operationId, op }) =>
+      Object.entries<any>(op.responses)
+        .filter(([status, r]) => shared.includes(status) && !r.$ref?.startsWith('#/components/responses/'))
+        .map(([status]) => `${operationId} ${status}`),
+    );
+    expect(inline).toEqual([]);
+  });
+
+  it('are each used, and answer the status they are named for', () => {
+    const used = new Map<string, Set<string>>();
+    for (const { op } of operations())
+      for (const [status, r] of Object.entries<any>(op.responses))
+        if (r.$ref) used.set(r.$ref, (used.get(r.$ref) ?? new Set()).add(status));
+    for (const name of Object.keys(spec.components.responses)) {
+      const statuses = used.get(`#/components/responses/${name}`);
+      expect(statuses, name).toBeDefined();
+      expect(statuses?.size, name).toBe(1);
+    }
   });
 });

@@ -116,6 +116,22 @@ describe('API reference', () => {
     await page.screenshot({ path: `${screenshots}reference-desktop.png` });
   });
 
+  it('renders every webhook event of the spec', async () => {
+    const { page } = await newPage();
+    await page.goto(`${inject('docsUrl')}/reference.html`, { waitUntil: 'networkidle' });
+    for (const [event, item] of Object.entries<Json>(spec.webhooks)) {
+      // Scalar links a webhook by its name with dashes.
+      const link = page.locator(`a[href$="/webhook/POST/${event.replace(/_/g, '-')}"]`).first();
+      await link.click();
+      await expect
+        .poll(() => page.getByRole('heading', { name: item.post.summary, exact: true }).first().isVisible(), {
+          message: `${event} (${item.post.summary})`,
+        })
+        .toBe(true);
+    }
+    await page.screenshot({ path: `${screenshots}reference-webhooks.png` });
+  });
+
   it('finds "liveness" with its search', async () => {
     const { page } = await newPage();
     await page.goto(`${inject('docsUrl')}/reference.html`, { waitUntil: 'networkidle' });
