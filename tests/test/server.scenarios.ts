@@ -6,7 +6,7 @@ import { dataUri, photos } from '../src/images.js';
 import { waitForMail } from '../src/mail-sink.js';
 import { type ServerTarget, signWithServerKey, startServer, updateRecord } from '../src/server-target.js';
 import { freshSession } from '../src/sessions.js';
-import { documentedResponses, operations } from '../src/spec.js';
+import { documentedResponses, operations, resolveRef } from '../src/spec.js';
 
 export function serverScenarios(coverage: Coverage) {
   // The server half of the contract: every documented (operation, status) pair is provoked for real,
@@ -527,9 +527,17 @@ export function serverScenarios(coverage: Coverage) {
             404,
           );
         });
-      if (documented(operationId, '400') && !op.requestBody)
+      const hasQuery = op.parameters?.some((p: any) => resolveRef(p).in === 'query');
+      if (documented(operationId, '400') && !op.requestBody && hasQuery)
         it(`${operationId} 400 for a query parameter out of range`, async () => {
           await hit({ operationId, token, query: { limit: '0' } }, 400);
+        });
+      if (documented(operationId, '400') && !op.requestBody && !hasQuery)
+        it(`${operationId} 400 for an id longer than the spec allows`, async () => {
+          await hit(
+            { operationId, params: { id: 'a'.repeat(65) }, token: await rightKind(operationId) },
+            400,
+          );
         });
       if (documented(operationId, '400') && op.requestBody)
         it(`${operationId} 400 for a body with an unknown field`, async () => {
