@@ -1,14 +1,6 @@
 /** The page's markup, rendered by the server in the chosen language (no inline script or style: strict CSP). */
+import escapeHtml from 'escape-html';
 import type { Language, MessageKey, Messages } from './messages/index.js';
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 
 export interface PageInput {
   lang: Language;

@@ -4,14 +4,16 @@
  *
  *   app.register(capturePlugin, { apiBaseUrl: 'https://api.example.com' });
  */
+
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
 import type { components } from '@faceproof/openapi/types';
+import escapeHtml from 'escape-html';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { escapeHtml, renderPage } from './html.js';
+import { renderPage } from './html.js';
 import { LANGUAGES, type Language, MESSAGES, parseAcceptLanguage, pickLanguage } from './messages/index.js';
 
 export interface CapturePluginOptions {

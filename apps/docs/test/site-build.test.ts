@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { type Json, operations, resolveRef } from '@faceproof/openapi';
+import { type Json, loadBundle, operations, resolveRef } from '@faceproof/openapi';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
@@ -12,9 +11,7 @@ import {
 } from '../scripts/schema-docs.ts';
 import { configurationSection, errorCatalogue, type Remedies } from '../scripts/site.ts';
 
-const spec: Json = JSON.parse(
-  readFileSync(createRequire(import.meta.url).resolve('@faceproof/openapi/openapi.json'), 'utf8'),
-);
+const spec: Json = loadBundle();
 const remedies = parse(
   readFileSync(new URL('../guides/error-remedies.yaml', import.meta.url), 'utf8'),
 ) as Remedies;

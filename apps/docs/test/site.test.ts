@@ -1,13 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { type Json, operations } from '@faceproof/openapi';
+import { type Json, loadBundle, operations, webhookOperations } from '@faceproof/openapi';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { guard, launch, screenshots } from './browser.ts';
 
-const spec: Json = JSON.parse(
-  readFileSync(createRequire(import.meta.url).resolve('@faceproof/openapi/openapi.json'), 'utf8'),
-);
+const spec: Json = loadBundle();
 const guides = [
   'index',
   'quick-start',
@@ -129,14 +125,14 @@ describe('API reference', () => {
   it('renders every webhook event of the spec', { timeout: EVERY_OPERATION_TIMEOUT }, async () => {
     const { page } = await newPage();
     await page.goto(`${inject('docsUrl')}/reference.html`, { waitUntil: 'networkidle' });
-    for (const [event, item] of Object.entries<Json>(spec.webhooks)) {
+    for (const { path: event, op } of webhookOperations(spec)) {
       // Scalar links a webhook by its name with dashes.
       const link = page.locator(`a[href$="/webhook/POST/${event.replace(/_/g, '-')}"]`).first();
       await link.click();
       await expect
-        .poll(() => page.getByRole('heading', { name: item.post.summary, exact: true }).first().isVisible(), {
+        .poll(() => page.getByRole('heading', { name: op.summary, exact: true }).first().isVisible(), {
           ...EVENTUALLY,
-          message: `${event} (${item.post.summary})`,
+          message: `${event} (${op.summary})`,
         })
         .toBe(true);
     }

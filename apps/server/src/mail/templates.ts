@@ -2,6 +2,8 @@
  * The emails, in English and Spanish: a plain-text part that reads well on its own and a small HTML
  * part (inline styles only, no images or remote content).
  */
+import escapeHtml from 'escape-html';
+
 export type Language = 'en' | 'es';
 
 export interface RenderedMail {
@@ -9,15 +11,6 @@ export interface RenderedMail {
   text: string;
   html: string;
 }
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 
 const STRINGS = {
   en: {
@@ -48,7 +41,7 @@ const STRINGS = {
 const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 
 function page(lang: Language, title: string, body: string): string {
-  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${esc(title)}</title></head>
+  return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
 <body style="margin:0;padding:24px;font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:#1b1f24;line-height:1.5">
 <div style="max-width:32rem;margin:0 auto">${body}</div></body></html>`;
 }
@@ -61,12 +54,12 @@ export function linkMail(lang: Language, url: string, expiresAt: string): Render
     html: page(
       lang,
       t.linkSubject,
-      `<h1 style="font-size:1.375rem">${esc(t.linkSubject)}</h1>
-<p>${esc(t.linkIntro)}</p>
-<p><a href="${esc(url)}" style="display:inline-block;padding:12px 20px;background:#1d4ed8;color:#fff;border-radius:8px;text-decoration:none;font-weight:600">${esc(t.linkButton)}</a></p>
-<p style="word-break:break-all;font-size:0.875rem;color:#4b5563">${esc(url)}</p>
-<p>${esc(t.linkUntil(when(expiresAt)))}</p>
-<p style="font-size:0.875rem;color:#4b5563">${esc(t.ignore)}</p>`,
+      `<h1 style="font-size:1.375rem">${escapeHtml(t.linkSubject)}</h1>
+<p>${escapeHtml(t.linkIntro)}</p>
+<p><a href="${escapeHtml(url)}" style="display:inline-block;padding:12px 20px;background:#1d4ed8;color:#fff;border-radius:8px;text-decoration:none;font-weight:600">${escapeHtml(t.linkButton)}</a></p>
+<p style="word-break:break-all;font-size:0.875rem;color:#4b5563">${escapeHtml(url)}</p>
+<p>${escapeHtml(t.linkUntil(when(expiresAt)))}</p>
+<p style="font-size:0.875rem;color:#4b5563">${escapeHtml(t.ignore)}</p>`,
     ),
   };
 }
@@ -80,11 +73,11 @@ export function codeMail(lang: Language, code: string, ttlSeconds: number): Rend
     html: page(
       lang,
       t.codeSubject,
-      `<h1 style="font-size:1.375rem">${esc(t.codeSubject)}</h1>
-<p>${esc(t.codeIntro)}</p>
-<p style="font-size:2rem;font-weight:700;letter-spacing:0.3em;font-family:ui-monospace,Menlo,Consolas,monospace">${esc(code)}</p>
-<p>${esc(t.codeUntil(minutes))}</p>
-<p style="font-size:0.875rem;color:#4b5563">${esc(t.ignore)}</p>`,
+      `<h1 style="font-size:1.375rem">${escapeHtml(t.codeSubject)}</h1>
+<p>${escapeHtml(t.codeIntro)}</p>
+<p style="font-size:2rem;font-weight:700;letter-spacing:0.3em;font-family:ui-monospace,Menlo,Consolas,monospace">${escapeHtml(code)}</p>
+<p>${escapeHtml(t.codeUntil(minutes))}</p>
+<p style="font-size:0.875rem;color:#4b5563">${escapeHtml(t.ignore)}</p>`,
     ),
   };
 }
