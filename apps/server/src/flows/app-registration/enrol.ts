@@ -1,0 +1,138 @@
+import type { FaceAnalysis, SearchHit } from '@faceproof/face-engine';
+import { livenessScore } from '../analysis.js';
+import { buildEnrolment } from '../enrolment.js';
+import type { FlowError } from '../errors.js';
+import { appRegistrationEvent } from '../events.js';
+import type { AppRegistration, DeviceOs, Enrolment, NewOutboxEvent, Person, ProjectFlow } from '../types.js';
+import { effectiveStatus } from './status.js';
+
+export interface EnrolRequest {
+  image: string;
+  os: DeviceOs;
+  force?: boolean;
+}
+
+export interface EnrolState {
+  registration: AppRegistration;
+  flow?: ProjectFlow;
+  now: number;
+}
+
+export interface EnrolEvidence {
+  analysis: FaceAnalysis;
+  /** The 1:N search of the face in the flow's collection, best first. */
+  candidates: SearchHit[];
+  /** The person already enrolled under the registration's identifier. */
+  sameIdentifier?: Person;
+}
+
+export type EnrolDecision =
+  | {
+      next: AppRegistration;
+      enrolment: Enrolment;
+      events: NewOutboxEvent[];
+      indexed: { collectionId: string; personId: string; template: Float32Array };
+      error?: undefined;
+    }
+  | { error: FlowError };
+
+const conflict = (code: string, title: string, scoreSuffix?: string): FlowError => ({
+  status: 409,
+  code,
+  title,
+  message: title,
+  ...(scoreSuffix ? { scoreSuffix } : {}),
+});
+
+/** The identifier persons of app registrations are enrolled under: the email, else the phone. */
+export const registrationIdentifier = (r: AppRegistration) =>
+  r.email ?? `${r.countryCode ?? ''}${r.phone ?? ''}`;
+
+/** Whether the registration takes a face now (before the engine runs); the collection it enrols into. */
+export function admitEnrolment(
+  s: EnrolState,
+  force: boolean,
+): { flow: ProjectFlow; collectionId: string } | { error: FlowError } {
+  const status = effectiveStatus(s.registration, s.now);
+  if (status !== 'STARTED' && status !== 'ONGOING')
+    return { error: conflict('APP_REGISTRATION_NOT_ACTIVE', 'App registration not active') };
+  const { flow } = s;
+  if (!flow?.collectionId) return { error: conflict('COLLECTION_NOT_SET', 'Collection not set') };
+  if (s.registration.personId && !force)
+    return { error: conflict('PERSON_ALREADY_SET', 'Person already set') };
+  return { flow, collectionId: flow.collectionId };
+}
+
+export interface EnrolContext {
+  collectionId: string;
+  templateModel: string;
+  newId: () => string;
+}
+
+/**
+ * Enrols the face of an app registration. With `force`, the registration's own person (or the
+ * person already enrolled under its identifier) keeps its id and gets the new face; otherwise a new
+ * person is created, unless the face or the identifier is already enrolled.
+ */
+export function decideEnrolment(
+  s: EnrolState & { flow: ProjectFlow },
+  body: EnrolRequest,
+  ev: EnrolEvidence,
+  ctx: EnrolContext,
+): EnrolDecision {
+  const a = ev.analysis;
+  if (!a.ok)
+    return {
+      error: {
+        status: 400,
+        code: 'INVALID_IMAGE',
+        title: 'Invalid image',
+        message: 'Invalid image',
+        details: [{ path: '/body/image', message: a.message, reason: a.reason }],
+      },
+    };
+  const liveness = livenessScore(a);
+  if (liveness < s.flow.livenessMinScore)
+    return { error: conflict('LIVENESS_FAILED', 'Liveness failed', `@${liveness}`) };
+  const best = ev.candidates[0];
+  const duplicate = best !== undefined && best.score >= s.flow.searchMinScore;
+  const force = body.force === true;
+  if ((duplicate || ev.sameIdentifier) && !force)
+    return { error: conflict('PERSON_ALREADY_SET', 'Person already set') };
+
+  const r = s.registration;
+  const at = new Date(s.now).toISOString();
+  const replacePersonId = r.personId ?? ev.sameIdentifier?.id;
+  const personId = replacePersonId ?? ctx.newId();
+  const { collectionId } = ctx;
+  const enrolment = buildEnrolment({
+    person: {
+      id: personId,
+      clientId: r.clientId,
+      projectId: r.projectId,
+      collectionId,
+      identifier: registrationIdentifier(r),
+    },
+    analysis: a,
+    image: body.image,
+    retainFaceImage: s.flow.retainFaceImages,
+    templateModel: ctx.templateModel,
+    at,
+    newId: ctx.newId,
+    replacePersonId,
+  });
+  const next: AppRegistration = {
+    ...r,
+    status: 'ONGOING',
+    os: body.os,
+    personId,
+    collectionId,
+    updatedAt: at,
+  };
+  const events = appRegistrationEvent(next, s.flow.webhookUrl, replacePersonId !== undefined, {
+    person: personId,
+    collection: collectionId,
+    livenessScore: liveness,
+  });
+  return { next, enrolment, events, indexed: { collectionId, personId, template: a.template } };
+}
