@@ -25,6 +25,7 @@ export function analysis(liveness: number, opts: { seed?: number; sharpness?: nu
         interEyePx: 90,
         brightness: 0.5,
         overexposed: 0,
+        outside: 0,
         sharpness: opts.sharpness ?? 150,
       },
     },
