@@ -196,3 +196,61 @@ describe('request examples of the source pages', () => {
     expect(register({ image: 'x' })).toBe(false);
   });
 });
+
+describe('webhooks', () => {
+  const webhooks = Object.entries<any>(spec.webhooks ?? {});
+
+  it('lists every event the server sends, one schema each', () => {
+    expect(webhooks.map(([event]) => event)).toEqual([
+      'biometric_validation_validated',
+      'biometric_validation_failed',
+      'biometric_validation_expired',
+      'biometric_validation_created_person',
+      'app_registration_person_created',
+      'app_registration_person_replaced',
+    ]);
+    const schemaRefs = webhooks.map(
+      ([, item]) => item.post.requestBody.content['application/json'].schema.$ref,
+    );
+    expect(new Set(schemaRefs).size).toBe(webhooks.length);
+  });
+
+  it.each(webhooks)('%s names itself in `type`, is signed, and has valid named examples', (event, item) => {
+    const media = item.post.requestBody.content['application/json'];
+    expect(resolveRef(media.schema).properties.type.const).toBe(event);
+    expect(item.post.parameters.map((p: any) => resolveRef(p).name)).toEqual([
+      'webhook-id',
+      'webhook-timestamp',
+      'webhook-signature',
+    ]);
+    const validate = ajv.compile({ $ref: `${SPEC_ID}${media.schema.$ref}` });
+    const examples = Object.values<any>(media.examples).map((ex) => resolveRef(ex).value);
+    expect(examples.length).toBeGreaterThan(0);
+    for (const value of examples) {
+      expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
+      expect(value.type).toBe(event);
+    }
+    expect(validate({ ...examples[0], type: 'something_else' })).toBe(false);
+  });
+});
+
+describe('token claims', () => {
+  it.each([
+    ['BiometricValidationResult', 'ResultTokenClaims', 'faceproof:result'],
+    ['CreateBiometricValidationResponse', 'LivenessSessionTokenClaims', 'faceproof:liveness-session'],
+    ['CreateAppRegistrationResponse', 'AppRegistrationTokenClaims', 'faceproof:app-registration'],
+  ])('%s documents its token with %s', (holder, claims, audience) => {
+    const schema = spec.components.schemas[holder];
+    const token = schema.properties.token ?? schema.properties.data.properties.token;
+    expect(token.contentMediaType).toBe('application/jwt');
+    expect(token.contentSchema.$ref).toBe(`#/components/schemas/${claims}`);
+    expect(spec.components.schemas[claims].properties.aud.const).toBe(audience);
+  });
+
+  it('documents the result token sent in the validated webhook too', () => {
+    const event = spec.components.schemas.BiometricValidationValidatedEvent;
+    expect(event.properties.data.properties.token.contentSchema.$ref).toBe(
+      '#/components/schemas/ResultTokenClaims',
+    );
+  });
+});

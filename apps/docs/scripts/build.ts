@@ -1,6 +1,7 @@
 /**
  * Builds the static site into dist/ from the bundled spec and guides/*.md:
  *   index.html and one page per guide, errors.html with the catalogue generated from the spec,
+ *   webhooks.html with the events of the spec's `webhooks:`, tokens.html with the token claims,
  *   reference.html (Scalar, served locally), openapi.yaml and openapi.json.
  * Nothing on the pages is loaded from another host.
  */
@@ -16,6 +17,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { claimsMarkdown, webhookEvents, webhookEventsMarkdown } from './schema-docs.ts';
 import {
   configurationSection,
   createMarkdown,
@@ -94,6 +96,8 @@ function expandMarkers(source: string): string {
         console.warn(`errors: no specific advice for ${generic.join(', ')} (status advice used)`);
       return errorCatalogueMarkdown(entries, statusDescriptions(spec));
     })
+    .replace('<!-- webhook-events -->', () => webhookEventsMarkdown(spec, webhookEvents(spec)))
+    .replace(/<!--\s*token-claims:\s*(\w+)\s*-->/g, (_, name: string) => claimsMarkdown(spec, name))
     .replace('<!-- server-configuration -->', () => {
       const section = existsSync(serverReadme)
         ? configurationSection(readFileSync(serverReadme, 'utf8'))

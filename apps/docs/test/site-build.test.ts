@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { claimsMarkdown, fieldRows, typeLabel, webhookEvents } from '../scripts/schema-docs.ts';
 import {
   configurationSection,
   errorCatalogue,
@@ -67,5 +68,72 @@ describe('code samples', () => {
       expect(samples.map((s: Json) => s.lang)).toEqual(['Shell', 'TypeScript', 'Python']);
       for (const s of samples) expect(typeof s.source === 'string' && s.source.length > 50).toBe(true);
     }
+  });
+});
+
+describe('webhook events', () => {
+  const events = webhookEvents(spec);
+  const html = readFileSync(new URL('../dist/webhooks.html', import.meta.url), 'utf8');
+  const text = html.replace(/<[^>]+>/g, '');
+
+  it("are the spec's webhooks, each with its own schema, named in the payload's `type`", () => {
+    expect(events.map((e) => e.event)).toEqual(Object.keys(spec.webhooks));
+    expect(events.length).toBeGreaterThanOrEqual(6);
+    for (const e of events) {
+      expect(spec.components.schemas[e.schemaName]).toEqual(e.schema);
+      expect(e.schema.properties.type.const).toBe(e.event);
+      expect(e.examples.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('are all on the built guide, with every field of their data and an example', () => {
+    for (const e of events) {
+      expect(html).toContain(`id="${e.event.replace(/_/g, '-')}"`);
+      for (const row of fieldRows(spec, e.schema.properties.data))
+        expect(html).toContain(`<code>${row.name}</code>`);
+      expect(text).toContain(`&quot;type&quot;: &quot;${e.event}&quot;`);
+    }
+  });
+
+  it('list no event in the guide that the spec does not send', () => {
+    const named = new Set(
+      [...html.matchAll(/<code>((?:biometric_validation|app_registration)_[a-z_]+)<\/code>/g)].map(
+        (m) => m[1],
+      ),
+    );
+    expect([...named].sort()).toEqual(events.map((e) => e.event).sort());
+  });
+});
+
+describe('token claims', () => {
+  it('label consts, enums and named models', () => {
+    expect(typeLabel(spec, { const: 'faceproof' })).toBe('`"faceproof"`');
+    expect(typeLabel(spec, { type: 'string', enum: ['a', 'b'] })).toBe('`a` \\| `b`');
+    expect(typeLabel(spec, { $ref: '#/components/schemas/ObjectId' })).toBe('ObjectId (string)');
+    expect(typeLabel(spec, { type: 'string', format: 'uuid' })).toBe('string, uuid');
+  });
+
+  it('say which claims of the result token are always there', () => {
+    const rows = new Map(
+      fieldRows(spec, { $ref: '#/components/schemas/ResultTokenClaims' }).map((r) => [r.name, r]),
+    );
+    for (const claim of ['iss', 'aud', 'sub', 'iat', 'exp', 'jti', 'biometricValidation', 'livenessScore'])
+      expect(rows.get(claim)?.required, claim).toBe(true);
+    expect(rows.get('person')?.required).toBe(false);
+    expect(rows.get('aud')?.type).toBe('`"faceproof:result"`');
+  });
+
+  it('are on the built tokens page, for the three token kinds', () => {
+    const html = readFileSync(new URL('../dist/tokens.html', import.meta.url), 'utf8');
+    for (const name of ['ResultTokenClaims', 'LivenessSessionTokenClaims', 'AppRegistrationTokenClaims']) {
+      expect(html).toContain(`<code>${name}</code>`);
+      for (const claim of Object.keys(spec.components.schemas[name].properties))
+        expect(html).toContain(`<td><code>${claim}</code></td>`);
+    }
+    expect(html).toContain('&quot;faceproof:result&quot;');
+  });
+
+  it('refuse a schema the spec does not have', () => {
+    expect(() => claimsMarkdown(spec, 'NoSuchClaims')).toThrow(/NoSuchClaims/);
   });
 });

@@ -111,6 +111,23 @@ describe('API reference', () => {
     external.push(...log.external);
   });
 
+  it('renders every webhook event of the spec', async () => {
+    const { page, log } = await newPage();
+    await page.goto(`${inject('docsUrl')}/reference.html`, { waitUntil: 'networkidle' });
+    for (const [event, item] of Object.entries<Json>(spec.webhooks)) {
+      // Scalar links a webhook by its name with dashes.
+      const link = page.locator(`a[href$="/webhook/POST/${event.replace(/_/g, '-')}"]`).first();
+      await link.click();
+      await expect
+        .poll(() => page.getByRole('heading', { name: item.post.summary, exact: true }).first().isVisible(), {
+          message: `${event} (${item.post.summary})`,
+        })
+        .toBe(true);
+    }
+    await page.screenshot({ path: `${screenshots}reference-webhooks.png` });
+    external.push(...log.external);
+  });
+
   it('finds "liveness" with its search', async () => {
     const { page, log } = await newPage();
     await page.goto(`${inject('docsUrl')}/reference.html`, { waitUntil: 'networkidle' });

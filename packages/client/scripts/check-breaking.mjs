@@ -7,17 +7,15 @@
 // every (operation, status, code) of the released spec is still declared.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
-import { errorCodesOf } from './spec-utils.mjs';
+import { bundlePaths, errorCodes, loadBundle } from '@faceproof/openapi';
 
 const pkgDir = fileURLToPath(new URL('../', import.meta.url));
 
 /** Error codes of `base` that `revision` no longer declares, as `operationId status code` strings. */
 export function removedErrorCodes(base, revision) {
-  const before = errorCodesOf(base);
-  const after = errorCodesOf(revision);
+  const before = errorCodes(base);
+  const after = errorCodes(revision);
   const out = [];
   for (const [op, byStatus] of Object.entries(before)) {
     for (const [status, codes] of Object.entries(byStatus)) {
@@ -70,8 +68,8 @@ export function redoclyBreaking(basePath, revisionPath) {
 
 /** { breaking: string[], ok: boolean } for two spec files and the client version. */
 export function checkBreaking(basePath, revisionPath, clientVersion) {
-  const base = parse(readFileSync(basePath, 'utf8'));
-  const revision = parse(readFileSync(revisionPath, 'utf8'));
+  const base = loadBundle(basePath);
+  const revision = loadBundle(revisionPath);
   const breaking = [
     ...redoclyBreaking(basePath, revisionPath).map((c) => `${c.where}: ${c.message}`),
     ...removedErrorCodes(base, revision).map((c) => `error code removed: ${c}`),
@@ -83,7 +81,7 @@ export function checkBreaking(basePath, revisionPath, clientVersion) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const pkg = JSON.parse(readFileSync(`${pkgDir}package.json`, 'utf8'));
-  const current = createRequire(import.meta.url).resolve('@faceproof/openapi/openapi.yaml');
+  const current = bundlePaths.yaml;
   const { breaking, ok, releasedMajor, clientMajor } = checkBreaking(
     `${pkgDir}released/openapi.yaml`,
     current,

@@ -1,9 +1,11 @@
 // Every documented (operation, status, example) of the three core operations, served by Prism and
 // read through the client: the result carries the example's status, code and body exactly.
+
+import { Contract } from '@faceproof/openapi';
 import { describe, expect, inject, it } from 'vitest';
 import { createFaceproofClient, type FaceproofResult } from '../src/index.js';
-import { deref, operationsOf, responseExamplesOf, spec } from './helpers/spec.js';
 
+const contract = new Contract();
 const baseUrl = inject('prismUrl');
 const fp = createFaceproofClient({ baseUrl, accessToken: 'client-token', retry: false });
 
@@ -14,12 +16,7 @@ const core = [
 ];
 
 function requestExample(operationId: string): Record<string, unknown> {
-  const op = operationsOf(spec).find((o) => o.operationId === operationId);
-  const media = deref(spec, (op?.operation.requestBody as Record<string, unknown>) ?? {}) as {
-    content: Record<string, { examples: Record<string, unknown> }>;
-  };
-  const first = Object.values(media.content['application/json']?.examples ?? {})[0];
-  return (deref(spec, first) as { value: Record<string, unknown> }).value;
+  return contract.requestExamples(operationId).find((e) => e.mediaType === 'application/json')?.value;
 }
 
 async function callCore(operationId: string, prefer: string): Promise<FaceproofResult<never> | any> {
@@ -36,13 +33,14 @@ async function callCore(operationId: string, prefer: string): Promise<FaceproofR
   throw new Error(`not a core operation: ${operationId}`);
 }
 
-const cases = responseExamplesOf(spec).filter((e) => core.includes(e.operationId));
+const cases = contract
+  .responseExamples()
+  .filter((e) => core.includes(e.operationId) && /json/.test(e.mediaType));
 
 describe('documented examples through the client', () => {
   it('covers every status of the three core operations', () => {
     for (const id of core) {
-      const op = operationsOf(spec).find((o) => o.operationId === id);
-      const statuses = Object.keys((op?.operation.responses as object) ?? {});
+      const statuses = Object.keys(contract.operation(id).op.responses);
       const covered = new Set(cases.filter((c) => c.operationId === id).map((c) => c.status));
       expect([...covered].sort()).toEqual(statuses.sort());
     }
