@@ -1,63 +1,19 @@
-import type { AppRegistration, BiometricValidation, NewOutboxEvent, ValidationType } from './types.js';
+import type { webhooks } from '@faceproof/openapi/types';
+import type { AppRegistration, BiometricValidation, NewOutboxEvent } from './types.js';
 
 /**
- * The webhook events and their payloads (the `webhooks:` section of the spec). Optional fields are
- * omitted, never null; `livenessScore` is always the liveness of the attempt that passed, rounded
- * to 3 decimals, as the validate response's `biometricData.livenessScore`.
+ * The webhook events and their payloads, as the spec's `webhooks:` section declares them.
+ * Optional fields are omitted, never null; `livenessScore` is always the liveness of the attempt
+ * that passed, rounded to 3 decimals, as the validate response's `biometricData.livenessScore`.
  */
-interface ValidationFields {
-  biometricValidation: string;
-  project: string;
-  projectFlow: string;
-  identifier: string;
-  type: ValidationType;
-}
+export type EventType = keyof webhooks;
+type EventBody<E extends EventType> = webhooks[E]['post']['requestBody']['content']['application/json'];
+export type EventData = { [E in EventType]: EventBody<E>['data'] };
 
-export interface ValidatedData extends ValidationFields {
-  status: 'completed';
-  person?: string;
-  matchScore?: number;
-  livenessScore: number;
-  riskScore: number;
-  token: string;
-}
-
-export interface CreatedPersonData extends Omit<ValidatedData, 'token' | 'status'> {
-  status: 'completed' | 'awaiting_2fa';
-  collection: string;
-}
-
-export interface FailedData extends ValidationFields {
-  status: 'failed';
-  attempts: number;
-  /** The error code of the last failed attempt, e.g. LIVENESS_DETECTION_FAILED or CODE_ATTEMPTS_EXHAUSTED. */
-  reason: string;
-}
-
-export interface ExpiredData extends ValidationFields {
-  status: 'expired';
-  reason: 'LIVENESS_SESSION_EXPIRED' | 'CODE_EXPIRED';
-}
-
-export interface AppRegistrationPersonData {
-  appRegistration: string;
-  project: string;
-  projectFlow: string;
-  person: string;
-  collection: string;
-  livenessScore: number;
-}
-
-export interface EventData {
-  biometric_validation_validated: ValidatedData;
-  biometric_validation_created_person: CreatedPersonData;
-  biometric_validation_failed: FailedData;
-  biometric_validation_expired: ExpiredData;
-  app_registration_person_created: AppRegistrationPersonData;
-  app_registration_person_replaced: AppRegistrationPersonData;
-}
-
-export type EventType = keyof EventData;
+type ValidationEventType = Exclude<EventType, `app_registration_${string}`>;
+/** The fields that identify the validation in each of its events. */
+type ValidationFields = 'biometricValidation' | 'project' | 'projectFlow' | 'identifier' | 'type';
+type AppRegistrationFields = 'appRegistration' | 'project' | 'projectFlow';
 
 /** Drops undefined fields, so optional fields that were not set are absent. */
 function defined<T extends object>(o: T): T {
@@ -83,12 +39,12 @@ export function outboxEvent<E extends EventType>(
 }
 
 /** An event about `v` as saved (its `updatedAt` is the event's timestamp). */
-export function validationEvent<E extends Exclude<EventType, `app_registration_${string}`>>(
+export function validationEvent<E extends ValidationEventType>(
   v: BiometricValidation,
   type: E,
-  data: Omit<EventData[E], keyof ValidationFields>,
+  data: Omit<EventData[E], ValidationFields>,
 ): NewOutboxEvent[] {
-  const fields: ValidationFields = {
+  const fields: Pick<EventData[E], ValidationFields> = {
     biometricValidation: v.id,
     project: v.projectId,
     projectFlow: v.flowId,
@@ -105,7 +61,7 @@ export function appRegistrationEvent(
   r: AppRegistration,
   webhookUrl: string | undefined,
   replaced: boolean,
-  data: Omit<AppRegistrationPersonData, 'appRegistration' | 'project' | 'projectFlow'>,
+  data: Omit<EventData['app_registration_person_created'], AppRegistrationFields>,
 ): NewOutboxEvent[] {
   const type = replaced ? 'app_registration_person_replaced' : 'app_registration_person_created';
   return outboxEvent({ projectId: r.projectId, webhookUrl }, type, r.updatedAt, {

@@ -1,7 +1,11 @@
+import type { components } from '@faceproof/openapi/types';
+
 /**
  * The domain: what the flows decide about and the store persists. The store imports these; the
- * flows never import the store.
+ * flows never import the store. Enums and the shapes the API presents come from the spec's
+ * generated types.
  */
+type Schemas = components['schemas'];
 
 export interface Project {
   id: string;
@@ -12,9 +16,9 @@ export interface Project {
   updatedAt: string;
 }
 
-export type FlowType = 'login' | 'onboarding';
-export type FlowStatus = 'draft' | 'active' | 'paused';
-export type SearchMode = 'FAST' | 'ACCURATE';
+export type FlowType = Schemas['ProjectFlowType'];
+export type FlowStatus = Schemas['ProjectFlowStatus'];
+export type SearchMode = Schemas['SearchMode'];
 
 export interface FlowSettings {
   livenessMinScore: number;
@@ -91,10 +95,10 @@ export interface Enrolment {
   replacePersonId?: string;
 }
 
-export type ValidationType = 'validation' | 'login' | 'onboarding' | 'oneTimeLink';
-export type ValidationStatus = 'new' | 'awaiting_2fa' | 'completed' | 'failed' | 'expired';
-export type SessionStatus = 'active' | 'used' | 'expired';
-export type Language = 'en' | 'es';
+export type ValidationType = Schemas['BiometricValidationType'];
+export type ValidationStatus = Schemas['BiometricValidationStatus'];
+export type SessionStatus = Schemas['LivenessSession']['status'];
+export type Language = Schemas['Language'];
 
 export interface LivenessResultEntry {
   score: number;
@@ -122,33 +126,14 @@ export interface ValidationOptions {
 
 /**
  * What the passing attempt decided, as the validate response presented it (the spec's
- * BiometricValidationResult) without the token and the face image. It is the audit copy, and
- * confirm-2fa completes from it; its shape is the one rows already stored keep.
+ * BiometricValidationResult) without the token and the face image: person, matchScore, the
+ * liveness of the passing attempt (`biometricData.livenessScore`, the number every event and
+ * token reports), riskScore and quality. It is the audit copy, and confirm-2fa completes from it;
+ * rows already stored keep this shape. `redirectUrl` is set once there is a result token.
  */
-export interface ValidationResult {
-  _id: string;
-  status: 'completed' | 'awaiting_2fa';
-  type: ValidationType;
-  identifier: string;
-  person?: string;
-  matchScore?: number;
-  verificationResults: {
-    livenessDetection: 'passed';
-    identityMatch: 'passed' | 'not_applicable';
-    qualityScore: number;
-    antiSpoofing: 'passed';
-  };
-  biometricData: {
-    template: string;
-    quality: 'good' | 'acceptable' | 'poor';
-    /** The passing attempt's liveness, rounded to 3 decimals: the number every event and token reports. */
-    livenessScore: number;
-  };
-  riskScore: number;
-  completedAt: string;
-  /** Set once there is a result token (with it as the `token` query parameter). */
-  redirectUrl?: string;
-}
+export type ValidationResult = Omit<Schemas['BiometricValidationResult'], 'token' | 'biometricData'> & {
+  biometricData: Omit<Schemas['BiometricData'], 'faceImage'>;
+};
 
 export interface BiometricValidation {
   id: string;
@@ -180,8 +165,8 @@ export interface BiometricValidation {
   version: number;
 }
 
-export type AppRegistrationStatus = 'STARTED' | 'ONGOING' | 'COMPLETED' | 'FAILED' | 'EXPIRED';
-export type DeviceOs = 'DESKTOP' | 'IOS' | 'ANDROID';
+export type AppRegistrationStatus = Schemas['AppRegistrationStatus'];
+export type DeviceOs = Schemas['DeviceOs'];
 
 export interface AppRegistration {
   id: string;

@@ -1,16 +1,13 @@
 import type { FaceAnalysis, SearchHit } from '@faceproof/face-engine';
+import type { components } from '@faceproof/openapi/types';
 import { livenessScore } from '../analysis.js';
 import { buildEnrolment } from '../enrolment.js';
 import type { FlowError } from '../errors.js';
 import { appRegistrationEvent } from '../events.js';
-import type { AppRegistration, DeviceOs, Enrolment, NewOutboxEvent, Person, ProjectFlow } from '../types.js';
+import type { AppRegistration, Enrolment, NewOutboxEvent, Person, ProjectFlow } from '../types.js';
 import { effectiveStatus } from './status.js';
 
-export interface EnrolRequest {
-  image: string;
-  os: DeviceOs;
-  force?: boolean;
-}
+export type EnrolRequest = components['schemas']['AppRegistrationBiometricValidationRequest'];
 
 export interface EnrolState {
   registration: AppRegistration;

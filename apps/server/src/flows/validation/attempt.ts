@@ -2,7 +2,7 @@ import type { FaceAnalysis, FaceAnalysisOk, SearchHit } from '@faceproof/face-en
 import { livenessScore, matchScore, qualityScore, qualityWord, riskScore, templateRef } from '../analysis.js';
 import { buildEnrolment } from '../enrolment.js';
 import { alreadyCompleted, codeError, type FlowError, sessionExpired } from '../errors.js';
-import { validationEvent } from '../events.js';
+import { type EventData, validationEvent } from '../events.js';
 import type { BiometricValidation, ComparisonResultEntry, Enrolment, NewMail, Person } from '../types.js';
 import { type Completed, resultClaims } from './claims.js';
 import { type Decision, refuse } from './decision.js';
@@ -60,14 +60,18 @@ export function admitAttempt(
   return undefined;
 }
 
+/** Why an attempt failed: the reason the failed event gives when it was the last one allowed. */
+type AttemptFailure = Exclude<EventData['biometric_validation_failed']['reason'], 'CODE_ATTEMPTS_EXHAUSTED'>;
+
 const attemptError = (
-  code: string,
+  code: AttemptFailure,
   title: string,
   attemptsRemaining: number,
   message: string,
   reason?: string,
-): FlowError => ({
+): FlowError & { code: AttemptFailure } => ({
   ...codeError(400, code, title, attemptsRemaining),
+  code,
   details: [{ path: '/body/image', message, ...(reason ? { reason } : {}) }],
 });
 
@@ -116,7 +120,10 @@ export function decideAttempt(
 }
 
 /** A failed attempt; the last one allowed fails the validation for good. */
-function failAttempt(next: BiometricValidation, error: FlowError): AttemptDecision {
+function failAttempt(
+  next: BiometricValidation,
+  error: FlowError & { code: AttemptFailure },
+): AttemptDecision {
   const base = { events: [], mails: [], onConflict: 'rejudge' as const, error };
   if ((error.attemptsRemaining ?? 0) > 0) return { ...base, next };
   const failed = transition(next, 'failed');
@@ -220,10 +227,11 @@ function passAttempt(
     identity?.enrolNew && next.personId && v.collectionId
       ? enrolNew(next, { id: next.personId, collectionId: v.collectionId }, a, ev, ctx, at)
       : undefined;
+  const matched = identity?.matchScore;
   return {
     next,
     enrolment,
-    events: enrolment ? createdPersonEvent(next, enrolment.person.collectionId) : [],
+    events: enrolment && matched !== undefined ? createdPersonEvent(next, enrolment, matched) : [],
     // With 2FA the result (token and webhook) waits for the code, emailed once this commits.
     mails: codeMail(next),
     onConflict: 'rejudge',
@@ -258,15 +266,15 @@ function enrolNew(
   });
 }
 
-function createdPersonEvent(v: Completed, collection: string) {
+function createdPersonEvent(v: Completed, enrolment: Enrolment, matchScore: number) {
   const r = v.result;
   return validationEvent(v, 'biometric_validation_created_person', {
-    status: r.status,
-    person: r.person,
-    matchScore: r.matchScore,
+    status: v.status === 'awaiting_2fa' ? 'awaiting_2fa' : 'completed',
+    person: enrolment.person.id,
+    matchScore,
     livenessScore: r.biometricData.livenessScore,
     riskScore: r.riskScore,
-    collection,
+    collection: enrolment.person.collectionId,
   });
 }
 

@@ -1,18 +1,16 @@
+import type { components } from '@faceproof/openapi/types';
 import { validationEvent } from '../events.js';
-import type { BiometricValidation, NewOutboxEvent, ValidationResult, ValidationType } from '../types.js';
+import type { BiometricValidation, NewOutboxEvent, ValidationResult } from '../types.js';
 import type { Decision } from './decision.js';
 
-/** The claims of the result token the operator's application verifies (validate and confirm-2fa alike). */
-export type ResultClaims = {
-  sub: string;
-  biometricValidation: string;
-  project: string;
-  projectFlow: string;
-  type: ValidationType;
-  person?: string;
-  matchScore?: number;
-  livenessScore: number;
-};
+/**
+ * The claims of the result token the operator's application verifies (validate and confirm-2fa
+ * alike): the spec's ResultTokenClaims without the registered claims the key ring sets on signing.
+ */
+export type ResultClaims = Omit<
+  components['schemas']['ResultTokenClaims'],
+  'iss' | 'aud' | 'iat' | 'exp' | 'jti'
+>;
 
 export type Completed = BiometricValidation & { result: ValidationResult };
 

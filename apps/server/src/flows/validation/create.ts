@@ -1,33 +1,19 @@
+import type { components } from '@faceproof/openapi/types';
 import type { FlowError } from '../errors.js';
 import type {
   BiometricValidation,
   Collection,
-  Language,
   NewMail,
   Project,
   ProjectFlow,
   ValidationOptions,
-  ValidationType,
 } from '../types.js';
 
 const MINUTE = 60 * 1000;
 const DAY = 24 * 60 * MINUTE;
 
 /** The createBiometricValidation request body (after the spec's validation). */
-export interface CreateRequest {
-  project: string;
-  projectFlow: string;
-  identifier: string;
-  type: ValidationType;
-  expiresAt?: string;
-  redirectUrl?: string;
-  webhookUrl?: string;
-  ipAddress?: string;
-  email?: string;
-  requires2FA?: boolean;
-  sendViaEmail?: boolean;
-  language?: Language;
-}
+export type CreateRequest = components['schemas']['CreateBiometricValidationRequest'];
 
 export interface CreateState {
   clientId: string;
