@@ -1,8 +1,11 @@
-import type { FaceAnalysis, SearchHit } from '@faceproof/face-engine';
+import type { FaceAnalysis, FaceAnalysisFail, SearchHit } from '@faceproof/face-engine';
 import type { components } from '@faceproof/openapi/types';
 import { livenessScore } from '../analysis.js';
 import { buildEnrolment } from '../enrolment.js';
 import type { FlowError } from '../errors.js';
+
+type EnrolError = FlowError<'createAppRegistrationBiometricValidation'>;
+
 import { appRegistrationEvent } from '../events.js';
 import type { AppRegistration, Enrolment, NewOutboxEvent, Person, ProjectFlow } from '../types.js';
 import { effectiveStatus } from './status.js';
@@ -31,14 +34,22 @@ export type EnrolDecision =
       indexed: { collectionId: string; personId: string; template: Float32Array };
       error?: undefined;
     }
-  | { error: FlowError };
+  | { error: EnrolError };
 
-const conflict = (code: string, title: string, scoreSuffix?: string): FlowError => ({
-  status: 409,
+const conflict = <C extends string>(code: C, title: string, scoreSuffix?: string) => ({
+  status: 409 as const,
   code,
   title,
   message: title,
   ...(scoreSuffix ? { scoreSuffix } : {}),
+});
+
+const invalidImage = (a: FaceAnalysisFail): EnrolError => ({
+  status: 400,
+  code: 'INVALID_IMAGE',
+  title: 'Invalid image',
+  message: 'Invalid image',
+  details: [{ path: '/body/image', message: a.message, reason: a.reason }],
 });
 
 /** The identifier persons of app registrations are enrolled under: the email, else the phone. */
@@ -49,7 +60,7 @@ export const registrationIdentifier = (r: AppRegistration) =>
 export function admitEnrolment(
   s: EnrolState,
   force: boolean,
-): { flow: ProjectFlow; collectionId: string } | { error: FlowError } {
+): { flow: ProjectFlow; collectionId: string } | { error: EnrolError } {
   const status = effectiveStatus(s.registration, s.now);
   if (status !== 'STARTED' && status !== 'ONGOING')
     return { error: conflict('APP_REGISTRATION_NOT_ACTIVE', 'App registration not active') };
@@ -78,16 +89,7 @@ export function decideEnrolment(
   ctx: EnrolContext,
 ): EnrolDecision {
   const a = ev.analysis;
-  if (!a.ok)
-    return {
-      error: {
-        status: 400,
-        code: 'INVALID_IMAGE',
-        title: 'Invalid image',
-        message: 'Invalid image',
-        details: [{ path: '/body/image', message: a.message, reason: a.reason }],
-      },
-    };
+  if (!a.ok) return { error: invalidImage(a) };
   const liveness = livenessScore(a);
   if (liveness < s.flow.livenessMinScore)
     return { error: conflict('LIVENESS_FAILED', 'Liveness failed', `@${liveness}`) };

@@ -2,8 +2,18 @@ import type { FaceAnalysis, FaceAnalysisOk, SearchHit } from '@faceproof/face-en
 import { livenessScore, matchScore, qualityScore, qualityWord, riskScore, templateRef } from '../analysis.js';
 import { buildEnrolment } from '../enrolment.js';
 import { alreadyCompleted, codeError, type FlowError, sessionExpired } from '../errors.js';
+
+type ValidateError = FlowError<'validateBiometricValidation'>;
+
 import { type EventData, validationEvent } from '../events.js';
-import type { BiometricValidation, ComparisonResultEntry, Enrolment, NewMail, Person } from '../types.js';
+import type {
+  BiometricValidation,
+  ComparisonResultEntry,
+  Enrolment,
+  NewMail,
+  Person,
+  ValidationResult,
+} from '../types.js';
 import { type Completed, resultClaims } from './claims.js';
 import { type Decision, refuse } from './decision.js';
 import { expire } from './expire.js';
@@ -27,7 +37,7 @@ export interface AttemptContext {
   newId: () => string;
 }
 
-export interface AttemptDecision extends Decision {
+export interface AttemptDecision extends Decision<ValidateError> {
   next: BiometricValidation;
   /** An enrolled template to add to the collection's index once the change is saved. */
   indexed?: { collectionId: string; personId: string; template: Float32Array };
@@ -49,7 +59,7 @@ export function admitAttempt(
   v: BiometricValidation,
   session: { sid: unknown; tokenExpired: boolean },
   now: number,
-): Decision | undefined {
+): Decision<ValidateError> | undefined {
   if (v.status === 'completed' || v.status === 'awaiting_2fa') return refuse(alreadyCompleted());
   if (v.status === 'failed')
     return refuse(codeError(409, 'BIOMETRIC_VALIDATION_FAILED', 'Biometric validation failed', 0));
@@ -69,7 +79,7 @@ const attemptError = (
   attemptsRemaining: number,
   message: string,
   reason?: string,
-): FlowError & { code: AttemptFailure } => ({
+): ValidateError & { code: AttemptFailure } => ({
   ...codeError(400, code, title, attemptsRemaining),
   code,
   details: [{ path: '/body/image', message, ...(reason ? { reason } : {}) }],
@@ -122,7 +132,7 @@ export function decideAttempt(
 /** A failed attempt; the last one allowed fails the validation for good. */
 function failAttempt(
   next: BiometricValidation,
-  error: FlowError & { code: AttemptFailure },
+  error: ValidateError & { code: AttemptFailure },
 ): AttemptDecision {
   const base = { events: [], mails: [], onConflict: 'rejudge' as const, error };
   if ((error.attemptsRemaining ?? 0) > 0) return { ...base, next };
@@ -185,8 +195,40 @@ function typeVerdict(
   return above ? { passed: true, why, person: best?.id, matchScore: score } : { passed: false, why };
 }
 
+/** What a passing attempt presents: the validate response's data without the token. */
+function passedResult(
+  v: BiometricValidation,
+  a: FaceAnalysisOk,
+  liveness: number,
+  identity: Identity | undefined,
+  at: string,
+): ValidationResult {
+  const quality = qualityScore(a);
+  return {
+    _id: v.id,
+    status: v.options.requires2FA ? 'awaiting_2fa' : 'completed',
+    type: v.type,
+    identifier: v.identifier,
+    ...(identity?.person ? { person: identity.person } : {}),
+    ...(identity?.matchScore !== undefined ? { matchScore: identity.matchScore } : {}),
+    verificationResults: {
+      livenessDetection: 'passed',
+      identityMatch: identity ? 'passed' : 'not_applicable',
+      qualityScore: quality,
+      antiSpoofing: 'passed',
+    },
+    biometricData: {
+      template: templateRef(a.template),
+      quality: qualityWord(quality),
+      livenessScore: liveness,
+    },
+    riskScore: riskScore(liveness, identity?.matchScore, quality),
+    completedAt: at,
+  };
+}
+
 function passAttempt(
-  judged: BiometricValidation,
+  v: BiometricValidation,
   a: FaceAnalysisOk,
   liveness: number,
   identity: Identity | undefined,
@@ -194,35 +236,9 @@ function passAttempt(
   ctx: AttemptContext,
   at: string,
 ): AttemptDecision {
-  const v = judged;
-  const status = v.options.requires2FA ? 'awaiting_2fa' : 'completed';
-  const quality = qualityScore(a);
-  const next: Completed = {
-    ...transition(v, status),
-    personId: identity?.person,
-    completedAt: at,
-    result: {
-      _id: v.id,
-      status,
-      type: v.type,
-      identifier: v.identifier,
-      ...(identity?.person ? { person: identity.person } : {}),
-      ...(identity?.matchScore !== undefined ? { matchScore: identity.matchScore } : {}),
-      verificationResults: {
-        livenessDetection: 'passed',
-        identityMatch: identity ? 'passed' : 'not_applicable',
-        qualityScore: quality,
-        antiSpoofing: 'passed',
-      },
-      biometricData: {
-        template: templateRef(a.template),
-        quality: qualityWord(quality),
-        livenessScore: liveness,
-      },
-      riskScore: riskScore(liveness, identity?.matchScore, quality),
-      completedAt: at,
-    },
-  };
+  const result = passedResult(v, a, liveness, identity, at);
+  const status = result.status === 'awaiting_2fa' ? 'awaiting_2fa' : 'completed';
+  const next: Completed = { ...transition(v, status), personId: identity?.person, completedAt: at, result };
   const enrolment =
     identity?.enrolNew && next.personId && v.collectionId
       ? enrolNew(next, { id: next.personId, collectionId: v.collectionId }, a, ev, ctx, at)

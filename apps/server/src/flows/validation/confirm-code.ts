@@ -1,4 +1,4 @@
-import { alreadyCompleted, codeError, sessionExpired } from '../errors.js';
+import { alreadyCompleted, codeError, type FlowError, sessionExpired } from '../errors.js';
 import { validationEvent } from '../events.js';
 import type { BiometricValidation, TwoFactorCode } from '../types.js';
 import { type Completed, resultClaims } from './claims.js';
@@ -16,11 +16,14 @@ export interface CodeState {
   maxTries: number;
 }
 
+type ConfirmError = FlowError<'confirmBiometricValidationCode'>;
+type CodeDecision = Decision<ConfirmError>;
+
 const invalidCode = (remaining: number) => codeError(400, 'INVALID_CODE', 'Invalid code', remaining);
 const exhausted = () => codeError(409, 'CODE_ATTEMPTS_EXHAUSTED', 'Code attempts exhausted', 0);
 
 /** Why a past status refuses a code: what ended the validation answers. */
-function settled(s: CodeState): Decision | undefined {
+function settled(s: CodeState): CodeDecision | undefined {
   const { validation: v, code: c } = s;
   if (v.status === 'completed') return refuse(alreadyCompleted());
   if (v.status === 'failed' && c && c.attempts >= s.maxTries) return refuse(exhausted());
@@ -40,9 +43,10 @@ function settled(s: CodeState): Decision | undefined {
  * with, or the decision that refuses. Once the face passed, the code's own lifetime applies, not
  * the validation's `expiresAt`.
  */
-export function admitCode(s: CodeState): { tryCode: TwoFactorCode } | { decision: Decision } {
+export function admitCode(s: CodeState): { tryCode: TwoFactorCode } | { decision: CodeDecision } {
   const { validation: v, code: c } = s;
-  const refusal = s.session.sid !== v.sessionId ? refuse(sessionExpired()) : settled(s);
+  const refusal: CodeDecision | undefined =
+    s.session.sid !== v.sessionId ? refuse(sessionExpired()) : settled(s);
   if (refusal) return { decision: refusal };
   // The code email has not been prepared yet: nothing to compare with, and no try is counted.
   if (!c) return { decision: refuse(invalidCode(s.maxTries)) };
@@ -56,7 +60,7 @@ export function admitCode(s: CodeState): { tryCode: TwoFactorCode } | { decision
  * Judges a counted try (`tries` including this one): a right code completes the validation from
  * the result its face earned; the last wrong code allowed fails it.
  */
-export function judgeCode(s: CodeState, tries: number, matches: boolean): Decision {
+export function judgeCode(s: CodeState, tries: number, matches: boolean): CodeDecision {
   const v = s.validation;
   const at = new Date(s.now).toISOString();
   if (!matches) {

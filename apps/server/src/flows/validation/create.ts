@@ -1,5 +1,8 @@
 import type { components } from '@faceproof/openapi/types';
 import type { FlowError } from '../errors.js';
+
+type CreateError = FlowError<'createBiometricValidation'>;
+
 import type {
   BiometricValidation,
   Collection,
@@ -34,16 +37,16 @@ export type CreateDecision =
       session: { claims: { sub: string; sid: string; project: string }; expiresAt: number };
       error?: undefined;
     }
-  | { error: FlowError };
+  | { error: CreateError };
 
-const invalidFlow = (message: string): FlowError => ({
+const invalidFlow = (message: string): CreateError => ({
   status: 400,
   code: 'INVALID_PROJECT_FLOW',
   title: 'Invalid project flow',
   message,
 });
 
-const invalidRequest = (path: string, message: string): FlowError => ({
+const invalidRequest = (path: string, message: string): CreateError => ({
   status: 400,
   code: 'INVALID_REQUEST',
   title: 'Invalid request',
@@ -52,7 +55,7 @@ const invalidRequest = (path: string, message: string): FlowError => ({
 });
 
 /** Why the flow cannot take this validation, if it cannot. */
-function flowRefusal(s: CreateState): FlowError | undefined {
+function flowRefusal(s: CreateState): CreateError | undefined {
   const { flow, project } = s;
   const { type } = s.request;
   if (flow.projectId !== project.id)
@@ -72,7 +75,7 @@ function flowRefusal(s: CreateState): FlowError | undefined {
 }
 
 /** Ten minutes to capture a face, a day for an emailed link, unless the request says when. */
-function expiry(s: CreateState): number | FlowError {
+function expiry(s: CreateState): number | CreateError {
   const { expiresAt, sendViaEmail } = s.request;
   if (expiresAt === undefined) return s.now + (sendViaEmail ? DAY : 10 * MINUTE);
   const at = Date.parse(expiresAt);

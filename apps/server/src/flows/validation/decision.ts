@@ -3,7 +3,7 @@ import type { BiometricValidation, Enrolment, NewMail, NewOutboxEvent } from '..
 import type { ResultClaims } from './claims.js';
 
 /** What a validation flow decided: what to save, what to send, what to answer. */
-export interface Decision {
+export interface Decision<E extends FlowError = FlowError> {
   /** The validation to save, claimed on its version; absent when nothing changes. */
   next?: BiometricValidation;
   enrolment?: Enrolment;
@@ -15,13 +15,13 @@ export interface Decision {
    * (an expiry or an exhausted code is a fact whoever wrote first).
    */
   onConflict: 'rejudge' | 'stands';
-  error?: FlowError;
+  error?: E;
   /** On completion: the claims of the result token, which the handler signs and `seal` places. */
   claims?: ResultClaims;
 }
 
 /** A refusal that changes nothing. */
-export const refuse = (error: FlowError): Decision => ({
+export const refuse = <E extends FlowError>(error: E): Decision<E> => ({
   events: [],
   mails: [],
   onConflict: 'stands',

@@ -8,17 +8,17 @@ import { revise, transition } from './status.js';
  * `v` expires at `now`: the liveness session ran out before a face passed, or the one-time code ran
  * out before it was confirmed.
  */
-export function expire(
+export function expire<R extends 'LIVENESS_SESSION_EXPIRED' | 'CODE_EXPIRED'>(
   v: BiometricValidation,
   now: number,
-  reason: 'LIVENESS_SESSION_EXPIRED' | 'CODE_EXPIRED',
-): Decision {
+  reason: R,
+): Decision<{ status: 410; code: R; title: string; message: string }> {
   const next = transition(revise(v, new Date(now).toISOString()), 'expired');
   return {
     next,
     events: validationEvent(next, 'biometric_validation_expired', { status: 'expired', reason }),
     mails: [],
     onConflict: 'stands',
-    error: reason === 'CODE_EXPIRED' ? codeExpired() : sessionExpired(),
+    error: { ...(reason === 'CODE_EXPIRED' ? codeExpired() : sessionExpired()), status: 410, code: reason },
   };
 }
