@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FaceAnalysis } from '@faceproof/face-engine';
+import type { components } from '@faceproof/openapi/types';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type AppContext, auth, type Handler } from '../context.js';
 import { ApiError, invalidRequest, notFound } from '../errors.js';
@@ -19,8 +20,11 @@ import { captureUrl, flowNotFound, projectNotFound } from './resources.js';
 
 /**
  * The validation operations. Each handler parses, loads, asks a flow (src/flows/validation) for
- * the decision, saves it and presents it; no decision is made here.
+ * the decision, saves it and presents it; no decision about a validation is made here.
  */
+
+/** Request bodies arrive validated against these schemas (src/app.ts). */
+type Schemas = components['schemas'];
 
 const DAY = 24 * 3600 * 1000;
 /** Rounds of re-reading a validation that a concurrent request changed first. */
@@ -161,7 +165,7 @@ async function evidence(ctx: AppContext, v: BiometricValidation, analysis: FaceA
 }
 
 async function validateBiometricValidation(ctx: AppContext, req: FastifyRequest) {
-  const image = (req.body as { image: string }).image;
+  const { image } = req.body as Schemas['ValidateBiometricValidationRequest'];
   let v = await admitted(ctx, req);
   // The engine runs before anything is recorded: a 503 leaves no trace and costs no attempt.
   const analysis = await ctx.faces.analyze(image);
@@ -200,7 +204,7 @@ async function decideCodeTry(ctx: AppContext, s: CodeState, code: string): Promi
  */
 async function confirmBiometricValidationCode(ctx: AppContext, req: FastifyRequest) {
   const a = auth(req);
-  const code = (req.body as { code: string }).code;
+  const { code } = req.body as Schemas['ConfirmBiometricValidationCodeRequest'];
   const session = { sid: a.payload.sid, tokenExpired: a.expired === true };
   for (let round = 0; round < ROUNDS; round++) {
     const v = await loadValidation(ctx, a.subject);
