@@ -3,12 +3,11 @@ import type { components } from '@faceproof/openapi/types';
 import { livenessScore } from '../analysis.js';
 import { buildEnrolment } from '../enrolment.js';
 import type { FlowError } from '../errors.js';
-
-type EnrolError = FlowError<'createAppRegistrationBiometricValidation'>;
-
 import { appRegistrationEvent } from '../events.js';
 import type { AppRegistration, Enrolment, NewOutboxEvent, Person, ProjectFlow } from '../types.js';
 import { effectiveStatus } from './status.js';
+
+type EnrolError = FlowError<'createAppRegistrationBiometricValidation'>;
 
 export type EnrolRequest = components['schemas']['AppRegistrationBiometricValidationRequest'];
 

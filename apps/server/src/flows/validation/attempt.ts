@@ -2,9 +2,6 @@ import type { FaceAnalysis, FaceAnalysisOk, SearchHit } from '@faceproof/face-en
 import { livenessScore, matchScore, qualityScore, qualityWord, riskScore, templateRef } from '../analysis.js';
 import { buildEnrolment } from '../enrolment.js';
 import { alreadyCompleted, codeError, type FlowError, sessionExpired } from '../errors.js';
-
-type ValidateError = FlowError<'validateBiometricValidation'>;
-
 import { type EventData, validationEvent } from '../events.js';
 import type {
   BiometricValidation,
@@ -18,6 +15,8 @@ import { type Completed, resultClaims } from './claims.js';
 import { type Decision, refuse } from './decision.js';
 import { expire } from './expire.js';
 import { revise, transition } from './status.js';
+
+type ValidateError = FlowError<'validateBiometricValidation'>;
 
 /** The evidence of one validate call: the engine's analysis and what the store and index answered. */
 export interface AttemptEvidence {

@@ -1,8 +1,5 @@
 import type { components } from '@faceproof/openapi/types';
 import type { FlowError } from '../errors.js';
-
-type CreateError = FlowError<'createBiometricValidation'>;
-
 import type {
   BiometricValidation,
   Collection,
@@ -11,6 +8,8 @@ import type {
   ProjectFlow,
   ValidationOptions,
 } from '../types.js';
+
+type CreateError = FlowError<'createBiometricValidation'>;
 
 const MINUTE = 60 * 1000;
 const DAY = 24 * 60 * MINUTE;
