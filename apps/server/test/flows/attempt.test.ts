@@ -1,13 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { type AttemptEvidence, admitAttempt, decideAttempt } from '../../src/flows/validation/attempt.js';
 import {
+  ALICE,
   AT,
   analysis,
   attemptContext,
+  BOB,
+  COLLECTION,
   eventData,
+  FLOW,
   NOW,
   noFace,
+  PROJECT,
   person,
+  VALIDATION,
   validation,
   withCollection,
 } from './fixtures.js';
@@ -28,9 +34,9 @@ describe('an attempt on a validation without a collection', () => {
     expect(d.next.result?.biometricData.livenessScore).toBe(0.93);
     expect(d.claims).toEqual({
       sub: 'alice@example.invalid',
-      biometricValidation: 'val000000000000000000001',
-      project: 'project',
-      projectFlow: 'flow',
+      biometricValidation: VALIDATION,
+      project: PROJECT,
+      projectFlow: FLOW,
       type: 'validation',
       livenessScore: 0.93,
     });
@@ -73,8 +79,8 @@ describe('an attempt on a validation without a collection', () => {
     expect(eventData(d.events)).toEqual({
       biometric_validation_failed: {
         biometricValidation: v.id,
-        project: 'project',
-        projectFlow: 'flow',
+        project: PROJECT,
+        projectFlow: FLOW,
         identifier: v.identifier,
         type: 'validation',
         status: 'failed',
@@ -109,36 +115,34 @@ describe('an attempt on a login validation', () => {
   it('passes when the best match is the person enrolled under the identifier', () => {
     const d = decideAttempt(
       v,
-      evidence({ candidates: [{ id: 'alice', score: 0.9712 }], enrolled: person('alice') }),
+      evidence({ candidates: [{ id: ALICE, score: 0.9712 }], enrolled: person(ALICE) }),
       attemptContext(),
     );
-    expect(d.next).toMatchObject({ status: 'completed', personId: 'alice' });
-    expect(d.next.result).toMatchObject({ person: 'alice', matchScore: 0.971, riskScore: 0.07 });
-    expect(d.next.comparisonResults).toEqual([
-      { person: 'alice', score: 0.971, passed: true, createdAt: AT },
-    ]);
-    expect(d.claims).toMatchObject({ person: 'alice', matchScore: 0.971, livenessScore: 0.93 });
+    expect(d.next).toMatchObject({ status: 'completed', personId: ALICE });
+    expect(d.next.result).toMatchObject({ person: ALICE, matchScore: 0.971, riskScore: 0.07 });
+    expect(d.next.comparisonResults).toEqual([{ person: ALICE, score: 0.971, passed: true, createdAt: AT }]);
+    expect(d.claims).toMatchObject({ person: ALICE, matchScore: 0.971, livenessScore: 0.93 });
     expect(d.enrolment).toBeUndefined();
   });
 
   it('fails when the face is someone else’s, or nobody is enrolled under the identifier', () => {
     const other = decideAttempt(
       v,
-      evidence({ candidates: [{ id: 'bob', score: 0.98 }], enrolled: person('alice') }),
+      evidence({ candidates: [{ id: BOB, score: 0.98 }], enrolled: person(ALICE) }),
       attemptContext(),
     );
     expect(other.error).toMatchObject({ code: 'IDENTITY_VERIFICATION_FAILED', attemptsRemaining: 2 });
     expect(other.next.comparisonResults).toEqual([
-      { person: 'bob', score: 0.98, passed: false, createdAt: AT },
+      { person: BOB, score: 0.98, passed: false, createdAt: AT },
     ]);
-    const nobody = decideAttempt(v, evidence({ candidates: [{ id: 'bob', score: 0.98 }] }), attemptContext());
+    const nobody = decideAttempt(v, evidence({ candidates: [{ id: BOB, score: 0.98 }] }), attemptContext());
     expect(nobody.error?.details?.[0]?.message).toBe('No person is enrolled as alice@example.invalid.');
   });
 
   it('fails when the match is below the flow’s minimum', () => {
     const d = decideAttempt(
       v,
-      evidence({ candidates: [{ id: 'alice', score: 0.85 }], enrolled: person('alice') }),
+      evidence({ candidates: [{ id: ALICE, score: 0.85 }], enrolled: person(ALICE) }),
       attemptContext(),
     );
     expect(d.error?.code).toBe('IDENTITY_VERIFICATION_FAILED');
@@ -149,22 +153,22 @@ describe('an attempt on an onboarding validation', () => {
   const v = withCollection({ type: 'onboarding' });
 
   it('enrols a new person with the template, the created-person event and the index entry', () => {
-    const d = decideAttempt(v, evidence({ candidates: [{ id: 'bob', score: 0.4 }] }), attemptContext());
+    const d = decideAttempt(v, evidence({ candidates: [{ id: BOB, score: 0.4 }] }), attemptContext());
     expect(d.error).toBeUndefined();
     const personId = d.next.personId as string;
     expect(d.next.result).toMatchObject({ person: personId, matchScore: 1 });
     expect(d.enrolment?.person).toMatchObject({
       id: personId,
-      collectionId: 'collection',
+      collectionId: COLLECTION,
       identifier: v.identifier,
     });
     expect(d.enrolment?.template.model).toBe('human-3.3.6/faceres');
     expect(d.enrolment?.image).toBeUndefined();
-    expect(d.indexed).toMatchObject({ collectionId: 'collection', personId });
+    expect(d.indexed).toMatchObject({ collectionId: COLLECTION, personId });
     expect(eventData(d.events).biometric_validation_created_person).toEqual({
       biometricValidation: v.id,
-      project: 'project',
-      projectFlow: 'flow',
+      project: PROJECT,
+      projectFlow: FLOW,
       identifier: v.identifier,
       type: 'onboarding',
       status: 'completed',
@@ -172,7 +176,7 @@ describe('an attempt on an onboarding validation', () => {
       matchScore: 1,
       livenessScore: 0.93,
       riskScore: 0.07,
-      collection: 'collection',
+      collection: COLLECTION,
     });
   });
 
@@ -188,9 +192,9 @@ describe('an attempt on an onboarding validation', () => {
   });
 
   it('refuses a face already enrolled, and an identifier already taken', () => {
-    const dup = decideAttempt(v, evidence({ candidates: [{ id: 'bob', score: 0.95 }] }), attemptContext());
+    const dup = decideAttempt(v, evidence({ candidates: [{ id: BOB, score: 0.95 }] }), attemptContext());
     expect(dup.error?.details?.[0]?.message).toMatch(/already enrolled in the collection/);
-    const taken = decideAttempt(v, evidence({ enrolled: person('alice') }), attemptContext());
+    const taken = decideAttempt(v, evidence({ enrolled: person(ALICE) }), attemptContext());
     expect(taken.error?.details?.[0]?.message).toBe('A person is already enrolled as alice@example.invalid.');
     expect(taken.enrolment).toBeUndefined();
   });
@@ -199,8 +203,8 @@ describe('an attempt on an onboarding validation', () => {
 describe('an attempt on a validation-type validation with a collection', () => {
   it('passes for whoever matches, and fails when no one does', () => {
     const v = withCollection();
-    const d = decideAttempt(v, evidence({ candidates: [{ id: 'bob', score: 0.95 }] }), attemptContext());
-    expect(d.next.result).toMatchObject({ person: 'bob', matchScore: 0.95 });
+    const d = decideAttempt(v, evidence({ candidates: [{ id: BOB, score: 0.95 }] }), attemptContext());
+    expect(d.next.result).toMatchObject({ person: BOB, matchScore: 0.95 });
     const none = decideAttempt(v, evidence(), attemptContext());
     expect(none.error?.code).toBe('IDENTITY_VERIFICATION_FAILED');
     expect(none.next.comparisonResults).toEqual([{ score: 0, passed: false, createdAt: AT }]);
@@ -254,8 +258,8 @@ describe('admitting an attempt', () => {
       timestamp: AT,
       data: {
         biometricValidation: v.id,
-        project: 'project',
-        projectFlow: 'flow',
+        project: PROJECT,
+        projectFlow: FLOW,
         identifier: v.identifier,
         type: 'validation',
         status: 'expired',

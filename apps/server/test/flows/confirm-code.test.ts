@@ -3,7 +3,17 @@ import type { TwoFactorCode } from '../../src/flows/types.js';
 import { decideAttempt } from '../../src/flows/validation/attempt.js';
 import { seal } from '../../src/flows/validation/claims.js';
 import { admitCode, type CodeState, judgeCode } from '../../src/flows/validation/confirm-code.js';
-import { AT, analysis, attemptContext, eventData, NOW, validation } from './fixtures.js';
+import {
+  AT,
+  analysis,
+  attemptContext,
+  eventData,
+  FLOW,
+  NOW,
+  PROJECT,
+  VALIDATION,
+  validation,
+} from './fixtures.js';
 
 const options = {
   ...validation().options,
@@ -24,7 +34,7 @@ function awaitingCode() {
 }
 
 const code = (over: Partial<TwoFactorCode> = {}): TwoFactorCode => ({
-  validationId: 'val000000000000000000001',
+  validationId: VALIDATION,
   hash: 'ab',
   salt: 'cd',
   attempts: 0,
@@ -60,8 +70,8 @@ describe('confirming a 2FA code', () => {
     // The validated event reports the passing attempt's liveness, not the best over all attempts.
     expect(eventData(sealed.events).biometric_validation_validated).toEqual({
       biometricValidation: s.validation.id,
-      project: 'project',
-      projectFlow: 'flow',
+      project: PROJECT,
+      projectFlow: FLOW,
       identifier: s.validation.identifier,
       type: 'validation',
       status: 'completed',

@@ -1,44 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import type { Project, ProjectFlow } from '../../src/flows/types.js';
+import type { Project } from '../../src/flows/types.js';
 import { type CreateState, decideCreate } from '../../src/flows/validation/create.js';
-import { AT, ids, NOW } from './fixtures.js';
+import { ALICE, AT, ids, NOW, PROJECT, projectFlow } from './fixtures.js';
 
 const project: Project = {
-  id: 'project',
+  id: PROJECT,
   clientId: 'client',
   name: 'P',
   webhookSecret: 's',
   createdAt: AT,
   updatedAt: AT,
 };
-const flow: ProjectFlow = {
-  id: 'flow',
-  clientId: 'client',
-  projectId: 'project',
-  type: 'login',
-  status: 'active',
-  name: 'Login',
-  livenessMinScore: 0.6,
-  searchMode: 'ACCURATE',
-  searchMinScore: 0.9,
-  maxAttempts: 3,
-  retainFaceImages: false,
-  webhookUrl: 'https://hooks.example.invalid/flow',
-  collectionId: 'collection',
-  createdAt: AT,
-  updatedAt: AT,
-};
+const flow = projectFlow();
 
 const state = (
   request: Partial<CreateState['request']> = {},
   over: Partial<CreateState> = {},
 ): CreateState => ({
   clientId: 'client',
-  request: { project: 'project', projectFlow: 'flow', identifier: 'alice', type: 'login', ...request },
+  request: { project: PROJECT, projectFlow: FLOW, identifier: ALICE, type: 'login', ...request },
   project,
   flow,
   now: NOW,
-  newId: ids('v'),
+  newId: ids('c'),
   ...over,
 });
 
@@ -55,7 +39,7 @@ describe('creating a validation', () => {
       version: 0,
     });
     expect(d.session).toEqual({
-      claims: { sub: d.validation.id, sid: d.validation.sessionId, project: 'project' },
+      claims: { sub: d.validation.id, sid: d.validation.sessionId, project: PROJECT },
       expiresAt: NOW + 10 * 60_000,
     });
     expect(d.mails).toEqual([]);

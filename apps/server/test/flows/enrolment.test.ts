@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { bytesTemplate, livenessScore } from '../../src/flows/analysis.js';
 import { admitEnrolment, decideEnrolment } from '../../src/flows/app-registration/enrol.js';
 import { buildEnrolment } from '../../src/flows/enrolment.js';
-import type { AppRegistration, ProjectFlow } from '../../src/flows/types.js';
-import { AT, analysis, eventData, ids, NOW, person } from './fixtures.js';
+import type { AppRegistration } from '../../src/flows/types.js';
+import { AT, analysis, eventData, FLOW, ids, NOW, person, projectFlow } from './fixtures.js';
 
 describe('the enrolment builder', () => {
   const input = {
@@ -36,19 +36,12 @@ describe('the enrolment builder', () => {
 });
 
 describe('enrolling the face of an app registration', () => {
-  const flow = {
-    id: 'flow',
-    collectionId: 'col',
-    livenessMinScore: 0.6,
-    searchMinScore: 0.9,
-    retainFaceImages: false,
-    webhookUrl: 'https://hooks.example.invalid/x',
-  } as ProjectFlow;
+  const flow = projectFlow({ type: 'onboarding', collectionId: 'col' });
   const registration: AppRegistration = {
     id: 'reg',
     clientId: 'client',
     projectId: 'project',
-    flowId: 'flow',
+    flowId: FLOW,
     status: 'STARTED',
     email: 'alice@example.invalid',
     expiresAt: new Date(NOW + 60_000).toISOString(),
@@ -81,7 +74,7 @@ describe('enrolling the face of an app registration', () => {
     expect(eventData(d.events).app_registration_person_created).toEqual({
       appRegistration: 'reg',
       project: 'project',
-      projectFlow: 'flow',
+      projectFlow: FLOW,
       person: d.enrolment.person.id,
       collection: 'col',
       livenessScore: 0.877,

@@ -1,13 +1,21 @@
 import type { FaceAnalysis, FaceAnalysisOk } from '@faceproof/face-engine';
-import type { BiometricValidation, Person } from '../../src/flows/types.js';
+import type { BiometricValidation, Person, ProjectFlow } from '../../src/flows/types.js';
 
 /** Fixed clock and ids: the flows take both as input, so their decisions are reproducible. */
 export const NOW = Date.parse('2026-01-15T10:00:00.000Z');
 export const AT = new Date(NOW).toISOString();
 
-export function ids(prefix = 'id') {
+/** Ids shaped like the server's (24 hex digits), as the spec's schemas require. */
+export const VALIDATION = '65a4f0c2e4b0a1b2c3d4e501';
+export const PROJECT = '65a4f0c2e4b0a1b2c3d4e502';
+export const FLOW = '65a4f0c2e4b0a1b2c3d4e503';
+export const COLLECTION = '65a4f0c2e4b0a1b2c3d4e504';
+export const ALICE = '65a4f0c2e4b0a1b2c3d4e505';
+export const BOB = '65a4f0c2e4b0a1b2c3d4e506';
+
+export function ids(prefix = 'a') {
   let n = 0;
-  return () => `${prefix}${String(++n).padStart(22, '0')}`;
+  return () => `${prefix}${(++n).toString(16).padStart(23, '0')}`;
 }
 
 /** A template vector (the engine's are 1024-d and L2-normalised; the flows never look inside). */
@@ -44,10 +52,10 @@ export const noFace: FaceAnalysis = {
 
 export function validation(over: Partial<BiometricValidation> = {}): BiometricValidation {
   return {
-    id: 'val000000000000000000001',
+    id: VALIDATION,
     clientId: 'client',
-    projectId: 'project',
-    flowId: 'flow',
+    projectId: PROJECT,
+    flowId: FLOW,
     sessionId: 'session',
     sessionStatus: 'active',
     identifier: 'alice@example.invalid',
@@ -80,20 +88,40 @@ export function validation(over: Partial<BiometricValidation> = {}): BiometricVa
 }
 
 export const withCollection = (over: Partial<BiometricValidation> = {}) =>
-  validation({ collectionId: 'collection', collectionCode: 'code', ...over });
+  validation({ collectionId: COLLECTION, collectionCode: 'code', ...over });
 
 export const person = (id: string, identifier = 'alice@example.invalid'): Person => ({
   id,
   clientId: 'client',
-  projectId: 'project',
-  collectionId: 'collection',
+  projectId: PROJECT,
+  collectionId: COLLECTION,
   identifier,
   createdAt: AT,
   updatedAt: AT,
 });
 
-export const attemptContext = () => ({ now: NOW, templateModel: 'human-3.3.6/faceres', newId: ids('p') });
+export const attemptContext = () => ({ now: NOW, templateModel: 'human-3.3.6/faceres', newId: ids('b') });
 
 /** The data of the webhook events a decision would deliver, by event type. */
 export const eventData = (events: { eventType: string; payload: Record<string, unknown> }[]) =>
   Object.fromEntries(events.map((e) => [e.eventType, (e.payload as { data: Record<string, unknown> }).data]));
+
+/** An active login flow with a collection. */
+export const projectFlow = (over: Partial<ProjectFlow> = {}): ProjectFlow => ({
+  id: FLOW,
+  clientId: 'client',
+  projectId: PROJECT,
+  type: 'login',
+  status: 'active',
+  name: 'Login',
+  livenessMinScore: 0.6,
+  searchMode: 'ACCURATE',
+  searchMinScore: 0.9,
+  maxAttempts: 3,
+  retainFaceImages: false,
+  webhookUrl: 'https://hooks.example.invalid/flow',
+  collectionId: COLLECTION,
+  createdAt: AT,
+  updatedAt: AT,
+  ...over,
+});
