@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Project } from '../../src/flows/types.js';
 import { type CreateState, decideCreate } from '../../src/flows/validation/create.js';
-import { ALICE, AT, ids, NOW, PROJECT, projectFlow } from './fixtures.js';
+import { AT, FLOW, ids, NOW, PROJECT, projectFlow } from './fixtures.js';
 
 const project: Project = {
   id: PROJECT,
@@ -18,7 +18,7 @@ const state = (
   over: Partial<CreateState> = {},
 ): CreateState => ({
   clientId: 'client',
-  request: { project: PROJECT, projectFlow: FLOW, identifier: ALICE, type: 'login', ...request },
+  request: { project: PROJECT, projectFlow: FLOW, identifier: 'alice', type: 'login', ...request },
   project,
   flow,
   now: NOW,
