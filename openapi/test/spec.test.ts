@@ -254,3 +254,28 @@ describe('token claims', () => {
     );
   });
 });
+
+describe('shared responses', () => {
+  const shared = ['401', '403', '413', '415', '429', '503'];
+
+  it('are referenced, never written inline, by every operation', () => {
+    const inline = operations().flatMap(({ operationId, op }) =>
+      Object.entries<any>(op.responses)
+        .filter(([status, r]) => shared.includes(status) && !r.$ref?.startsWith('#/components/responses/'))
+        .map(([status]) => `${operationId} ${status}`),
+    );
+    expect(inline).toEqual([]);
+  });
+
+  it('are each used, and answer the status they are named for', () => {
+    const used = new Map<string, Set<string>>();
+    for (const { op } of operations())
+      for (const [status, r] of Object.entries<any>(op.responses))
+        if (r.$ref) used.set(r.$ref, (used.get(r.$ref) ?? new Set()).add(status));
+    for (const name of Object.keys(spec.components.responses)) {
+      const statuses = used.get(`#/components/responses/${name}`);
+      expect(statuses, name).toBeDefined();
+      expect(statuses?.size, name).toBe(1);
+    }
+  });
+});

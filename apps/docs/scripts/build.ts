@@ -17,7 +17,13 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { claimsMarkdown, webhookEvents, webhookEventsMarkdown } from './schema-docs.ts';
+import {
+  claimsMarkdown,
+  webhookEvents,
+  webhookEventsMarkdown,
+  webhookHeadersMarkdown,
+  webhookTagParagraph,
+} from './schema-docs.ts';
 import {
   configurationSection,
   createMarkdown,
@@ -97,6 +103,8 @@ function expandMarkers(source: string): string {
       return errorCatalogueMarkdown(entries, statusDescriptions(spec));
     })
     .replace('<!-- webhook-events -->', () => webhookEventsMarkdown(spec, webhookEvents(spec)))
+    .replace('<!-- webhook-headers -->', () => webhookHeadersMarkdown(spec))
+    .replace(/<!--\s*webhook-tag:\s*(.+?)\s*-->/g, (_, title: string) => webhookTagParagraph(spec, title))
     .replace(/<!--\s*token-claims:\s*(\w+)\s*-->/g, (_, name: string) => claimsMarkdown(spec, name))
     .replace('<!-- server-configuration -->', () => {
       const section = existsSync(serverReadme)

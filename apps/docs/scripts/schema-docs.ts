@@ -116,3 +116,32 @@ export function claimsMarkdown(spec: Json, schemaName: string): string {
     '',
   ].join('\n');
 }
+
+/** The headers every webhook delivery carries: the parameters of the spec's webhook operations. */
+export function webhookHeadersMarkdown(spec: Json): string {
+  const headers = new Map<string, Json>();
+  for (const item of Object.values<Json>(spec.webhooks ?? {}))
+    for (const p of resolveRef(spec, item.post).parameters ?? []) {
+      const param = resolveRef(spec, p);
+      if (param.in === 'header' && !headers.has(param.name)) headers.set(param.name, param);
+    }
+  const cell = (s: string) => s.replace(/\|/g, '\\|');
+  return [
+    '| Header | Required | Value |',
+    '|---|---|---|',
+    ...[...headers.values()].map(
+      (h) =>
+        `| \`${h.name}\` | ${h.required ? 'yes' : 'no'} | ${cell(firstParagraph(String(h.description ?? '')))} |`,
+    ),
+  ].join('\n');
+}
+
+/** The paragraph of the Webhooks tag that starts with `**<title>.**` (delivery and retries). */
+export function webhookTagParagraph(spec: Json, title: string): string {
+  const tag = (spec.tags ?? []).find((t: Json) => t.name === 'Webhooks');
+  const paragraph = String(tag?.description ?? '')
+    .split(/\n\s*\n/)
+    .find((p) => p.trim().startsWith(`**${title}.**`));
+  if (!paragraph) throw new Error(`the Webhooks tag has no "${title}" paragraph`);
+  return paragraph.trim().replace(/\s*\n\s*/g, ' ');
+}

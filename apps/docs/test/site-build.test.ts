@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { claimsMarkdown, fieldRows, typeLabel, webhookEvents } from '../scripts/schema-docs.ts';
+import {
+  claimsMarkdown,
+  fieldRows,
+  typeLabel,
+  webhookEvents,
+  webhookTagParagraph,
+} from '../scripts/schema-docs.ts';
 import {
   configurationSection,
   errorCatalogue,
@@ -93,6 +99,13 @@ describe('webhook events', () => {
         expect(html).toContain(`<code>${row.name}</code>`);
       expect(text).toContain(`&quot;type&quot;: &quot;${e.event}&quot;`);
     }
+  });
+
+  it('come with the headers and the delivery rules of the spec', () => {
+    for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature'])
+      expect(html).toContain(`<td><code>${name}</code></td>`);
+    expect(text).toContain(webhookTagParagraph(spec, 'Delivery and retries').replace(/\*\*|`/g, ''));
+    expect(() => webhookTagParagraph(spec, 'No such paragraph')).toThrow(/No such paragraph/);
   });
 
   it('list no event in the guide that the spec does not send', () => {
