@@ -147,7 +147,7 @@ async function admitted(ctx: AppContext, req: FastifyRequest): Promise<Biometric
   const refusal = admitAttempt(v, { sid: a.payload.sid, tokenExpired: a.expired === true }, Date.now());
   if (!refusal) return v;
   await commit(ctx, refusal);
-  throw apiError(refusal.error ?? alreadyCompleted());
+  throw apiError(refusal.error);
 }
 
 /** What the index and the store say about the analysed face, as the flow needs for `v`. */
@@ -176,21 +176,25 @@ async function validateBiometricValidation(ctx: AppContext, req: FastifyRequest)
       templateModel: ctx.faces.templateModel,
       newId: () => objectId(),
     });
+    // Each `continue`: another attempt on the same session committed first, so re-read and judge again.
+    if (attempt.error) {
+      if (!(await commit(ctx, attempt))) continue;
+      throw apiError(attempt.error);
+    }
+    // With 2FA there is no result token until the code is confirmed.
     const token = attempt.claims ? await signResult(ctx, attempt.claims) : '';
     const d = attempt.claims ? seal(attempt, token) : attempt;
-    // Another attempt on the same session committed first: re-read and judge this one against it.
     if (!(await commit(ctx, d))) continue;
     if (d.indexed) ctx.faces.add(d.indexed.collectionId, d.indexed.personId, d.indexed.template);
-    if (d.error || !d.next.result) throw apiError(d.error ?? alreadyCompleted());
     return presentResult(d.next.result, token, d.faceImage);
   }
   throw new ApiError(503, 'ENGINE_BUSY', 'Face engine busy', 'ENGINE_BUSY', {}, { 'retry-after': '1' });
 }
 
 /** Decides one code try: refused outright, or counted atomically in the store, then compared. */
-async function decideCodeTry(ctx: AppContext, s: CodeState, code: string): Promise<Decision | undefined> {
+async function decideCodeTry(ctx: AppContext, s: CodeState, code: string) {
   const admission = admitCode(s);
-  if ('decision' in admission) return admission.decision;
+  if ('refusal' in admission) return admission.refusal;
   const tries = await ctx.store.countCodeAttempt(s.validation.id, s.maxTries);
   // Used up or consumed meanwhile: judge again from the new state.
   if (tries === undefined) return undefined;
@@ -217,10 +221,13 @@ async function confirmBiometricValidationCode(ctx: AppContext, req: FastifyReque
     };
     const judged = await decideCodeTry(ctx, state, code);
     if (!judged) continue;
-    const token = judged.claims ? await signResult(ctx, judged.claims) : '';
-    const d = judged.claims ? seal(judged, token) : judged;
-    if (!(await commit(ctx, d, judged.claims !== undefined))) continue;
-    if (d.error || !d.next?.result) throw apiError(d.error ?? alreadyCompleted());
+    if (judged.error) {
+      if (!(await commit(ctx, judged))) continue;
+      throw apiError(judged.error);
+    }
+    const token = await signResult(ctx, judged.claims);
+    const d = seal(judged, token);
+    if (!(await commit(ctx, d, true))) continue;
     return presentResult(d.next.result, token);
   }
   throw apiError(alreadyCompleted());

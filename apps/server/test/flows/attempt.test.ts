@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type AttemptEvidence, admitAttempt, decideAttempt } from '../../src/flows/validation/attempt.js';
+import {
+  type AttemptDecision,
+  type AttemptEvidence,
+  type AttemptPassed,
+  admitAttempt,
+  decideAttempt,
+} from '../../src/flows/validation/attempt.js';
 import {
   ALICE,
   AT,
@@ -17,6 +23,12 @@ import {
   validation,
   withCollection,
 } from './fixtures.js';
+
+/** The decision of an attempt expected to pass. */
+function passed(d: AttemptDecision): AttemptPassed {
+  if (d.error) throw new Error(`expected a pass, got ${d.error.code}`);
+  return d;
+}
 
 const evidence = (over: Partial<AttemptEvidence> = {}): AttemptEvidence => ({
   analysis: analysis(0.93),
@@ -153,9 +165,8 @@ describe('an attempt on an onboarding validation', () => {
   const v = withCollection({ type: 'onboarding' });
 
   it('enrols a new person with the template, the created-person event and the index entry', () => {
-    const d = decideAttempt(v, evidence({ candidates: [{ id: BOB, score: 0.4 }] }), attemptContext());
-    expect(d.error).toBeUndefined();
-    const personId = d.next.personId as string;
+    const d = passed(decideAttempt(v, evidence({ candidates: [{ id: BOB, score: 0.4 }] }), attemptContext()));
+    const personId = d.next.personId;
     expect(d.next.result).toMatchObject({ person: personId, matchScore: 1 });
     expect(d.enrolment?.person).toMatchObject({
       id: personId,
@@ -185,7 +196,7 @@ describe('an attempt on an onboarding validation', () => {
       type: 'onboarding',
       settings: { ...v.settings, retainFaceImages: true },
     });
-    const d = decideAttempt(retaining, evidence(), attemptContext());
+    const d = passed(decideAttempt(retaining, evidence(), attemptContext()));
     expect(d.enrolment?.image).toMatchObject({ mime: 'image/jpeg', image: new Uint8Array([0, 1, 2]) });
     expect(d.faceImage).toBe('data:image/jpeg;base64,AAEC');
     expect(JSON.stringify(d.next.result)).not.toContain('AAEC');

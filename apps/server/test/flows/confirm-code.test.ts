@@ -98,10 +98,10 @@ describe('confirming a 2FA code', () => {
 
   it('expires the validation when the code ran out, with the expired event', () => {
     const a = admitCode(state({ now: NOW + 10 * 60_000 }));
-    if (!('decision' in a)) throw new Error('expected a decision');
-    expect(a.decision.next).toMatchObject({ status: 'expired', sessionStatus: 'used' });
-    expect(a.decision.error).toMatchObject({ status: 410, code: 'CODE_EXPIRED' });
-    expect(eventData(a.decision.events).biometric_validation_expired).toMatchObject({
+    if (!('refusal' in a)) throw new Error('expected a refusal');
+    expect(a.refusal.next).toMatchObject({ status: 'expired', sessionStatus: 'used' });
+    expect(a.refusal.error).toMatchObject({ status: 410, code: 'CODE_EXPIRED' });
+    expect(eventData(a.refusal.events).biometric_validation_expired).toMatchObject({
       identifier: 'alice@example.invalid',
       type: 'validation',
       status: 'expired',
@@ -112,7 +112,7 @@ describe('confirming a 2FA code', () => {
   it('refuses with the code of what settled the validation', () => {
     const refusal = (s: CodeState) => {
       const a = admitCode(s);
-      return 'decision' in a ? a.decision.error?.code : 'admitted';
+      return 'refusal' in a ? a.refusal.error?.code : 'admitted';
     };
     const v = awaitingCode();
     expect(refusal(state({ code: undefined }))).toBe('INVALID_CODE');

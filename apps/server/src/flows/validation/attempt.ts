@@ -12,7 +12,7 @@ import type {
   ValidationResult,
 } from '../types.js';
 import { type Completed, resultClaims } from './claims.js';
-import { type Decision, refuse } from './decision.js';
+import { type Passed, type Refusal, refuse } from './decision.js';
 import { expire } from './expire.js';
 import { revise, transition } from './status.js';
 
@@ -36,13 +36,16 @@ export interface AttemptContext {
   newId: () => string;
 }
 
-export interface AttemptDecision extends Decision<ValidateError> {
-  next: BiometricValidation;
+/** A passing attempt: its result (with the claims to sign, unless a 2FA code is awaited). */
+export interface AttemptPassed extends Passed {
   /** An enrolled template to add to the collection's index once the change is saved. */
   indexed?: { collectionId: string; personId: string; template: Float32Array };
   /** The retained face image, shown once in the response (never kept on the result). */
   faceImage?: string;
 }
+
+/** The decision of one validate call: a failed attempt (still counted and saved) or a passing one. */
+export type AttemptDecision = (Refusal<ValidateError> & { next: BiometricValidation }) | AttemptPassed;
 
 /** What the handler must look up for an attempt on `v`, besides the analysis. */
 export const attemptNeeds = (v: BiometricValidation) => ({
@@ -58,7 +61,7 @@ export function admitAttempt(
   v: BiometricValidation,
   session: { sid: unknown; tokenExpired: boolean },
   now: number,
-): Decision<ValidateError> | undefined {
+): Refusal<ValidateError> | undefined {
   if (v.status === 'completed' || v.status === 'awaiting_2fa') return refuse(alreadyCompleted());
   if (v.status === 'failed')
     return refuse(codeError(409, 'BIOMETRIC_VALIDATION_FAILED', 'Biometric validation failed', 0));
@@ -132,7 +135,7 @@ export function decideAttempt(
 function failAttempt(
   next: BiometricValidation,
   error: ValidateError & { code: AttemptFailure },
-): AttemptDecision {
+): Refusal<ValidateError> & { next: BiometricValidation } {
   const base = { events: [], mails: [], onConflict: 'rejudge' as const, error };
   if ((error.attemptsRemaining ?? 0) > 0) return { ...base, next };
   const failed = transition(next, 'failed');
@@ -234,7 +237,7 @@ function passAttempt(
   ev: AttemptEvidence,
   ctx: AttemptContext,
   at: string,
-): AttemptDecision {
+): AttemptPassed {
   const result = passedResult(v, a, liveness, identity, at);
   const status = result.status === 'awaiting_2fa' ? 'awaiting_2fa' : 'completed';
   const next: Completed = { ...transition(v, status), personId: identity?.person, completedAt: at, result };

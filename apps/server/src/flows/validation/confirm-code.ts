@@ -1,8 +1,8 @@
 import { alreadyCompleted, codeError, type FlowError, sessionExpired } from '../errors.js';
 import { validationEvent } from '../events.js';
 import type { BiometricValidation, TwoFactorCode } from '../types.js';
-import { type Completed, resultClaims } from './claims.js';
-import { type Decision, refuse } from './decision.js';
+import { type Completed, type ResultClaims, resultClaims } from './claims.js';
+import { type Passed, type Refusal, refuse } from './decision.js';
 import { expire } from './expire.js';
 import { revise, transition } from './status.js';
 
@@ -17,13 +17,15 @@ export interface CodeState {
 }
 
 type ConfirmError = FlowError<'confirmBiometricValidationCode'>;
-type CodeDecision = Decision<ConfirmError>;
+type CodeRefusal = Refusal<ConfirmError>;
+/** A right code: the completed validation and the claims of its result token. */
+export type CodeCompletion = Passed & { claims: ResultClaims };
 
 const invalidCode = (remaining: number) => codeError(400, 'INVALID_CODE', 'Invalid code', remaining);
 const exhausted = () => codeError(409, 'CODE_ATTEMPTS_EXHAUSTED', 'Code attempts exhausted', 0);
 
 /** Why a past status refuses a code: what ended the validation answers. */
-function settled(s: CodeState): CodeDecision | undefined {
+function settled(s: CodeState): CodeRefusal | undefined {
   const { validation: v, code: c } = s;
   if (v.status === 'completed') return refuse(alreadyCompleted());
   if (v.status === 'failed' && c && c.attempts >= s.maxTries) return refuse(exhausted());
@@ -43,16 +45,16 @@ function settled(s: CodeState): CodeDecision | undefined {
  * with, or the decision that refuses. Once the face passed, the code's own lifetime applies, not
  * the validation's `expiresAt`.
  */
-export function admitCode(s: CodeState): { tryCode: TwoFactorCode } | { decision: CodeDecision } {
+export function admitCode(s: CodeState): { tryCode: TwoFactorCode } | { refusal: CodeRefusal } {
   const { validation: v, code: c } = s;
-  const refusal: CodeDecision | undefined =
+  const refusal: CodeRefusal | undefined =
     s.session.sid !== v.sessionId ? refuse(sessionExpired()) : settled(s);
-  if (refusal) return { decision: refusal };
+  if (refusal) return { refusal };
   // The code email has not been prepared yet: nothing to compare with, and no try is counted.
-  if (!c) return { decision: refuse(invalidCode(s.maxTries)) };
-  if (c.consumedAt) return { decision: refuse(alreadyCompleted()) };
-  if (c.attempts >= s.maxTries) return { decision: refuse(exhausted()) };
-  if (Date.parse(c.expiresAt) <= s.now) return { decision: expire(v, s.now, 'CODE_EXPIRED') };
+  if (!c) return { refusal: refuse(invalidCode(s.maxTries)) };
+  if (c.consumedAt) return { refusal: refuse(alreadyCompleted()) };
+  if (c.attempts >= s.maxTries) return { refusal: refuse(exhausted()) };
+  if (Date.parse(c.expiresAt) <= s.now) return { refusal: expire(v, s.now, 'CODE_EXPIRED') };
   return { tryCode: c };
 }
 
@@ -60,7 +62,7 @@ export function admitCode(s: CodeState): { tryCode: TwoFactorCode } | { decision
  * Judges a counted try (`tries` including this one): a right code completes the validation from
  * the result its face earned; the last wrong code allowed fails it.
  */
-export function judgeCode(s: CodeState, tries: number, matches: boolean): CodeDecision {
+export function judgeCode(s: CodeState, tries: number, matches: boolean): CodeRefusal | CodeCompletion {
   const v = s.validation;
   const at = new Date(s.now).toISOString();
   if (!matches) {

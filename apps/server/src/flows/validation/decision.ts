@@ -1,6 +1,6 @@
 import type { FlowError } from '../errors.js';
 import type { BiometricValidation, Enrolment, NewMail, NewOutboxEvent } from '../types.js';
-import type { ResultClaims } from './claims.js';
+import type { Completed, ResultClaims } from './claims.js';
 
 /** What a validation flow decided: what to save, what to send, what to answer. */
 export interface Decision<E extends FlowError = FlowError> {
@@ -20,8 +20,14 @@ export interface Decision<E extends FlowError = FlowError> {
   claims?: ResultClaims;
 }
 
+/** A decision that answers with an error; it may still save (a counted attempt, an expiry). */
+export type Refusal<E extends FlowError = FlowError> = Decision<E> & { error: E };
+
+/** A decision that completes (or, with 2FA, passes the face of) a validation: it answers its result. */
+export type Passed = Decision<never> & { next: Completed; error?: undefined };
+
 /** A refusal that changes nothing. */
-export const refuse = <E extends FlowError>(error: E): Decision<E> => ({
+export const refuse = <E extends FlowError>(error: E): Refusal<E> => ({
   events: [],
   mails: [],
   onConflict: 'stands',

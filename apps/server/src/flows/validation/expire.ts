@@ -1,7 +1,7 @@
 import { codeExpired, sessionExpired } from '../errors.js';
 import { validationEvent } from '../events.js';
 import type { BiometricValidation } from '../types.js';
-import type { Decision } from './decision.js';
+import type { Refusal } from './decision.js';
 import { revise, transition } from './status.js';
 
 /**
@@ -12,7 +12,7 @@ export function expire<R extends 'LIVENESS_SESSION_EXPIRED' | 'CODE_EXPIRED'>(
   v: BiometricValidation,
   now: number,
   reason: R,
-): Decision<{ status: 410; code: R; title: string; message: string }> {
+): Refusal<{ status: 410; code: R; title: string; message: string }> {
   const next = transition(revise(v, new Date(now).toISOString()), 'expired');
   return {
     next,
