@@ -11,7 +11,12 @@ import {
 import type { Json, OpenApiDocument } from './json.js';
 import { findOperation, type Operation, operations, webhookOperations } from './operations.js';
 import { resolveRef } from './refs.js';
-import { type ObservedResponse, responseViolations } from './responses.js';
+import {
+  type ObservedRequest,
+  type ObservedResponse,
+  requestViolations,
+  responseViolations,
+} from './responses.js';
 
 /**
  * One bundle and everything read from it, computed once: the operations, the one ajv over its
@@ -39,6 +44,13 @@ export class Contract {
     return this.#byId.get(operationId) ?? findOperation(this.spec, operationId);
   }
 
+  /** The webhook (an operation under `webhooks`) of that name; an error when the spec has none. */
+  webhook(name: string): Operation {
+    const found = this.webhooks.find((o) => o.path === name);
+    if (!found) throw new Error(`no webhook ${name} in the spec`);
+    return found;
+  }
+
   resolve<T = Json>(node: Json): T {
     return resolveRef<T>(this.spec, node);
   }
@@ -63,5 +75,10 @@ export class Contract {
   /** What makes the response disagree with the operation's declaration; empty when it agrees. */
   violations(operationId: string, res: ObservedResponse): string[] {
     return responseViolations(this.spec, this.ajv, this.operation(operationId), res);
+  }
+
+  /** What makes a request (a webhook delivery, say) disagree with its operation; empty when it agrees. */
+  requestViolations(operation: Operation, req: ObservedRequest): string[] {
+    return requestViolations(this.spec, this.ajv, operation, req);
   }
 }

@@ -31,4 +31,9 @@ export {
   webhookOperations,
 } from './operations.js';
 export { resolveRef } from './refs.js';
-export { type ObservedResponse, responseViolations } from './responses.js';
+export {
+  type ObservedRequest,
+  type ObservedResponse,
+  requestViolations,
+  responseViolations,
+} from './responses.js';

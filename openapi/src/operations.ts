@@ -50,7 +50,10 @@ function parametersOf(spec: OpenApiDocument, item: Json, op: Json): Json[] {
 function operationsIn(spec: OpenApiDocument, items: Record<string, Json> | undefined): Operation[] {
   return Object.entries<Json>(items ?? {}).flatMap(([path, item0]) => {
     const item = resolveRef(spec, item0);
-    return HTTP_METHODS.filter((m) => item[m]).map((m) => {
+    const methods = Object.keys(item).filter((k): k is (typeof HTTP_METHODS)[number] =>
+      (HTTP_METHODS as readonly string[]).includes(k),
+    );
+    return methods.map((m) => {
       const op = item[m];
       if (typeof op.operationId !== 'string')
         throw new Error(`${m.toUpperCase()} ${path} has no operationId`);
@@ -68,7 +71,7 @@ function operationsIn(spec: OpenApiDocument, items: Record<string, Json> | undef
   });
 }
 
-/** Every operation under `paths`, in document order. */
+/** Every operation under `paths`, in document order (of the paths, then of the methods in each). */
 export function operations(spec: OpenApiDocument): Operation[] {
   return operationsIn(spec, spec.paths);
 }
@@ -86,11 +89,11 @@ export function findOperation(spec: OpenApiDocument, operationId: string): Opera
 }
 
 /** The operation a request goes to (method and concrete pathname), if any. */
-export function matchOperation(
-  ops: readonly Operation[],
+export function matchOperation<T extends Operation>(
+  ops: readonly T[],
   method: string,
   pathname: string,
-): Operation | undefined {
+): T | undefined {
   const upper = method.toUpperCase();
   return ops.find((o) => o.method === upper && o.pathPattern.test(pathname));
 }

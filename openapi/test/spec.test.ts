@@ -1,22 +1,24 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import seeds from '../fixtures/seed-requests.json' with { type: 'json' };
-import { createAjv, operations, resolveRef, SPEC_ID, spec } from './spec.js';
+import { Contract } from '../src/index.js';
 
-const ajv = createAjv();
-const byId = new Map(operations().map((o) => [o.operationId, o]));
+// The bundled artifact, as every consumer sees it.
+const contract = new Contract();
+const { spec } = contract;
+const operations = () => contract.operations;
 
 function requestValidator(operationId: string) {
-  const op = byId.get(operationId)?.op;
-  const schema = op.requestBody.content['application/json'].schema;
-  return ajv.compile({ $ref: `${SPEC_ID}${schema.$ref}` });
+  return contract.compile(contract.operation(operationId).op.requestBody.content['application/json'].schema);
 }
 
 function errorExamples(operationId: string, status: string) {
-  const media = resolveRef(byId.get(operationId)?.op.responses[status])?.content?.['application/json'];
+  const media = contract.resolve(contract.operation(operationId).op.responses[status])?.content?.[
+    'application/json'
+  ];
   return Object.entries<any>(media?.examples ?? {}).map(([name, ex]) => ({
     name,
-    value: resolveRef(ex).value,
+    value: contract.resolve(ex).value,
   }));
 }
 
@@ -111,11 +113,11 @@ describe('error catalogue', () => {
     expect(ex?.value.message).toMatch(/^409:liveness_failed@0\.\d+$/);
   });
 
-  const validateError = ajv.compile({ $ref: `${SPEC_ID}#/components/schemas/ErrorResponse` });
+  const validateError = contract.compile({ $ref: '#/components/schemas/ErrorResponse' });
   for (const { operationId, op } of operations()) {
     for (const [status, response] of Object.entries<any>(op.responses).filter(([s]) => s >= '400')) {
       it(`${operationId} ${status} uses the error envelope in that operation's convention`, () => {
-        const media = resolveRef(response).content['application/json'];
+        const media = contract.resolve(response).content['application/json'];
         expect(media.schema.$ref).toBe('#/components/schemas/ErrorResponse');
         for (const { value } of errorExamples(operationId, status)) {
           expect(validateError(value), JSON.stringify(validateError.errors)).toBe(true);
@@ -143,21 +145,21 @@ describe('examples', () => {
       all.push({
         where: `${operationId} request ${name}`,
         schemaRef: body.schema.$ref,
-        value: resolveRef(ex).value,
+        value: contract.resolve(ex).value,
       });
     for (const [status, response] of Object.entries<any>(op.responses)) {
-      const media = resolveRef(response).content['application/json'];
+      const media = contract.resolve(response).content['application/json'];
       for (const [name, ex] of Object.entries<any>(media.examples))
         all.push({
           where: `${operationId} ${status} ${name}`,
           schemaRef: media.schema.$ref,
-          value: resolveRef(ex).value,
+          value: contract.resolve(ex).value,
         });
     }
   }
 
   it.each(all)('$where is valid against its schema', ({ schemaRef, value }) => {
-    const validate = ajv.compile({ $ref: `${SPEC_ID}${schemaRef}` });
+    const validate = contract.compile({ $ref: schemaRef });
     expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
   });
 });
@@ -217,14 +219,14 @@ describe('webhooks', () => {
 
   it.each(webhooks)('%s names itself in `type`, is signed, and has valid named examples', (event, item) => {
     const media = item.post.requestBody.content['application/json'];
-    expect(resolveRef(media.schema).properties.type.const).toBe(event);
-    expect(item.post.parameters.map((p: any) => resolveRef(p).name)).toEqual([
+    expect(contract.resolve(media.schema).properties.type.const).toBe(event);
+    expect(item.post.parameters.map((p: any) => contract.resolve(p).name)).toEqual([
       'webhook-id',
       'webhook-timestamp',
       'webhook-signature',
     ]);
-    const validate = ajv.compile({ $ref: `${SPEC_ID}${media.schema.$ref}` });
-    const examples = Object.values<any>(media.examples).map((ex) => resolveRef(ex).value);
+    const validate = contract.compile(media.schema);
+    const examples = Object.values<any>(media.examples).map((ex) => contract.resolve(ex).value);
     expect(examples.length).toBeGreaterThan(0);
     for (const value of examples) {
       expect(validate(value), JSON.stringify(validate.errors)).toBe(true);

@@ -1,9 +1,10 @@
 /** Pure pieces of the site build: Markdown rendering, the error catalogue, the page layout. */
+
+import { type Json, operations, resolveRef } from '@faceproof/openapi';
 import hljs from 'highlight.js';
 import MarkdownItCtor, { type MarkdownIt } from 'markdown-it';
 
-// biome-ignore lint/suspicious/noExplicitAny: the spec is plain JSON walked generically.
-export type Json = any;
+export type { Json };
 
 export type NavItem = { href: string; title: string };
 
@@ -39,22 +40,8 @@ export function createMarkdown(): MarkdownIt {
   return md;
 }
 
-export function resolveRef(spec: Json, node: Json): Json {
-  let current = node;
-  for (let depth = 0; current?.$ref && depth < 32; depth++) {
-    const parts = String(current.$ref).replace(/^#\//, '').split('/');
-    current = parts.reduce((o: Json, k: string) => o?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], spec);
-  }
-  return current;
-}
-
-const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-
-export function operations(spec: Json): { method: string; path: string; op: Json }[] {
-  return Object.entries<Json>(spec.paths ?? {}).flatMap(([path, item]) =>
-    METHODS.filter((m) => item[m]).map((method) => ({ method, path, op: item[method] })),
-  );
-}
+// The spec is read with the contract toolkit; re-exported for the build and the tests.
+export { operations, resolveRef };
 
 export type Remedies = { byCode: Record<string, string>; byStatus: Record<string, string> };
 

@@ -1,13 +1,13 @@
 /** Start-up time of the mock (Prism + proxy) and the latency of its answers; writes bench-results/mock.json. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { loadBundle } from '@faceproof/openapi';
 import { startMock } from './index.js';
 import { listScenarios } from './scenario-list.js';
-import { loadSpec } from './spec.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const REQUESTS = 200;
-const scenarios = listScenarios(loadSpec());
+const scenarios = listScenarios(loadBundle());
 
 function stats(values: number[]) {
   const sorted = [...values].sort((a, b) => a - b);

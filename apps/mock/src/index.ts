@@ -3,7 +3,7 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { loadSpec, specPath } from './spec.js';
+import { bundlePaths, loadBundle } from '@faceproof/openapi';
 import { invalidRequestBody, matchOperation, operationMatchers, type PrismViolation } from './violations.js';
 
 export type { Scenario } from './scenario-list.js';
@@ -84,9 +84,9 @@ function startPrism(
 export async function startMock(options: MockOptions = {}): Promise<RunningMock> {
   const started = performance.now();
   const host = options.host ?? '127.0.0.1';
-  const spec = options.spec ?? specPath;
+  const spec = options.spec ?? bundlePaths.json;
   const log = options.log ?? (() => {});
-  const matchers = operationMatchers(loadSpec(spec));
+  const matchers = operationMatchers(loadBundle(spec));
   const prismPort = await freePort(host);
   const prism = await startPrism(spec, host, prismPort, log);
   const agent = new http.Agent({ keepAlive: true });

@@ -1,4 +1,4 @@
-import { type Json, operations, resolveRef } from './spec.js';
+import { type Json, operations, resolveRef } from '@faceproof/openapi';
 
 /** One documented response of one operation, and how to ask the mock for it. */
 export type Scenario = {
@@ -21,8 +21,8 @@ export type Scenario = {
 
 /** Every (operation, status, example) of the spec, in document order. */
 export function listScenarios(spec: Json): Scenario[] {
-  return operations(spec).flatMap(({ method, path, operationId, op }) => {
-    const security = (op.security ?? spec.security ?? []).flatMap((s: Json) => Object.keys(s))[0] ?? null;
+  return operations(spec).flatMap(({ method, path, operationId, op, scheme }) => {
+    const security = scheme ?? null;
     const requestMedia = resolveRef(spec, op.requestBody)?.content ?? {};
     const firstRequestMedia = Object.values<Json>(requestMedia)[0];
     const requestExample = Object.keys(firstRequestMedia?.examples ?? {})[0] ?? null;
@@ -32,7 +32,7 @@ export function listScenarios(spec: Json): Scenario[] {
       return Object.entries<Json>(response?.content ?? {}).flatMap(([mediaType, media]) =>
         Object.entries<Json>(media.examples ?? {}).map(([example, exRef]) => ({
           operationId,
-          method: method.toUpperCase(),
+          method,
           path,
           status: Number(status),
           example,

@@ -1,4 +1,10 @@
-import { type Json, operations, resolveRef } from './spec.js';
+import {
+  type Json,
+  matchOperation as match,
+  type Operation,
+  operations,
+  resolveRef,
+} from '@faceproof/openapi';
 
 /** One entry of Prism's `sl-violations` response header. */
 export type PrismViolation = {
@@ -27,7 +33,7 @@ export function toIssue(v: PrismViolation): Issue {
   return { path, message };
 }
 
-type Matcher = { method: string; regex: RegExp; operationId: string; invalidRequest: Json | null };
+type Matcher = Operation & { invalidRequest: Json | null };
 
 /**
  * The body the operation documents for a request that breaks the schema: the `400` example whose
@@ -40,12 +46,7 @@ function invalidRequestExample(spec: Json, op: Json): Json | null {
 }
 
 export function operationMatchers(spec: Json): Matcher[] {
-  return operations(spec).map(({ method, path, operationId, op }) => ({
-    method: method.toUpperCase(),
-    regex: new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
-    operationId,
-    invalidRequest: invalidRequestExample(spec, op),
-  }));
+  return operations(spec).map((o) => ({ ...o, invalidRequest: invalidRequestExample(spec, o.op) }));
 }
 
 /**
@@ -70,6 +71,7 @@ export function invalidRequestBody(
   return body;
 }
 
+/** The operation of a request, a trailing slash tolerated (`/v2/projects/`), as Prism does. */
 export function matchOperation(matchers: Matcher[], method: string, pathname: string): Matcher | undefined {
-  return matchers.find((m) => m.method === method && m.regex.test(pathname));
+  return match(matchers, method, pathname.length > 1 ? pathname.replace(/\/$/, '') : pathname);
 }

@@ -60,3 +60,11 @@ export class FaceproofApiError<S extends number = number, C extends string = str
 export class FaceproofImageError extends TypeError {
   override name = 'FaceproofImageError';
 }
+
+/**
+ * The secret given to `verifyWebhook` is not a webhook secret (`whsec_` and base64). Thrown rather
+ * than returned: it is a configuration error, and answering Faceproof 4xx would only hide it.
+ */
+export class FaceproofWebhookSecretError extends TypeError {
+  override name = 'FaceproofWebhookSecretError';
+}

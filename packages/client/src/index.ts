@@ -16,9 +16,10 @@ export {
   FaceproofImageError,
   FaceproofTimeoutError,
   FaceproofUnexpectedResponseError,
+  FaceproofWebhookSecretError,
 } from './errors.js';
 export { errorCodes } from './generated/error-codes.js';
-export type { components, operations, paths } from './generated/schema.js';
+export type { components, operations, paths, webhooks } from './generated/schema.js';
 export { type ImageInput, sniffImageType, toImageDataUri } from './image.js';
 export {
   authMiddleware,
@@ -40,3 +41,17 @@ export {
 } from './result.js';
 export { parseRetryAfter, type RetryOptions, type RetryPolicy, retryPolicyOf } from './retry.js';
 export { ReplayableRequest } from './transport.js';
+export {
+  type RejectedWebhook,
+  type UnknownWebhookEvent,
+  type VerifiedWebhook,
+  type VerifyWebhookInput,
+  verifyWebhook,
+  type WebhookEvent,
+  type WebhookEventOf,
+  type WebhookEventType,
+  type WebhookFailureCode,
+  type WebhookHeaders,
+  type WebhookVerification,
+  webhookEventTypes,
+} from './webhooks.js';

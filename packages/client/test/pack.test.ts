@@ -2,12 +2,14 @@
 // project outside the workspace, used from Node and, bundled by esbuild, from a page in headless
 // Chromium, both against the Prism mock.
 import { execFile } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { launchChromium } from '@faceproof/browser-testing';
+import { Contract, requestExamples } from '@faceproof/openapi';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 // @ts-expect-error plain JavaScript build script
@@ -17,8 +19,30 @@ const run = promisify(execFile);
 const prismUrl = inject('prismUrl');
 const project = mkdtempSync(join(tmpdir(), 'faceproof-client-consumer-'));
 
+// A delivery signed here with node:crypto, verified by the packed client in Node and in Chromium.
+const webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
+const contract = new Contract();
+const webhookBody = JSON.stringify(
+  contract.webhooks.flatMap((o) => requestExamples(contract.spec, o))[0]?.value,
+);
+const webhookHeaders = {
+  'webhook-id': 'msg_pack',
+  'webhook-timestamp': '1736937120',
+  'webhook-signature': `v1,${createHmac('sha256', Buffer.from(webhookSecret.slice(6), 'base64'))
+    .update(`msg_pack.1736937120.${webhookBody}`)
+    .digest('base64')}`,
+};
+const delivery = JSON.stringify({ secret: webhookSecret, body: webhookBody, headers: webhookHeaders });
+
 const flow = `
-import { createFaceproofClient, toImageDataUri } from '@faceproof/client';
+import { createFaceproofClient, toImageDataUri, verifyWebhook } from '@faceproof/client';
+async function webhook() {
+  const delivery = ${delivery};
+  const now = () => 1736937120000;
+  const good = await verifyWebhook({ ...delivery, headers: new Headers(delivery.headers), now });
+  const bad = await verifyWebhook({ ...delivery, body: delivery.body + ' ', now });
+  return [good.ok && good.event.type, bad.code];
+}
 export async function loginFlow(baseUrl, image) {
   const fp = createFaceproofClient({ baseUrl, accessToken: 'client-token', timeout: 10000 });
   const created = await fp.biometricValidations.create({ project: 'p', projectFlow: 'f', identifier: 'u', type: 'login' });
@@ -26,7 +50,8 @@ export async function loginFlow(baseUrl, image) {
   const validated = await fp.session(created.data.data.token).validate({ image });
   const refused = await fp.session('t').validate({ image }, { headers: { Prefer: 'code=410' } });
   return { created: created.status, validated: validated.status, status: validated.data.data.status,
-    refused: [refused.status, refused.code], uri: (await toImageDataUri(image)).slice(0, 23) };
+    refused: [refused.status, refused.code], uri: (await toImageDataUri(image)).slice(0, 23),
+    webhook: await webhook() };
 }
 `;
 
@@ -68,18 +93,23 @@ describe('the packed tarball in a fresh project', () => {
       status: 'completed',
       refused: [410, 'LIVENESS_SESSION_EXPIRED'],
       uri: 'data:image/jpeg;base64,',
+      webhook: [JSON.parse(webhookBody).type, 'invalid_signature'],
     });
   });
 
   it('typechecks in the consumer project', async () => {
     writeFileSync(
       join(project, 'check.ts'),
-      `import { createFaceproofClient } from '@faceproof/client';
+      `import { createFaceproofClient, verifyWebhook } from '@faceproof/client';
        const fp = createFaceproofClient({ baseUrl: 'http://x' });
        const r = await fp.session('t').validate({ image: new Blob([]) });
        if (!r.ok && r.status === 410) { const c: 'LIVENESS_SESSION_EXPIRED' = r.code; void c; }
        // @ts-expect-error undeclared status
        if (!r.ok && r.status === 418) {}
+       const w = await verifyWebhook({ secret: 'whsec_AAAA', body: '{}', headers: new Headers() });
+       if (w.ok && w.event.type === 'biometric_validation_failed') { const n: number = w.event.data.attempts; void n; }
+       // @ts-expect-error not an event of the spec
+       if (w.ok && w.event.type === 'person_deleted') {}
        export {};`,
     );
     writeFileSync(
@@ -150,6 +180,7 @@ describe('the packed tarball in a fresh project', () => {
         status: 'completed',
         refused: [410, 'LIVENESS_SESSION_EXPIRED'],
         uri: 'data:image/jpeg;base64,',
+        webhook: [JSON.parse(webhookBody).type, 'invalid_signature'],
       });
     } finally {
       await browser.close();

@@ -1,22 +1,8 @@
-/** The bundled spec and the named examples of the validate operation, $refs resolved. */
-import { createRequire } from 'node:module';
+/** The bundled spec and the named examples of the validate and confirm operations, read with the toolkit. */
+import { Contract } from '@faceproof/openapi';
 
-const require = createRequire(import.meta.url);
-export const spec = require('@faceproof/openapi/openapi.json');
-const validateOperation = spec.paths['/v2/biometric-validations/validate'].post;
-const confirmOperation = spec.paths['/v2/biometric-validations/confirm-2fa'].post;
-
-function deref(node: any): any {
-  let n = node;
-  while (n && typeof n.$ref === 'string' && n.$ref.startsWith('#/')) {
-    n = n.$ref
-      .slice(2)
-      .split('/')
-      .map((s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .reduce((acc: any, key: string) => acc?.[key], spec);
-  }
-  return n;
-}
+export const contract = new Contract();
+export const spec = contract.spec;
 
 export interface NamedExample {
   status: number;
@@ -24,21 +10,17 @@ export interface NamedExample {
   value: any;
 }
 
-function examplesOf(operation: any): NamedExample[] {
-  const out: NamedExample[] = [];
-  for (const [status, response] of Object.entries<any>(operation.responses)) {
-    const examples = deref(response)?.content?.['application/json']?.examples ?? {};
-    for (const [name, ex] of Object.entries<any>(examples)) {
-      out.push({ status: Number(status), name, value: structuredClone(deref(ex).value) });
-    }
-  }
-  return out;
+function examplesOf(operationId: string): NamedExample[] {
+  return contract
+    .responseExamples()
+    .filter((e) => e.operationId === operationId && e.mediaType === 'application/json')
+    .map((e) => ({ status: Number(e.status), name: e.name, value: structuredClone(e.value) }));
 }
 
 /** Every documented response example of validateBiometricValidation. */
-export const validateExamples = (): NamedExample[] => examplesOf(validateOperation);
+export const validateExamples = (): NamedExample[] => examplesOf('validateBiometricValidation');
 /** Every documented response example of confirmBiometricValidationCode. */
-export const confirmExamples = (): NamedExample[] => examplesOf(confirmOperation);
+export const confirmExamples = (): NamedExample[] => examplesOf('confirmBiometricValidationCode');
 
 function pick(all: NamedExample[], status: number, name: string): any {
   const found = all.find((e) => e.status === status && e.name === name);
@@ -50,7 +32,7 @@ function pick(all: NamedExample[], status: number, name: string): any {
 export const example = (status: number, name: string): any => pick(validateExamples(), status, name);
 /** One named example of confirmBiometricValidationCode, deep-copied. */
 export const confirmExample = (status: number, name: string): any => pick(confirmExamples(), status, name);
+
+const confirmRequest = contract.requestExamples('confirmBiometricValidationCode');
 /** The code of the confirm operation's request example: the one the stand-in accepts. */
-export const documentedCode: string = deref(
-  confirmOperation.requestBody.content['application/json'].examples.code,
-).value.code;
+export const documentedCode: string = confirmRequest.find((e) => e.name === 'code')?.value.code;

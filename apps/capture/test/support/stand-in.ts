@@ -6,13 +6,11 @@
  * face engine on the image, so the photo the page took from the fake camera is really checked.
  */
 import { createEngine, type FaceEngine } from '@faceproof/face-engine';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 // The built plugin: it serves the assets the build wrote to dist/web/.
 import { capturePlugin } from '../../dist/index.js';
-import { confirmExample, documentedCode, example, spec } from './spec.js';
+import { confirmExample, contract, documentedCode, example } from './spec.js';
 
 export interface RecordedCall {
   token: string;
@@ -40,12 +38,7 @@ export interface StandIn {
 
 export async function startStandIn(opts: { engine?: FaceEngine } = {}): Promise<StandIn> {
   const engine = opts.engine ?? (await createEngine({ workers: 1 }));
-  const ajv = new Ajv2020({ allErrors: true, strict: false });
-  addFormats.default(ajv);
-  ajv.addSchema(spec, 'spec');
-  const checkBody = ajv.compile({
-    $ref: 'spec#/components/schemas/ValidateBiometricValidationRequest',
-  });
+  const checkBody = contract.compile({ $ref: '#/components/schemas/ValidateBiometricValidationRequest' });
   const attempts = new Map<string, number>();
   const completed = new Set<string>();
   const busyOnce = new Set<string>();
