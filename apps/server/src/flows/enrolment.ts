@@ -2,12 +2,12 @@ import type { FaceAnalysisOk } from '@faceproof/face-engine';
 import { templateBytes } from './analysis.js';
 import type { Enrolment, Person } from './types.js';
 
-export function imageMime(image: string, format: string | undefined) {
+function imageMime(image: string, format: string | undefined) {
   const m = /^data:([\w/+.-]+);base64,/.exec(image);
   return m?.[1] ?? `image/${format ?? 'jpeg'}`;
 }
 
-export function imageBytes(image: string) {
+function imageBytes(image: string) {
   return new Uint8Array(Buffer.from(image.replace(/^data:[^,]*,/, ''), 'base64'));
 }
 
