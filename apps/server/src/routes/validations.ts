@@ -6,7 +6,12 @@ import { type AppContext, auth, type Handler } from '../context.js';
 import { ApiError, invalidRequest, notFound } from '../errors.js';
 import { alreadyCompleted } from '../flows/errors.js';
 import type { BiometricValidation } from '../flows/types.js';
-import { admitAttempt, attemptNeeds, decideAttempt } from '../flows/validation/attempt.js';
+import {
+  type AttemptEvidence,
+  admitAttempt,
+  attemptLookups,
+  decideAttempt,
+} from '../flows/validation/attempt.js';
 import type { ResultClaims } from '../flows/validation/claims.js';
 import { seal } from '../flows/validation/claims.js';
 import { admitCode, type CodeState, judgeCode } from '../flows/validation/confirm-code.js';
@@ -151,17 +156,21 @@ async function admitted(ctx: AppContext, req: FastifyRequest): Promise<Biometric
 }
 
 /** What the index and the store say about the analysed face, as the flow needs for `v`. */
-async function evidence(ctx: AppContext, v: BiometricValidation, analysis: FaceAnalysis, image: string) {
-  const needs = attemptNeeds(v);
-  const candidates =
-    needs.search && v.collectionId && analysis.ok
-      ? ctx.faces.search(v.collectionId, analysis.template, 1)
-      : [];
-  const enrolled =
-    needs.enrolledPerson && v.collectionId && analysis.ok
-      ? await ctx.store.findPersonByIdentifier(v.collectionId, v.identifier)
-      : undefined;
-  return { analysis, image, candidates, enrolled };
+async function evidence(
+  ctx: AppContext,
+  v: BiometricValidation,
+  analysis: FaceAnalysis,
+  image: string,
+): Promise<AttemptEvidence> {
+  const lookups = attemptLookups(v);
+  if (!lookups || !analysis.ok) return { analysis, image, candidates: [] };
+  const { collectionId, enrolledPerson } = lookups;
+  return {
+    analysis,
+    image,
+    candidates: ctx.faces.search(collectionId, analysis.template, 1),
+    enrolled: enrolledPerson ? await ctx.store.findPersonByIdentifier(collectionId, v.identifier) : undefined,
+  };
 }
 
 async function validateBiometricValidation(ctx: AppContext, req: FastifyRequest) {

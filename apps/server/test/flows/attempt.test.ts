@@ -4,6 +4,7 @@ import {
   type AttemptEvidence,
   type AttemptPassed,
   admitAttempt,
+  attemptLookups,
   decideAttempt,
 } from '../../src/flows/validation/attempt.js';
 import {
@@ -278,5 +279,14 @@ describe('admitting an attempt', () => {
       },
     });
     expect(admitAttempt(validation(), { ...session, tokenExpired: true }, NOW)?.next?.status).toBe('expired');
+  });
+});
+
+describe('what an attempt needs looked up', () => {
+  it('searches the collection, and reads the identifier’s person for login and onboarding only', () => {
+    expect(attemptLookups(validation())).toBeUndefined();
+    expect(attemptLookups(withCollection())).toEqual({ collectionId: COLLECTION, enrolledPerson: false });
+    expect(attemptLookups(withCollection({ type: 'login' }))?.enrolledPerson).toBe(true);
+    expect(attemptLookups(withCollection({ type: 'onboarding' }))?.enrolledPerson).toBe(true);
   });
 });

@@ -47,11 +47,14 @@ export interface AttemptPassed extends Passed {
 /** The decision of one validate call: a failed attempt (still counted and saved) or a passing one. */
 export type AttemptDecision = (Refusal<ValidateError> & { next: BiometricValidation }) | AttemptPassed;
 
-/** What the handler must look up for an attempt on `v`, besides the analysis. */
-export const attemptNeeds = (v: BiometricValidation) => ({
-  search: v.collectionId !== undefined,
-  enrolledPerson: v.collectionId !== undefined && (v.type === 'login' || v.type === 'onboarding'),
-});
+/**
+ * What the handler must look up for an attempt on `v`, besides the analysis: the collection to
+ * search, and whether the person enrolled under the identifier matters (login and onboarding).
+ */
+export function attemptLookups(v: BiometricValidation) {
+  if (!v.collectionId) return undefined;
+  return { collectionId: v.collectionId, enrolledPerson: v.type === 'login' || v.type === 'onboarding' };
+}
 
 /**
  * Whether `v` takes an attempt now, decided before the engine runs (so a refused attempt costs no
