@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  type AttemptDecision,
   type AttemptEvidence,
-  type AttemptPassed,
   admitAttempt,
   attemptLookups,
   decideAttempt,
@@ -19,17 +17,12 @@ import {
   NOW,
   noFace,
   PROJECT,
+  passed,
   person,
   VALIDATION,
   validation,
   withCollection,
 } from './fixtures.js';
-
-/** The decision of an attempt expected to pass. */
-function passed(d: AttemptDecision): AttemptPassed {
-  if (d.error) throw new Error(`expected a pass, got ${d.error.code}`);
-  return d;
-}
 
 const evidence = (over: Partial<AttemptEvidence> = {}): AttemptEvidence => ({
   analysis: analysis(0.93),

@@ -11,6 +11,7 @@ import {
   FLOW,
   NOW,
   PROJECT,
+  passed,
   VALIDATION,
   validation,
 } from './fixtures.js';
@@ -62,7 +63,7 @@ describe('confirming a 2FA code', () => {
     const d = judgeCode(s, 1, true);
     expect(d.next).toMatchObject({ status: 'completed', completedAt: new Date(NOW + 1000).toISOString() });
     expect(d.claims).toMatchObject({ livenessScore: 0.912, type: 'validation' });
-    const sealed = seal(d, 'the.result.token');
+    const sealed = seal(passed(d), 'the.result.token');
     expect(sealed.next.result.redirectUrl).toBe(
       'https://app.example.invalid/done?step=2&token=the.result.token',
     );

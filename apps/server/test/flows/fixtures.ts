@@ -125,3 +125,9 @@ export const projectFlow = (over: Partial<ProjectFlow> = {}): ProjectFlow => ({
   updatedAt: AT,
   ...over,
 });
+
+/** A decision expected to pass, narrowed to its passing type (a refusal fails the test). */
+export function passed<D extends { error?: unknown }>(d: D): Extract<D, { error?: undefined }> {
+  if (d.error) throw new Error(`expected a pass, got ${JSON.stringify(d.error)}`);
+  return d as Extract<D, { error?: undefined }>;
+}

@@ -6,7 +6,16 @@ import { admitAttempt, decideAttempt } from '../../src/flows/validation/attempt.
 import { seal } from '../../src/flows/validation/claims.js';
 import { judgeCode } from '../../src/flows/validation/confirm-code.js';
 import { presentResult } from '../../src/present.js';
-import { AT, analysis, attemptContext, NOW, projectFlow, validation, withCollection } from './fixtures.js';
+import {
+  AT,
+  analysis,
+  attemptContext,
+  NOW,
+  passed,
+  projectFlow,
+  validation,
+  withCollection,
+} from './fixtures.js';
 
 // What the flows emit, checked against the spec's schemas: the webhook bodies of `webhooks:`, the
 // result token's claims and the validate response. No server: the bundle and ajv only.
@@ -31,7 +40,7 @@ const webhook = { ...validation().options, requires2FA: true, email: 'a@example.
 describe('the flows’ output matches the spec', () => {
   it('validated and created-person events of an onboarding, and its response and claims', () => {
     const d = decideAttempt(withCollection({ type: 'onboarding' }), ev, attemptContext());
-    const sealed = seal(d, 'header.payload.signature');
+    const sealed = seal(passed(d), 'header.payload.signature');
     expectWebhookBodies(sealed.events);
     const body = presentResult(sealed.next.result, 'header.payload.signature');
     const response = contract.compile({ $ref: '#/components/schemas/ValidateBiometricValidationResponse' });
@@ -61,7 +70,7 @@ describe('the flows’ output matches the spec', () => {
       maxTries: 3,
     };
     expectWebhookBodies(judgeCode(state, 3, false).events);
-    expectWebhookBodies(seal(judgeCode(state, 1, true), 'header.payload.signature').events);
+    expectWebhookBodies(seal(passed(judgeCode(state, 1, true)), 'header.payload.signature').events);
   });
 
   it('app registration events', () => {

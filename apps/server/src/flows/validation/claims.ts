@@ -1,7 +1,7 @@
 import type { components } from '@faceproof/openapi/types';
 import { validationEvent } from '../events.js';
-import type { BiometricValidation, NewOutboxEvent, ValidationResult } from '../types.js';
-import type { Decision } from './decision.js';
+import type { BiometricValidation, ValidationResult } from '../types.js';
+import type { Passed } from './decision.js';
 
 /**
  * The claims of the result token the operator's application verifies (validate and confirm-2fa
@@ -29,14 +29,16 @@ export function resultClaims(v: Completed): ResultClaims {
 }
 
 /**
- * Places the signed result token: in the redirect URL kept on the result, and in the validated
- * event, which goes out before any other event of the same change.
+ * A passing decision with its signed result token in place (`d.claims`, signed by the handler): in
+ * the redirect URL kept on the result, and in the validated event, which goes out before any other
+ * event of the same change.
  */
-export function sealResult(v: Completed, token: string): { next: Completed; events: NewOutboxEvent[] } {
+export function seal<D extends Passed>(d: D, token: string): D {
+  const v = d.next;
   const { redirectUrl } = v.options;
   const result = redirectUrl ? { ...v.result, redirectUrl: withToken(redirectUrl, token) } : v.result;
   const next = { ...v, result };
-  const events = validationEvent(next, 'biometric_validation_validated', {
+  const validated = validationEvent(next, 'biometric_validation_validated', {
     status: 'completed',
     person: result.person,
     matchScore: result.matchScore,
@@ -44,19 +46,11 @@ export function sealResult(v: Completed, token: string): { next: Completed; even
     riskScore: result.riskScore,
     token,
   });
-  return { next, events };
+  return { ...d, next, events: [...validated, ...d.events] };
 }
 
 function withToken(url: string, token: string) {
   const u = new URL(url);
   u.searchParams.set('token', token);
   return u.toString();
-}
-
-/** A completion with its signed result token in place (`d.claims` signed by the handler). */
-export function seal<D extends Decision>(d: D, token: string): D & { next: Completed } {
-  const v = d.next;
-  if (!v?.result) throw new Error('Only a completion carries a result token.');
-  const sealed = sealResult({ ...v, result: v.result }, token);
-  return { ...d, next: sealed.next, events: [...sealed.events, ...d.events] };
 }
