@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { capturePlugin } from '@faceproof/capture';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import faceproof, { BODY_LIMIT, genReqId } from './app.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { Faces } from './faces.js';
+import { captureUrl } from './http/common.js';
 import { createTransport, MailDispatcher } from './mail/dispatcher.js';
-import { captureUrl } from './routes/resources.js';
 import { PgStore } from './store/postgres.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
@@ -37,19 +37,10 @@ export interface Server {
   close(): Promise<void>;
 }
 
-/** Builds the whole server: store, keys, engine (warming in the background), webhooks and the HTTP app. */
-export async function buildServer(config: Config, opts: { logger?: boolean | object } = {}): Promise<Server> {
-  const { store, keys } = await openCore(config);
-  const instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  let log: FastifyInstance['log'] | undefined;
-  const faces = new Faces({
-    workers: config.ENGINE_WORKERS,
-    maxQueue: config.ENGINE_MAX_QUEUE,
-    onSync: (change) => log?.info({ indexSync: change }, 'index updated from another instance'),
-  });
-  const ctx: AppContext = { config, store, keys, faces, closing: false };
-  const app = Fastify({
-    logger: opts.logger ?? {
+/** The Fastify instance with the process-wide settings: logging, request ids, limits, timeouts. */
+function createFastify(config: Config, logger: boolean | object | undefined) {
+  return Fastify({
+    logger: logger ?? {
       level: config.LOG_LEVEL,
       // Images and tokens never reach the logs.
       redact: {
@@ -65,8 +56,13 @@ export async function buildServer(config: Config, opts: { logger?: boolean | obj
     requestTimeout: 60_000,
     trustProxy: false,
   });
-  log = app.log;
-  ctx.webhooks = new WebhookDispatcher(
+}
+
+/** The webhook and mail outboxes of this instance, sharing the store with every other instance. */
+function createDispatchers(ctx: AppContext, log: FastifyBaseLogger) {
+  const { config, store, keys } = ctx;
+  const instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const webhooks = new WebhookDispatcher(
     store,
     (projectId) => store.getProjectSecret(projectId),
     {
@@ -76,9 +72,9 @@ export async function buildServer(config: Config, opts: { logger?: boolean | obj
       pollMs: config.WEBHOOK_POLL_MS,
       instanceId,
     },
-    app.log,
+    log,
   );
-  ctx.mail = new MailDispatcher(
+  const mail = new MailDispatcher(
     store,
     keys,
     createTransport(config),
@@ -92,40 +88,55 @@ export async function buildServer(config: Config, opts: { logger?: boolean | obj
       instanceId,
       captureUrl: (v) => captureUrl(ctx, v),
     },
-    app.log,
+    log,
   );
+  return { webhooks, mail, instanceId };
+}
+
+/** Builds the whole server: store, keys, engine (warming in the background), outboxes and the HTTP app. */
+export async function buildServer(config: Config, opts: { logger?: boolean | object } = {}): Promise<Server> {
+  const { store, keys } = await openCore(config);
+  let log: FastifyBaseLogger | undefined;
+  const faces = new Faces({
+    workers: config.ENGINE_WORKERS,
+    maxQueue: config.ENGINE_MAX_QUEUE,
+    onSync: (change) => log?.info({ indexSync: change }, 'index updated from another instance'),
+  });
+  const ctx: AppContext = { config, store, keys, faces, closing: false };
+  const app = createFastify(config, opts.logger);
+  log = app.log;
+  const { webhooks, mail, instanceId } = createDispatchers(ctx, app.log);
+  Object.assign(ctx, { webhooks, mail });
   await app.register(faceproof, { ctx });
   await app.register(capturePlugin);
   const warm = faces.start(store).then(
-    () => {
-      app.log.info({ engine: faces.engine?.info, instanceId, store: store.dialect }, 'face engine ready');
-    },
+    () => app.log.info({ engine: faces.engine?.info, instanceId, store: store.dialect }, 'face engine ready'),
     (err) => {
       app.log.error({ err }, 'face engine failed to start');
       throw err;
     },
   );
   warm.catch(() => {});
-  ctx.webhooks.start();
-  ctx.mail.start();
-  let closed = false;
-  return {
-    app,
-    ctx,
-    warm,
-    async close() {
-      if (closed) return;
-      closed = true;
-      ctx.closing = true;
-      // In-flight requests (validations included) finish before close() resolves.
-      await app.close();
-      await Promise.all([
-        ctx.webhooks?.stop(config.SHUTDOWN_GRACE_MS),
-        ctx.mail?.stop(config.SHUTDOWN_GRACE_MS),
-      ]);
-      await warm.catch(() => {});
-      await faces.close();
-      await store.close();
-    },
+  webhooks.start();
+  mail.start();
+  return { app, ctx, warm, close: closer(ctx, app, warm) };
+}
+
+/** Closes once, in order: stop taking requests, finish them, flush the outboxes, then the engine and store. */
+function closer(ctx: AppContext, app: FastifyInstance, warm: Promise<void>) {
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    ctx.closing = true;
+    // In-flight requests (validations included) finish before close() resolves.
+    await app.close();
+    const grace = ctx.config.SHUTDOWN_GRACE_MS;
+    await Promise.all([ctx.webhooks?.stop(grace), ctx.mail?.stop(grace)]);
+    await warm.catch(() => {});
+    await ctx.faces.close();
+    await ctx.store.close();
+  };
+  return () => {
+    closing ??= close();
+    return closing;
   };
 }

@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { openCore } from './boot.js';
-import { ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 import { ensureDemo } from './demo.js';
 import { nowIso, objectId } from './ids.js';
-import { issueClientToken } from './tokens.js';
+import type { Store } from './store/types.js';
+import { issueClientToken, type KeyRing } from './tokens.js';
 
 const USAGE = `Usage: faceproof <command>
 
@@ -16,71 +17,91 @@ const USAGE = `Usage: faceproof <command>
 
 Reads FACEPROOF_DATA_DIR (default .faceproof-data) like the server.`;
 
-export async function main(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      client: { type: 'string' },
-      'token-id': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+const OPTIONS = {
+  name: { type: 'string' },
+  client: { type: 'string' },
+  'token-id': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+
+interface Command {
+  values: Values;
+  config: Config;
+  store: Store;
+  keys: KeyRing;
+  /** Prints the human line, or the JSON document under --json. */
+  out(human: string, json: object): void;
+}
+
+async function printToken(c: Command, clientId: string) {
+  const t = await issueClientToken(c.store, c.keys, clientId, c.config.CLIENT_TOKEN_TTL_S);
+  c.out(t.token, {
+    client: clientId,
+    tokenId: t.jti,
+    expiresAt: t.expiresAt.toISOString(),
+    clientAccessToken: t.token,
   });
+  return 0;
+}
+
+/** Each command by `<command> <subcommand>`; returns the exit code. */
+const COMMANDS: Record<string, (c: Command) => Promise<number>> = {
+  async 'client create'(c) {
+    if (!c.values.name) throw new ConfigError('client create needs --name');
+    const id = objectId();
+    await c.store.createClient({ id, name: c.values.name, createdAt: nowIso() });
+    return printToken(c, id);
+  },
+  async 'client token'(c) {
+    const client = c.values.client ? await c.store.getClient(c.values.client) : undefined;
+    if (!client) throw new ConfigError('client token needs --client <id> of an existing client');
+    return printToken(c, client.id);
+  },
+  async 'client revoke'(c) {
+    const jti = c.values['token-id'];
+    if (!jti) throw new ConfigError('client revoke needs --token-id <jti>');
+    const ok = await c.store.revokeClientToken(jti, nowIso());
+    c.out(ok ? `revoked ${jti}` : `no active token ${jti}`, { tokenId: jti, revoked: ok });
+    return ok ? 0 : 1;
+  },
+  async 'keys rotate'(c) {
+    const kid = await c.keys.rotate();
+    c.out(`new signing key ${kid}`, { kid });
+    return 0;
+  },
+  async demo(c) {
+    const demo = await ensureDemo(c.store, c.keys, c.config);
+    c.out(
+      Object.entries(demo)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\n'),
+      demo,
+    );
+    return 0;
+  },
+};
+
+export async function main(argv: string[]) {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
   const [cmd, sub] = positionals;
   if (values.help || !cmd) {
     console.log(USAGE);
     return cmd ? 0 : 1;
+  }
+  const run = COMMANDS[cmd === 'demo' ? cmd : `${cmd} ${sub}`];
+  if (!run) {
+    console.error(USAGE);
+    return 1;
   }
   const config = loadConfig();
   const { store, keys } = await openCore(config);
   const out = (human: string, json: object) =>
     console.log(values.json ? JSON.stringify(json, null, 2) : human);
   try {
-    if (cmd === 'client' && sub === 'create') {
-      if (!values.name) throw new ConfigError('client create needs --name');
-      const id = objectId();
-      await store.createClient({ id, name: values.name, createdAt: nowIso() });
-      const t = await issueClientToken(store, keys, id, config.CLIENT_TOKEN_TTL_S);
-      out(t.token, {
-        client: id,
-        tokenId: t.jti,
-        expiresAt: t.expiresAt.toISOString(),
-        clientAccessToken: t.token,
-      });
-    } else if (cmd === 'client' && sub === 'token') {
-      const client = values.client ? await store.getClient(values.client) : undefined;
-      if (!client) throw new ConfigError('client token needs --client <id> of an existing client');
-      const t = await issueClientToken(store, keys, client.id, config.CLIENT_TOKEN_TTL_S);
-      out(t.token, {
-        client: client.id,
-        tokenId: t.jti,
-        expiresAt: t.expiresAt.toISOString(),
-        clientAccessToken: t.token,
-      });
-    } else if (cmd === 'client' && sub === 'revoke') {
-      const jti = values['token-id'];
-      if (!jti) throw new ConfigError('client revoke needs --token-id <jti>');
-      const ok = await store.revokeClientToken(jti, nowIso());
-      out(ok ? `revoked ${jti}` : `no active token ${jti}`, { tokenId: jti, revoked: ok });
-      return ok ? 0 : 1;
-    } else if (cmd === 'keys' && sub === 'rotate') {
-      const kid = await keys.rotate();
-      out(`new signing key ${kid}`, { kid });
-    } else if (cmd === 'demo') {
-      const demo = await ensureDemo(store, keys, config);
-      out(
-        Object.entries(demo)
-          .map(([k, v]) => `${k}: ${v}`)
-          .join('\n'),
-        demo,
-      );
-    } else {
-      console.error(USAGE);
-      return 1;
-    }
-    return 0;
+    return await run({ values, config, store, keys, out });
   } finally {
     await store.close();
   }

@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
 import { nowIso, objectId } from './ids.js';
-import type { AppRegistration, ProjectFlow, Store } from './store/types.js';
+import { newFlow } from './resources/project-flows.js';
+import type { AppRegistration, Store } from './store/types.js';
 import { issueClientToken, type KeyRing } from './tokens.js';
 
 export interface DemoIds {
@@ -19,6 +20,70 @@ export interface Demo extends DemoIds {
   webhookSecret: string;
 }
 
+/** The demo client, project, collection and active flows, created in the store. */
+async function createDemoResources(store: Store, now: string): Promise<DemoIds> {
+  const client = objectId();
+  await store.createClient({ id: client, name: 'Demo client', createdAt: now });
+  const project = objectId();
+  await store.createProject({
+    id: project,
+    clientId: client,
+    name: 'Demo project',
+    webhookSecret: `whsec_${randomBytes(24).toString('base64')}`,
+    createdAt: now,
+    updatedAt: now,
+  });
+  const collection = objectId();
+  await store.createCollection({
+    id: collection,
+    clientId: client,
+    projectId: project,
+    name: 'Demo collection',
+    code: randomUUID(),
+    createdAt: now,
+    updatedAt: now,
+  });
+  const origin = { clientId: client, projectId: project, collectionId: collection, now };
+  const login = newFlow(
+    { type: 'login', status: 'active', searchMode: 'ACCURATE', name: 'Demo login' },
+    { ...origin, id: objectId() },
+  );
+  const onboarding = newFlow(
+    { type: 'onboarding', status: 'active', searchMode: 'ACCURATE', name: 'Demo onboarding' },
+    { ...origin, id: objectId() },
+  );
+  await store.createFlow(login);
+  await store.createFlow(onboarding);
+  return {
+    client,
+    project,
+    collection,
+    loginFlow: login.id,
+    onboardingFlow: onboarding.id,
+    appRegistration: '',
+  };
+}
+
+/** The demo's app registration while it is open for at least another hour, else a new one. */
+async function openDemoRegistration(store: Store, ids: DemoIds, config: Config, now: string) {
+  const reg = ids.appRegistration ? await store.getAppRegistration(ids.appRegistration) : undefined;
+  if (reg?.status === 'STARTED' && Date.parse(reg.expiresAt) > Date.now() + 3600_000) return reg;
+  const r: AppRegistration = {
+    id: objectId(),
+    clientId: ids.client,
+    projectId: ids.project,
+    flowId: ids.onboardingFlow,
+    status: 'STARTED',
+    email: `demo+${randomBytes(3).toString('hex')}@example.com`,
+    collectionId: ids.collection,
+    expiresAt: nowIso(Date.now() + config.APP_REGISTRATION_TTL_S * 1000),
+    createdAt: now,
+    updatedAt: now,
+  };
+  await store.createAppRegistration(r);
+  return r;
+}
+
 /**
  * Creates (once) a demo client with a project, a collection, active login and onboarding flows and
  * an app registration; later runs reuse them and issue fresh tokens.
@@ -28,75 +93,9 @@ export async function ensureDemo(store: Store, keys: KeyRing, config: Config): P
   let ids: DemoIds | undefined = saved ? JSON.parse(saved) : undefined;
   if (ids && !(await store.getFlow(ids.client, ids.loginFlow))) ids = undefined;
   const now = nowIso();
-  if (!ids) {
-    const client = objectId();
-    await store.createClient({ id: client, name: 'Demo client', createdAt: now });
-    const project = objectId();
-    await store.createProject({
-      id: project,
-      clientId: client,
-      name: 'Demo project',
-      webhookSecret: `whsec_${randomBytes(24).toString('base64')}`,
-      createdAt: now,
-      updatedAt: now,
-    });
-    const collection = objectId();
-    await store.createCollection({
-      id: collection,
-      clientId: client,
-      projectId: project,
-      name: 'Demo collection',
-      code: randomUUID(),
-      createdAt: now,
-      updatedAt: now,
-    });
-    const flow = (type: ProjectFlow['type']): ProjectFlow => ({
-      id: objectId(),
-      clientId: client,
-      projectId: project,
-      type,
-      status: 'active',
-      name: type === 'login' ? 'Demo login' : 'Demo onboarding',
-      livenessMinScore: 0.6,
-      searchMode: 'ACCURATE',
-      searchMinScore: 0.9,
-      maxAttempts: 3,
-      retainFaceImages: false,
-      collectionId: collection,
-      createdAt: now,
-      updatedAt: now,
-    });
-    const login = flow('login');
-    const onboarding = flow('onboarding');
-    await store.createFlow(login);
-    await store.createFlow(onboarding);
-    ids = {
-      client,
-      project,
-      collection,
-      loginFlow: login.id,
-      onboardingFlow: onboarding.id,
-      appRegistration: '',
-    };
-  }
-  let reg = ids.appRegistration ? await store.getAppRegistration(ids.appRegistration) : undefined;
-  if (reg?.status !== 'STARTED' || Date.parse(reg.expiresAt) <= Date.now() + 3600_000) {
-    const r: AppRegistration = {
-      id: objectId(),
-      clientId: ids.client,
-      projectId: ids.project,
-      flowId: ids.onboardingFlow,
-      status: 'STARTED',
-      email: `demo+${randomBytes(3).toString('hex')}@example.com`,
-      collectionId: ids.collection,
-      expiresAt: nowIso(Date.now() + config.APP_REGISTRATION_TTL_S * 1000),
-      createdAt: now,
-      updatedAt: now,
-    };
-    await store.createAppRegistration(r);
-    reg = r;
-    ids.appRegistration = r.id;
-  }
+  ids ??= await createDemoResources(store, now);
+  const reg = await openDemoRegistration(store, ids, config, now);
+  ids.appRegistration = reg.id;
   await store.setSetting('demo', JSON.stringify(ids));
   const { token } = await issueClientToken(store, keys, ids.client, config.CLIENT_TOKEN_TTL_S);
   const appRegistrationToken = await keys.sign(

@@ -1,4 +1,5 @@
-import type { Issue } from './spec.js';
+import type { ErrorCode, ErrorCodes } from '@faceproof/openapi/types';
+import type { Issue } from './contract/validators.js';
 
 /**
  * An API error in canonical form: an UPPER_SNAKE code and a sentence. `format()` renders it in the
@@ -63,3 +64,27 @@ export const invalidRequest = (details: Issue[]) =>
     details.map((d) => `${d.path.slice(1)} ${d.message}`).join('; ') || 'The request is invalid.',
     { details },
   );
+
+/** The statuses operation `O` documents error codes for. */
+export type ErrorStatus<O extends keyof ErrorCodes> = keyof ErrorCodes[O] & number;
+
+/** The operations whose status `S` documents the code `C`: who may throw that error. */
+export type Answering<S extends number, C extends string> = {
+  [O in keyof ErrorCodes]: S extends ErrorStatus<O> ? (C extends ErrorCode<O, S> ? O : never) : never;
+}[keyof ErrorCodes];
+
+/**
+ * An error of operation `O`, with a status and code the spec documents for it: anything else does
+ * not compile. (The error handler checks again at run time, for errors made without this.)
+ */
+export function apiError<O extends keyof ErrorCodes, S extends ErrorStatus<O>>(
+  _operationId: O,
+  status: S,
+  code: ErrorCode<O, S> & string,
+  title: string,
+  message: string,
+  extra?: ApiError['extra'],
+  headers?: Record<string, string>,
+): ApiError {
+  return new ApiError(status, code, title, message, extra, headers);
+}

@@ -2,18 +2,22 @@ import { randomUUID, type webcrypto } from 'node:crypto';
 
 type CryptoKey = webcrypto.CryptoKey;
 
+import type { components } from '@faceproof/openapi/types';
 import {
   decodeProtectedHeader,
   errors,
   exportJWK,
   generateKeyPair,
   importJWK,
-  type JWK,
   type JWTPayload,
   jwtVerify,
   SignJWT,
 } from 'jose';
 import { nowIso, objectId } from './ids.js';
+
+type Jwks = components['schemas']['Jwks'];
+type PublicJwk = Jwks['keys'][number];
+
 import type { SigningKey, Store } from './store/types.js';
 
 export type TokenKind = 'client' | 'liveness-session' | 'app-registration' | 'result';
@@ -35,7 +39,7 @@ interface LoadedKey {
   kid: string;
   publicKey: CryptoKey;
   privateKey?: CryptoKey;
-  publicJwk: JWK;
+  publicJwk: PublicJwk;
   retiredAt?: string;
 }
 
@@ -90,7 +94,7 @@ export class KeyRing {
     if (force || Date.now() - this.lastLoad > 30_000) await this.load();
   }
 
-  jwks(): { keys: JWK[] } {
+  jwks(): Jwks {
     const cutoff = Date.now() - this.maxTokenTtlS * 1000;
     const keys = [...this.keys.values()]
       .filter((k) => !k.retiredAt || Date.parse(k.retiredAt) > cutoff)
@@ -146,7 +150,8 @@ function kindOf(payload: JWTPayload): TokenKind | undefined {
 }
 
 async function importKey(r: SigningKey): Promise<LoadedKey> {
-  const publicJwk = JSON.parse(r.publicJwk) as JWK;
+  // Written by rotate() as an ES256 public key with kid, alg and use: the spec's Jwk.
+  const publicJwk = JSON.parse(r.publicJwk) as PublicJwk;
   return {
     kid: r.kid,
     publicJwk,

@@ -65,11 +65,17 @@ async function spread(bases: string[], opts: (base: string, i: number) => autoca
   };
 }
 
-async function bench(
-  setup: Setup,
-  pg: LocalPostgres | undefined,
-  fx: Awaited<ReturnType<typeof ensureFixtures>>,
-) {
+type Fixtures = Awaited<ReturnType<typeof ensureFixtures>>;
+
+interface Demo {
+  project: string;
+  loginFlow: string;
+  onboardingFlow: string;
+  clientAccessToken: string;
+}
+
+/** The instances of one setup, on one fresh database, each ready; `stop()` ends them and cleans up. */
+async function startInstances(setup: Setup, pg: LocalPostgres | undefined) {
   const dir = mkdtempSync(path.join(tmpdir(), 'faceproof-bench-'));
   const dbEnv: Record<string, string> = {};
   if (setup.store === 'postgres') {
@@ -89,8 +95,7 @@ async function bench(
     // The instances share this machine's cores: as many engine workers in total as one instance has.
     ENGINE_WORKERS: String(Math.max(1, Math.floor(CORES / setup.instances))),
   });
-  const bases = ports.map((p) => `http://127.0.0.1:${p}`);
-  const demo = JSON.parse(
+  const demo: Demo = JSON.parse(
     execFileSync(process.execPath, ['bin/faceproof.js', 'demo', '--json'], {
       cwd: PKG,
       env: env(0),
@@ -104,81 +109,112 @@ async function bench(
       stdio: ['ignore', 'ignore', 'inherit'],
     }),
   );
-  try {
-    await Promise.all(bases.map(waitReady));
-    const base = bases[0] as string;
-    const auth = { authorization: `Bearer ${demo.clientAccessToken}`, 'content-type': 'application/json' };
-    const create = async (type: string, identifier: string) => {
-      const flow = type === 'onboarding' ? demo.onboardingFlow : demo.loginFlow;
-      const res = await fetch(`${base}/v2/biometric-validations`, {
-        method: 'POST',
-        headers: auth,
-        body: JSON.stringify({ project: demo.project, projectFlow: flow, identifier, type }),
-      });
-      return ((await res.json()) as { data: { token: string } }).data.token;
-    };
-    const jpeg = (f: string) => `data:image/jpeg;base64,${readFileSync(f).toString('base64')}`;
+  const stop = async () => {
+    for (const p of procs) p.kill('SIGTERM');
+    await Promise.all(
+      procs.map((p) => (p.exitCode === null ? new Promise((r) => p.once('exit', r)) : undefined)),
+    );
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const bases = ports.map((p) => `http://127.0.0.1:${p}`);
+  await Promise.all(bases.map(waitReady)).catch(async (err) => {
+    await stop();
+    throw err;
+  });
+  return { bases, demo, stop };
+}
+
+const jpeg = (f: string) => `data:image/jpeg;base64,${readFileSync(f).toString('base64')}`;
+
+/** A client of the first instance: creates validations and enrols the person the logins look for. */
+function benchClient(base: string, demo: Demo) {
+  const auth = { authorization: `Bearer ${demo.clientAccessToken}`, 'content-type': 'application/json' };
+  const create = async (type: string, identifier: string) => {
+    const flow = type === 'onboarding' ? demo.onboardingFlow : demo.loginFlow;
+    const res = await fetch(`${base}/v2/biometric-validations`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ project: demo.project, projectFlow: flow, identifier, type }),
+    });
+    return ((await res.json()) as { data: { token: string } }).data.token;
+  };
+  const enrol = async (image: string) => {
     const enrolled = await fetch(`${base}/v2/biometric-validations/validate`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${await create('onboarding', 'bench-user')}`,
         'content-type': 'application/json',
       },
-      body: JSON.stringify({ image: jpeg(fx.personA[0]) }),
+      body: JSON.stringify({ image: jpeg(image) }),
     });
     if (!enrolled.ok) throw new Error(`enrolment failed: ${enrolled.status} ${await enrolled.text()}`);
     // The other instances learn the enrolment through LISTEN/NOTIFY; give them a moment.
     await new Promise((r) => setTimeout(r, 200));
+  };
+  return { auth, create, enrol };
+}
 
-    const createBody = JSON.stringify({
-      project: demo.project,
-      projectFlow: demo.loginFlow,
-      identifier: 'bench-user',
-      type: 'login',
-    });
-    const createRun = await spread(bases, (b) => ({
-      url: `${b}/v2/biometric-validations`,
-      method: 'POST',
-      headers: auth,
-      body: createBody,
-      connections: Math.ceil(20 / bases.length),
-      duration: DURATION,
-    }));
+function createRun(bases: string[], demo: Demo, auth: Record<string, string>) {
+  const body = JSON.stringify({
+    project: demo.project,
+    projectFlow: demo.loginFlow,
+    identifier: 'bench-user',
+    type: 'login',
+  });
+  return spread(bases, (b) => ({
+    url: `${b}/v2/biometric-validations`,
+    method: 'POST',
+    headers: auth,
+    body,
+    connections: Math.ceil(20 / bases.length),
+    duration: DURATION,
+  }));
+}
 
-    const image = JSON.stringify({ image: jpeg(fx.personA[1]) });
-    const pools: string[][] = bases.map(() => []);
-    for (let i = 0; i < 40 * DURATION; i++)
-      pools[i % bases.length]?.push(await create('login', 'bench-user'));
-    const validateRun = await spread(bases, (b, i) => ({
-      url: `${b}/v2/biometric-validations/validate`,
-      method: 'POST',
-      connections: Math.max(2, Math.ceil((CORES * 2) / bases.length)),
-      duration: DURATION,
-      requests: [
-        {
-          setupRequest: (req) => ({
-            ...req,
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${pools[i]?.pop()}` },
-            body: image,
-          }),
-        },
-      ],
-    }));
+/** Validates login attempts with a pool of fresh session tokens per instance (each is used once). */
+async function validateRun(
+  bases: string[],
+  create: (type: string, id: string) => Promise<string>,
+  file: string,
+) {
+  const image = JSON.stringify({ image: jpeg(file) });
+  const pools: string[][] = bases.map(() => []);
+  for (let i = 0; i < 40 * DURATION; i++) pools[i % bases.length]?.push(await create('login', 'bench-user'));
+  return spread(bases, (b, i) => ({
+    url: `${b}/v2/biometric-validations/validate`,
+    method: 'POST',
+    connections: Math.max(2, Math.ceil((CORES * 2) / bases.length)),
+    duration: DURATION,
+    requests: [
+      {
+        setupRequest: (req) => ({
+          ...req,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${pools[i]?.pop()}` },
+          body: image,
+        }),
+      },
+    ],
+  }));
+}
+
+async function bench(setup: Setup, pg: LocalPostgres | undefined, fx: Fixtures): Promise<Row[]> {
+  const { bases, demo, stop } = await startInstances(setup, pg);
+  try {
+    const client = benchClient(bases[0] as string, demo);
+    await client.enrol(fx.personA[0] as string);
+    const created = await createRun(bases, demo, client.auth);
+    const validated = await validateRun(bases, client.create, fx.personA[1] as string);
     return [
-      { name: 'create validation', setup: setup.label, ...createRun, target: '>= 2000 req/s, p99 < 25 ms' },
+      { name: 'create validation', setup: setup.label, ...created, target: '>= 2000 req/s, p99 < 25 ms' },
       {
         name: 'validate (login, 1:N)',
         setup: setup.label,
-        ...validateRun,
+        ...validated,
         target: '>= 12 req/s, p99 < 400 ms',
       },
     ];
   } finally {
-    for (const p of procs) p.kill('SIGTERM');
-    await Promise.all(
-      procs.map((p) => (p.exitCode === null ? new Promise((r) => p.once('exit', r)) : undefined)),
-    );
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }
 

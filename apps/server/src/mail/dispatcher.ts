@@ -1,9 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { nowIso } from '../ids.js';
+import { OutboxPoller, settle } from '../outbox/poller.js';
 import type { BiometricValidation, Mail, Store } from '../store/types.js';
 import type { KeyRing } from '../tokens.js';
-import { backoffMs } from '../webhooks.js';
 import { hashCode, newCode } from './codes.js';
 import { codeMail, linkMail, type RenderedMail } from './templates.js';
 
@@ -55,18 +55,16 @@ export interface MailDispatcherOptions {
 /** Why a mail is given up without trying (again): the validation no longer needs it. */
 class Moot extends Error {}
 
+const STATUS = { done: 'sent', failed: 'failed', pending: 'pending' } as const;
+
 /**
- * Sends the mail outbox: claims due mails, renders them at send time (a fresh liveness-session token
- * in the link, a fresh code for 2FA, so no secret waits in the database), and retries failures with
+ * Sends the mail outbox: renders each claimed mail at send time (a fresh liveness-session token in
+ * the link, a fresh code for 2FA, so no secret waits in the database), and retries failures with
  * exponential backoff. State lives in the store, so retries survive a restart and the mail server
  * being down never blocks a request.
  */
 export class MailDispatcher {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
-  /** A kick arrived during a pass: start the next pass at once instead of after the poll interval. */
-  private again = false;
+  private readonly poller: OutboxPoller<Mail>;
 
   constructor(
     private readonly store: Store,
@@ -74,63 +72,57 @@ export class MailDispatcher {
     private readonly transport: Transporter | undefined,
     private readonly opts: MailDispatcherOptions,
     private readonly log: FastifyBaseLogger,
-  ) {}
+  ) {
+    this.poller = new OutboxPoller({
+      name: 'mail outbox',
+      pollMs: opts.pollMs,
+      batchSize: 10,
+      // Rendering, connecting, greeting and sending may each take up to the timeout.
+      leaseMs: 4 * opts.timeoutMs + 2_000,
+      claim: (now, until, limit) => store.claimMail(nowIso(now), nowIso(until), limit, opts.instanceId),
+      process: (mail) => this.deliver(mail),
+      log,
+    });
+  }
 
   start() {
-    this.stopped = false;
     if (!this.transport)
       this.log.warn('no SMTP server configured (SMTP_URL or SMTP_HOST): emails will be marked failed');
-    this.schedule(0);
+    this.poller.start();
   }
 
   /** Wakes the dispatcher now (after a commit that enqueued mails). */
   kick() {
-    if (this.stopped) return;
-    if (this.running) this.again = true;
-    else this.schedule(0);
+    this.poller.kick();
   }
 
-  private schedule(ms: number) {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.running = this.tick()
-        .catch((err) => this.log.error({ err }, 'mail outbox pass failed'))
-        .finally(() => {
-          this.running = undefined;
-          const soon = this.again;
-          this.again = false;
-          if (!this.stopped) this.schedule(soon ? 0 : this.opts.pollMs);
-        });
-    }, ms);
-    this.timer.unref();
-  }
-
-  async tick() {
-    for (;;) {
-      const now = Date.now();
-      const lease = nowIso(now + 4 * this.opts.timeoutMs + 2_000);
-      const due = await this.store.claimMail(nowIso(now), lease, 10, this.opts.instanceId);
-      if (!due.length) return;
-      await Promise.all(due.map((m) => this.deliver(m)));
-      if (this.stopped) return;
-    }
+  /** Stops polling after one last pass over the due mails (bounded by `graceMs`). */
+  async stop(graceMs: number) {
+    // Without a transport a last pass would only fail mails that another instance could still send.
+    await this.poller.stop(graceMs, { flush: this.transport !== undefined });
+    this.transport?.close();
   }
 
   private async render(m: Mail): Promise<RenderedMail> {
     const v = await this.store.getValidation(m.validationId);
     if (!v) throw new Moot('the validation no longer exists');
-    if (m.kind === 'link') {
-      if (v.status !== 'new' || Date.parse(v.expiresAt) <= Date.now())
-        throw new Moot(
-          `the validation is ${v.status === 'new' ? 'expired' : v.status}; the link is no longer useful`,
-        );
-      const token = await this.keys.sign(
-        'liveness-session',
-        { sub: v.id, sid: v.sessionId, project: v.projectId },
-        new Date(v.expiresAt),
+    return m.kind === 'link' ? this.renderLink(m, v) : this.renderCode(m, v);
+  }
+
+  private async renderLink(m: Mail, v: BiometricValidation) {
+    if (v.status !== 'new' || Date.parse(v.expiresAt) <= Date.now())
+      throw new Moot(
+        `the validation is ${v.status === 'new' ? 'expired' : v.status}; the link is no longer useful`,
       );
-      return linkMail(m.language, `${this.opts.captureUrl(v)}#token=${token}`, v.expiresAt);
-    }
+    const token = await this.keys.sign(
+      'liveness-session',
+      { sub: v.id, sid: v.sessionId, project: v.projectId },
+      new Date(v.expiresAt),
+    );
+    return linkMail(m.language, `${this.opts.captureUrl(v)}#token=${token}`, v.expiresAt);
+  }
+
+  private async renderCode(m: Mail, v: BiometricValidation) {
     if (v.status !== 'awaiting_2fa') throw new Moot(`the validation is ${v.status}; no code is awaited`);
     // The code exists only here and in the message: the store keeps its salted hash.
     const code = newCode();
@@ -145,47 +137,43 @@ export class MailDispatcher {
     return codeMail(m.language, code, this.opts.codeTtlSeconds);
   }
 
-  private async deliver(m: Mail) {
-    const attempt = m.attempts + 1;
-    let error: string | undefined;
-    let final = false;
+  /** Renders and sends one mail; the error says why not, and `moot` that trying again is useless. */
+  private async send(m: Mail): Promise<{ error?: string; moot?: boolean }> {
+    if (!this.transport) return { error: 'no SMTP server is configured', moot: true };
     try {
-      if (!this.transport) {
-        final = true;
-        throw new Error('no SMTP server is configured');
-      }
       const content = await this.render(m);
       await this.transport.sendMail({ from: this.opts.from, to: m.recipient, ...content });
+      return {};
     } catch (err) {
-      error = err instanceof Error ? err.message : String(err);
-      if (err instanceof Moot) final = true;
+      return { error: err instanceof Error ? err.message : String(err), moot: err instanceof Moot };
     }
+  }
+
+  private async deliver(m: Mail) {
+    const attempt = m.attempts + 1;
+    const { error, moot } = await this.send(m);
     const ok = error === undefined;
-    final ||= !ok && attempt >= this.opts.maxAttempts;
-    const at = nowIso();
+    const now = Date.now();
+    const fate = settle(ok, attempt, { ...this.opts, giveUp: moot === true, now });
     const kept = await this.store.recordMail(m, {
-      status: ok ? 'sent' : final ? 'failed' : 'pending',
-      nextAttemptAt: ok || final ? at : nowIso(Date.now() + backoffMs(attempt, this.opts.baseDelayMs)),
-      at,
+      status: STATUS[fate.status],
+      nextAttemptAt: nowIso(fate.nextAttemptAt),
+      at: nowIso(now),
       ...(error ? { error } : {}),
     });
     this.log.info(
-      { mailId: m.id, kind: m.kind, validation: m.validationId, attempt, error, sent: ok, final },
+      {
+        mailId: m.id,
+        kind: m.kind,
+        validation: m.validationId,
+        attempt,
+        error,
+        sent: ok,
+        final: fate.status === 'failed',
+      },
       ok ? 'mail sent' : 'mail not sent',
     );
     if (!kept)
       this.log.warn({ mailId: m.id }, 'mail lease expired during the send; another instance owns it now');
-  }
-
-  /** Stops polling after one last pass over the due mails (bounded by `graceMs`). */
-  async stop(graceMs: number) {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    const flush = (async () => {
-      await this.running;
-      if (this.transport) await this.tick();
-    })();
-    await Promise.race([flush, new Promise((r) => setTimeout(r, graceMs).unref())]);
-    this.transport?.close();
   }
 }

@@ -1,0 +1,124 @@
+import type { Ajv2020, ErrorObject, ValidateFunction } from '@faceproof/openapi';
+import { absolutize, createAjv, type Json, type Operation, resolveRef } from './bundle.js';
+
+export type Where = 'params' | 'query' | 'headers' | 'body';
+
+export type RequestValidators = Partial<Record<Where, ValidateFunction>>;
+
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+/** Where each part of a request sits in the `details` pointers of a 400. */
+const POINTER_PREFIX: Record<Where, string> = {
+  params: '/path',
+  query: '/query',
+  headers: '/header',
+  body: '/body',
+};
+
+/** The parameter locations of the spec by the request part Fastify puts them in. */
+const PARAMETER_IN = { params: 'path', query: 'query', headers: 'header' } as const;
+
+/**
+ * A copy of `schema` with every `$ref` replaced by what it designates (a cycle stays a reference),
+ * so that ajv sees each `default:` where `useDefaults` applies it: in the property's own schema.
+ */
+export function inlineRefs(schema: Json, seen: ReadonlySet<string> = new Set()): Json {
+  if (Array.isArray(schema)) return schema.map((s) => inlineRefs(s, seen));
+  if (!schema || typeof schema !== 'object') return schema;
+  if (typeof schema.$ref === 'string' && !seen.has(schema.$ref)) {
+    const { $ref, ...siblings } = schema;
+    return inlineRefs({ ...resolveRef({ $ref }), ...siblings }, new Set([...seen, $ref]));
+  }
+  return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, inlineRefs(v, seen)]));
+}
+
+/**
+ * The ajv instances requests are checked with. Spec `default:` values are filled in (query, path,
+ * header and the bodies of creations), but never into a PATCH body: there a missing field means
+ * "unchanged", not "the default".
+ */
+export function requestAjvs() {
+  return {
+    // Parameters arrive as strings: coerce them to the declared types.
+    parameters: createAjv({ coerceTypes: true, useDefaults: true }),
+    bodies: createAjv({ useDefaults: true }),
+    patches: createAjv(),
+  };
+}
+
+function parametersSchema(op: Operation, where: keyof typeof PARAMETER_IN): Json | undefined {
+  const ps: Json[] = (op.op.parameters ?? [])
+    .map(resolveRef)
+    .filter((p: Json) => p.in === PARAMETER_IN[where]);
+  if (!ps.length) return undefined;
+  // Node hands header names over in lower case.
+  const nameOf = (p: Json): string => (where === 'headers' ? String(p.name).toLowerCase() : p.name);
+  return {
+    type: 'object',
+    properties: Object.fromEntries(ps.map((p) => [nameOf(p), inlineRefs(p.schema)])),
+    required: ps.filter((p) => p.required).map(nameOf),
+    // Other headers and (the router's) extra path keys are not the operation's business.
+    additionalProperties: where !== 'query',
+  };
+}
+
+/** Compiles the validators of an operation's path, query and header parameters and body. */
+export function requestValidators(ajvs: ReturnType<typeof requestAjvs>, op: Operation): RequestValidators {
+  const out: RequestValidators = {};
+  for (const where of ['params', 'query', 'headers'] as const) {
+    const schema = parametersSchema(op, where);
+    if (schema) out[where] = ajvs.parameters.compile(absolutize(schema));
+  }
+  const body = op.op.requestBody?.content?.['application/json']?.schema;
+  const bodyAjv: Ajv2020 = op.method === 'PATCH' ? ajvs.patches : ajvs.bodies;
+  if (body) out.body = bodyAjv.compile(absolutize(inlineRefs(body)));
+  return out;
+}
+
+function issueOf(e: ErrorObject): { pointer: string; message: string } {
+  let pointer = e.instancePath;
+  if (e.keyword === 'required') pointer += `/${e.params.missingProperty}`;
+  if (e.keyword === 'additionalProperties') pointer += `/${e.params.additionalProperty}`;
+  const message =
+    e.keyword === 'additionalProperties'
+      ? `must NOT have additional property '${e.params.additionalProperty}'`
+      : (e.message ?? 'is invalid');
+  return { pointer, message };
+}
+
+/** ajv errors as the spec's `details`: a JSON pointer prefixed with where it was (`/body/type`). */
+export function toIssues(where: Where, errors: ErrorObject[] | null | undefined): Issue[] {
+  const seen = new Set<string>();
+  const out: Issue[] = [];
+  for (const e of errors ?? []) {
+    const { pointer, message } = issueOf(e);
+    const key = `${pointer}|${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ path: `${POINTER_PREFIX[where]}${pointer}`, message });
+  }
+  return out;
+}
+
+/** Every issue of a request against its operation's validators, in path, query, header, body order. */
+export function requestIssues(validators: RequestValidators, req: Record<Where, unknown>): Issue[] {
+  const issues: Issue[] = [];
+  for (const where of ['params', 'query', 'headers', 'body'] as const) {
+    const validate = validators[where];
+    if (validate && !validate(req[where])) issues.push(...toIssues(where, validate.errors));
+  }
+  return issues;
+}
+
+/** The response schema of one status of an operation, ready for Fastify's serializer. */
+export function responseSchemas(op: Operation): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  for (const [status, r] of Object.entries<Json>(op.op.responses)) {
+    const schema = resolveRef(r).content?.['application/json']?.schema;
+    if (schema) out[status] = absolutize(schema);
+  }
+  return out;
+}

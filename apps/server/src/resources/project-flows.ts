@@ -1,0 +1,93 @@
+import type { FlowType, ProjectFlow, SearchMode } from '../store/types.js';
+
+/** Default minimum search score of each search mode. */
+export const SEARCH_DEFAULTS = { ACCURATE: 0.9, FAST: 0.85 } as const;
+
+/** A create request's settings, the spec's `default:` values (status, search mode) filled in. */
+export interface FlowInput {
+  type: FlowType;
+  status: ProjectFlow['status'];
+  name?: string;
+  livenessMinScore?: number;
+  searchMode: SearchMode;
+  searchMinScore?: number;
+  maxAttempts?: number;
+  retainFaceImages?: boolean;
+  redirectUrl?: string;
+  webhookUrl?: string;
+}
+
+/** What a flow is made of besides the request: who owns it, its checked collection, its id and time. */
+export interface FlowOrigin {
+  id: string;
+  clientId: string;
+  projectId: string;
+  collectionId: string | undefined;
+  now: string;
+}
+
+/**
+ * A new flow: every setting left out takes its default; the search minimum follows the mode. The
+ * spec states the defaults of livenessMinScore, maxAttempts and retainFaceImages in prose only, so
+ * they are kept here until it declares them as `default:`.
+ */
+export function newFlow(input: FlowInput, origin: FlowOrigin): ProjectFlow {
+  const { searchMode } = input;
+  return {
+    id: origin.id,
+    clientId: origin.clientId,
+    projectId: origin.projectId,
+    type: input.type,
+    status: input.status,
+    name: input.name ?? (input.type === 'login' ? 'Login' : 'Onboarding'),
+    livenessMinScore: input.livenessMinScore ?? 0.6,
+    searchMode,
+    searchMinScore: input.searchMinScore ?? SEARCH_DEFAULTS[searchMode],
+    maxAttempts: input.maxAttempts ?? 3,
+    retainFaceImages: input.retainFaceImages ?? false,
+    redirectUrl: input.redirectUrl,
+    webhookUrl: input.webhookUrl,
+    collectionId: origin.collectionId,
+    createdAt: origin.now,
+    updatedAt: origin.now,
+  };
+}
+
+/** A partial update: absent fields stay, `null` clears the optional URLs. */
+export interface FlowPatch {
+  name?: string;
+  status?: ProjectFlow['status'];
+  livenessMinScore?: number;
+  searchMode?: SearchMode;
+  searchMinScore?: number;
+  maxAttempts?: number;
+  retainFaceImages?: boolean;
+  redirectUrl?: string | null;
+  webhookUrl?: string | null;
+}
+
+const SETTINGS = [
+  'name',
+  'status',
+  'livenessMinScore',
+  'searchMode',
+  'searchMinScore',
+  'maxAttempts',
+  'retainFaceImages',
+] as const;
+
+/** The flow after `patch`; `collectionId` is the (checked) collection it is assigned from now on. */
+export function patchFlow(
+  flow: ProjectFlow,
+  patch: FlowPatch,
+  next: { collectionId: string | undefined; now: string },
+): ProjectFlow {
+  const out: ProjectFlow = { ...flow, collectionId: next.collectionId, updatedAt: next.now };
+  for (const k of SETTINGS) if (patch[k] !== undefined) Object.assign(out, { [k]: patch[k] });
+  // A new search mode without an explicit minimum takes that mode's default.
+  if (patch.searchMode !== undefined && patch.searchMinScore === undefined)
+    out.searchMinScore = SEARCH_DEFAULTS[out.searchMode];
+  if (patch.redirectUrl !== undefined) out.redirectUrl = patch.redirectUrl ?? undefined;
+  if (patch.webhookUrl !== undefined) out.webhookUrl = patch.webhookUrl ?? undefined;
+  return out;
+}
