@@ -164,5 +164,5 @@ export function presentSession(v: BiometricValidation) {
 /** The validate (or confirm-2fa) success body: the result with its token and, once, the retained face image. */
 export function presentResult(result: ValidationResult, token: string, faceImage?: string) {
   const biometricData = faceImage ? { faceImage, ...result.biometricData } : result.biometricData;
-  return { success: true, data: { ...result, biometricData, token } };
+  return { success: true as const, data: { ...result, biometricData, token } };
 }

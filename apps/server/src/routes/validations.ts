@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { FaceAnalysis } from '@faceproof/face-engine';
-import type { components } from '@faceproof/openapi/types';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type AppContext, auth, type Handler } from '../context.js';
-import { ApiError, invalidRequest, notFound } from '../errors.js';
+import { type AppContext, type Auth, auth } from '../context.js';
+import { defaulted, type OperationRequest, operation } from '../contract/operation.js';
+import { type Answering, apiError } from '../errors.js';
 import { alreadyCompleted } from '../flows/errors.js';
 import type { BiometricValidation } from '../flows/types.js';
 import {
@@ -17,26 +16,26 @@ import { seal } from '../flows/validation/claims.js';
 import { admitCode, type CodeState, judgeCode } from '../flows/validation/confirm-code.js';
 import { type CreateRequest, decideCreate } from '../flows/validation/create.js';
 import type { Decision } from '../flows/validation/decision.js';
+import { captureUrl, flowNotFound, projectNotFound } from '../http/common.js';
 import { objectId } from '../ids.js';
 import { codeMatches } from '../mail/codes.js';
 import { presentResult, presentSession, presentValidation } from '../present.js';
-import { apiError } from './flow-error.js';
-import { captureUrl, flowNotFound, projectNotFound } from './resources.js';
+import { asApiError } from './flow-error.js';
 
 /**
  * The validation operations. Each handler parses, loads, asks a flow (src/flows/validation) for
  * the decision, saves it and presents it; no decision about a validation is made here.
  */
 
-/** Request bodies arrive validated against these schemas (src/app.ts). */
-type Schemas = components['schemas'];
-
 const DAY = 24 * 3600 * 1000;
 /** Rounds of re-reading a validation that a concurrent request changed first. */
 const ROUNDS = 5;
 
+const CREATE = 'createBiometricValidation';
+
 const keyReused = () =>
-  new ApiError(
+  apiError(
+    CREATE,
     409,
     'IDEMPOTENCY_KEY_REUSED',
     'Idempotency key reused',
@@ -62,27 +61,26 @@ async function replayed(ctx: AppContext, idem: Idempotency | undefined, since = 
   return JSON.parse(prior.response);
 }
 
-function idempotency(req: FastifyRequest, clientId: string): Idempotency | undefined {
+/** The request's Idempotency-Key (its length is the spec's to check), with a hash of the body. */
+function idempotency(req: OperationRequest<typeof CREATE>, clientId: string): Idempotency | undefined {
   const key = req.headers['idempotency-key'];
   if (typeof key !== 'string') return undefined;
-  if (key.length < 1 || key.length > 255)
-    throw invalidRequest([{ path: '/header/idempotency-key', message: 'must be 1 to 255 characters' }]);
   const bodyHash = createHash('sha256').update(JSON.stringify(req.body)).digest('hex');
   return { clientId, key, bodyHash, response: '' };
 }
 
 async function loadCreateState(ctx: AppContext, clientId: string, request: CreateRequest) {
   const project = await ctx.store.getProject(clientId, request.project);
-  if (!project) throw projectNotFound(request.project);
+  if (!project) throw projectNotFound(CREATE, request.project);
   const flow = await ctx.store.getFlow(clientId, request.projectFlow);
-  if (!flow) throw flowNotFound(request.projectFlow);
+  if (!flow) throw flowNotFound(CREATE, request.projectFlow);
   const collection = flow.collectionId
     ? await ctx.store.getCollection(clientId, flow.collectionId)
     : undefined;
   return { clientId, request, project, flow, collection, now: Date.now(), newId: objectId };
 }
 
-async function createBiometricValidation(ctx: AppContext, req: FastifyRequest, reply: FastifyReply) {
+const createBiometricValidation = operation(CREATE)(async (ctx, req, { reply }) => {
   const clientId = auth(req).subject;
   const idem = idempotency(req, clientId);
   const prior = await replayed(ctx, idem);
@@ -90,13 +88,14 @@ async function createBiometricValidation(ctx: AppContext, req: FastifyRequest, r
     reply.header('idempotent-replayed', 'true');
     return prior;
   }
-  const d = decideCreate(await loadCreateState(ctx, clientId, req.body as CreateRequest));
-  if (d.error) throw apiError(d.error);
+  const request = defaulted(req.body, 'requires2FA', 'sendViaEmail', 'language');
+  const d = decideCreate(await loadCreateState(ctx, clientId, request));
+  if (d.error) throw asApiError(d.error);
   const v = d.validation;
   const token = await ctx.keys.sign('liveness-session', d.session.claims, new Date(d.session.expiresAt));
   const mail = v.options.sendViaEmail ? { status: 'pending' as const } : undefined;
   const response = {
-    success: true,
+    success: true as const,
     data: {
       biometricValidation: presentValidation(v, `${captureUrl(ctx, v)}#token=${token}`, mail),
       livenessSession: presentSession(v),
@@ -112,12 +111,18 @@ async function createBiometricValidation(ctx: AppContext, req: FastifyRequest, r
   }
   if (d.mails.length) ctx.mail?.kick();
   return response;
-}
+});
 
-async function loadValidation(ctx: AppContext, id: string): Promise<BiometricValidation> {
+async function loadValidation(
+  ctx: AppContext,
+  op: Answering<404, 'BIOMETRIC_VALIDATION_NOT_FOUND'>,
+  id: string,
+): Promise<BiometricValidation> {
   const v = await ctx.store.getValidation(id);
   if (!v)
-    throw notFound(
+    throw apiError(
+      op,
+      404,
       'BIOMETRIC_VALIDATION_NOT_FOUND',
       'Biometric validation not found',
       'BIOMETRIC_VALIDATION_NOT_FOUND',
@@ -146,13 +151,12 @@ const signResult = (ctx: AppContext, claims: ResultClaims) =>
   ctx.keys.sign('result', claims, new Date(Date.now() + ctx.config.RESULT_TOKEN_TTL_S * 1000));
 
 /** Loads the validation for an attempt; a refusal (an expiry is saved first) is thrown. */
-async function admitted(ctx: AppContext, req: FastifyRequest): Promise<BiometricValidation> {
-  const a = auth(req);
-  const v = await loadValidation(ctx, a.subject);
+async function admitted(ctx: AppContext, a: Auth): Promise<BiometricValidation> {
+  const v = await loadValidation(ctx, 'validateBiometricValidation', a.subject);
   const refusal = admitAttempt(v, { sid: a.payload.sid, tokenExpired: a.expired === true }, Date.now());
   if (!refusal) return v;
   await commit(ctx, refusal);
-  throw apiError(refusal.error);
+  throw asApiError(refusal.error);
 }
 
 /** What the index and the store say about the analysed face, as the flow needs for `v`. */
@@ -173,13 +177,13 @@ async function evidence(
   };
 }
 
-async function validateBiometricValidation(ctx: AppContext, req: FastifyRequest) {
-  const { image } = req.body as Schemas['ValidateBiometricValidationRequest'];
-  let v = await admitted(ctx, req);
+const validateBiometricValidation = operation('validateBiometricValidation')(async (ctx, req, { op }) => {
+  const { image } = req.body;
+  let v = await admitted(ctx, auth(req));
   // The engine runs before anything is recorded: a 503 leaves no trace and costs no attempt.
   const analysis = await ctx.faces.analyze(image);
   for (let round = 0; round < ROUNDS; round++) {
-    if (round > 0) v = await admitted(ctx, req);
+    if (round > 0) v = await admitted(ctx, auth(req));
     const attempt = decideAttempt(v, await evidence(ctx, v, analysis, image), {
       now: Date.now(),
       templateModel: ctx.faces.templateModel,
@@ -188,7 +192,7 @@ async function validateBiometricValidation(ctx: AppContext, req: FastifyRequest)
     // Each `continue`: another attempt on the same session committed first, so re-read and judge again.
     if (attempt.error) {
       if (!(await commit(ctx, attempt))) continue;
-      throw apiError(attempt.error);
+      throw asApiError(attempt.error);
     }
     // With 2FA there is no result token until the code is confirmed.
     const token = attempt.claims ? await signResult(ctx, attempt.claims) : '';
@@ -197,8 +201,8 @@ async function validateBiometricValidation(ctx: AppContext, req: FastifyRequest)
     if (d.indexed) ctx.faces.add(d.indexed.collectionId, d.indexed.personId, d.indexed.template);
     return presentResult(d.next.result, token, d.faceImage);
   }
-  throw new ApiError(503, 'ENGINE_BUSY', 'Face engine busy', 'ENGINE_BUSY', {}, { 'retry-after': '1' });
-}
+  throw apiError(op, 503, 'ENGINE_BUSY', 'Face engine busy', 'ENGINE_BUSY', {}, { 'retry-after': '1' });
+});
 
 /** Decides one code try: refused outright, or counted atomically in the store, then compared. */
 async function decideCodeTry(ctx: AppContext, s: CodeState, code: string) {
@@ -215,35 +219,37 @@ async function decideCodeTry(ctx: AppContext, s: CodeState, code: string) {
  * atomically in the store before the hash is compared, so concurrent guesses cannot exceed the
  * limit; the completion is claimed on the validation's version like a validate attempt.
  */
-async function confirmBiometricValidationCode(ctx: AppContext, req: FastifyRequest) {
-  const a = auth(req);
-  const { code } = req.body as Schemas['ConfirmBiometricValidationCodeRequest'];
-  const session = { sid: a.payload.sid, tokenExpired: a.expired === true };
-  for (let round = 0; round < ROUNDS; round++) {
-    const v = await loadValidation(ctx, a.subject);
-    const state: CodeState = {
-      validation: v,
-      code: await ctx.store.getTwoFactorCode(v.id),
-      session,
-      now: Date.now(),
-      maxTries: ctx.config.TWO_FA_MAX_ATTEMPTS,
-    };
-    const judged = await decideCodeTry(ctx, state, code);
-    if (!judged) continue;
-    if (judged.error) {
-      if (!(await commit(ctx, judged))) continue;
-      throw apiError(judged.error);
+const confirmBiometricValidationCode = operation('confirmBiometricValidationCode')(
+  async (ctx, req, { op }) => {
+    const a = auth(req);
+    const { code } = req.body;
+    const session = { sid: a.payload.sid, tokenExpired: a.expired === true };
+    for (let round = 0; round < ROUNDS; round++) {
+      const v = await loadValidation(ctx, op, a.subject);
+      const state: CodeState = {
+        validation: v,
+        code: await ctx.store.getTwoFactorCode(v.id),
+        session,
+        now: Date.now(),
+        maxTries: ctx.config.TWO_FA_MAX_ATTEMPTS,
+      };
+      const judged = await decideCodeTry(ctx, state, code);
+      if (!judged) continue;
+      if (judged.error) {
+        if (!(await commit(ctx, judged))) continue;
+        throw asApiError(judged.error);
+      }
+      const token = await signResult(ctx, judged.claims);
+      const d = seal(judged, token);
+      if (!(await commit(ctx, d, true))) continue;
+      return presentResult(d.next.result, token);
     }
-    const token = await signResult(ctx, judged.claims);
-    const d = seal(judged, token);
-    if (!(await commit(ctx, d, true))) continue;
-    return presentResult(d.next.result, token);
-  }
-  throw apiError(alreadyCompleted());
-}
+    throw asApiError(alreadyCompleted());
+  },
+);
 
-export const validationHandlers: Record<string, Handler> = {
-  confirmBiometricValidationCode,
-  createBiometricValidation,
-  validateBiometricValidation,
+export const validationHandlers = {
+  ...confirmBiometricValidationCode,
+  ...createBiometricValidation,
+  ...validateBiometricValidation,
 };

@@ -18,7 +18,16 @@ const state = (
   over: Partial<CreateState> = {},
 ): CreateState => ({
   clientId: 'client',
-  request: { project: PROJECT, projectFlow: FLOW, identifier: 'alice', type: 'login', ...request },
+  request: {
+    project: PROJECT,
+    projectFlow: FLOW,
+    identifier: 'alice',
+    type: 'login',
+    requires2FA: false,
+    sendViaEmail: false,
+    language: 'en',
+    ...request,
+  },
   project,
   flow,
   now: NOW,

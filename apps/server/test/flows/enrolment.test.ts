@@ -50,7 +50,7 @@ describe('enrolling the face of an app registration', () => {
   };
   const ctx = { collectionId: 'col', templateModel: 'human-3.3.6/faceres', newId: ids('n') };
   const s = { registration, flow, now: NOW };
-  const body = { image: 'AAEC', os: 'IOS' as const };
+  const body = { image: 'AAEC', os: 'IOS' as const, force: false };
 
   it('admits an open registration with a collection; refuses an expired one or one already linked', () => {
     expect(admitEnrolment(s, false)).toEqual({ flow, collectionId: 'col' });

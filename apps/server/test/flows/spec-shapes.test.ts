@@ -88,7 +88,7 @@ describe('the flows’ output matches the spec', () => {
     const flow = projectFlow({ type: 'onboarding', collectionId: '65a4f0c2e4b0a1b2c3d4e5f9' });
     const d = decideEnrolment(
       { registration, flow, now: NOW },
-      { image: 'AAEC', os: 'IOS' },
+      { image: 'AAEC', os: 'IOS', force: false },
       { analysis: analysis(0.9), candidates: [] },
       {
         collectionId: '65a4f0c2e4b0a1b2c3d4e5f9',

@@ -1,15 +1,17 @@
 import type { FaceAnalysis, FaceAnalysisFail, SearchHit } from '@faceproof/face-engine';
 import type { components } from '@faceproof/openapi/types';
+import { withExpiry } from '../../resources/app-registrations.js';
 import { livenessScore } from '../analysis.js';
 import { buildEnrolment } from '../enrolment.js';
 import type { FlowError } from '../errors.js';
 import { appRegistrationEvent } from '../events.js';
 import type { AppRegistration, Enrolment, NewOutboxEvent, Person, ProjectFlow } from '../types.js';
-import { effectiveStatus } from './status.js';
 
 type EnrolError = FlowError<'createAppRegistrationBiometricValidation'>;
 
-export type EnrolRequest = components['schemas']['AppRegistrationBiometricValidationRequest'];
+type EnrolBody = components['schemas']['AppRegistrationBiometricValidationRequest'];
+/** The request body as validated: the spec's default of `force` is filled in. */
+export type EnrolRequest = EnrolBody & Required<Pick<EnrolBody, 'force'>>;
 
 export interface EnrolState {
   registration: AppRegistration;
@@ -60,7 +62,7 @@ export function admitEnrolment(
   s: EnrolState,
   force: boolean,
 ): { flow: ProjectFlow; collectionId: string } | { error: EnrolError } {
-  const status = effectiveStatus(s.registration, s.now);
+  const { status } = withExpiry(s.registration, s.now);
   if (status !== 'STARTED' && status !== 'ONGOING')
     return { error: conflict('APP_REGISTRATION_NOT_ACTIVE', 'App registration not active') };
   const { flow } = s;
@@ -94,7 +96,7 @@ export function decideEnrolment(
     return { error: conflict('LIVENESS_FAILED', 'Liveness failed', `@${liveness}`) };
   const best = ev.candidates[0];
   const duplicate = best !== undefined && best.score >= s.flow.searchMinScore;
-  const force = body.force === true;
+  const { force } = body;
   if ((duplicate || ev.sameIdentifier) && !force)
     return { error: conflict('PERSON_ALREADY_SET', 'Person already set') };
 

@@ -14,8 +14,10 @@ type CreateError = FlowError<'createBiometricValidation'>;
 const MINUTE = 60 * 1000;
 const DAY = 24 * 60 * MINUTE;
 
-/** The createBiometricValidation request body (after the spec's validation). */
-export type CreateRequest = components['schemas']['CreateBiometricValidationRequest'];
+type CreateBody = components['schemas']['CreateBiometricValidationRequest'];
+/** The createBiometricValidation request body as validated: the spec's defaults are filled in. */
+export type CreateRequest = CreateBody &
+  Required<Pick<CreateBody, 'requires2FA' | 'sendViaEmail' | 'language'>>;
 
 export interface CreateState {
   clientId: string;
@@ -94,9 +96,9 @@ export function decideCreate(s: CreateState): CreateDecision {
     webhookUrl: b.webhookUrl ?? flow.webhookUrl,
     ipAddress: b.ipAddress,
     email: b.email,
-    requires2FA: b.requires2FA ?? false,
-    sendViaEmail: b.sendViaEmail ?? false,
-    language: b.language ?? 'en',
+    requires2FA: b.requires2FA,
+    sendViaEmail: b.sendViaEmail,
+    language: b.language,
   };
   const at = new Date(now).toISOString();
   const v: BiometricValidation = {
