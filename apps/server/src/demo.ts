@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
+import { schemaDefaults } from './contract/defaults.js';
 import { nowIso, objectId } from './ids.js';
-import { newFlow } from './resources/project-flows.js';
+import { type FlowInput, newFlow } from './resources/project-flows.js';
 import type { AppRegistration, Store } from './store/types.js';
 import { issueClientToken, type KeyRing } from './tokens.js';
 
@@ -44,12 +45,14 @@ async function createDemoResources(store: Store, now: string): Promise<DemoIds> 
     updatedAt: now,
   });
   const origin = { clientId: client, projectId: project, collectionId: collection, now };
+  // The demo's flows are made as an API request without settings would make them.
+  const defaults = schemaDefaults('CreateProjectFlowRequest') as Omit<FlowInput, 'type' | 'name'>;
   const login = newFlow(
-    { type: 'login', status: 'active', searchMode: 'ACCURATE', name: 'Demo login' },
+    { ...defaults, type: 'login', status: 'active', name: 'Demo login' },
     { ...origin, id: objectId() },
   );
   const onboarding = newFlow(
-    { type: 'onboarding', status: 'active', searchMode: 'ACCURATE', name: 'Demo onboarding' },
+    { ...defaults, type: 'onboarding', status: 'active', name: 'Demo onboarding' },
     { ...origin, id: objectId() },
   );
   await store.createFlow(login);

@@ -179,7 +179,7 @@ export async function buildInjectApp(env: Record<string, string> = {}): Promise<
         method,
         `${config.publicUrl}${p}`,
         { status: res.statusCode, headers: h } as Response,
-        body,
+        res.body,
       );
       return { status: res.statusCode, body, headers: h };
     },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { schemaDefaults } from '../src/contract/defaults.js';
 import { registrationFlowRefusal, withExpiry } from '../src/resources/app-registrations.js';
-import { newFlow, patchFlow } from '../src/resources/project-flows.js';
+import { type FlowInput, newFlow, patchFlow } from '../src/resources/project-flows.js';
 import { notReadyBecause } from '../src/resources/readiness.js';
 import type { AppRegistration } from '../src/store/types.js';
 
@@ -12,9 +13,15 @@ const origin = {
   now: '2026-01-01T00:00:00.000Z',
 };
 
+// What ajv's useDefaults fills into a create request that leaves the settings out.
+const defaults = schemaDefaults('CreateProjectFlowRequest') as Pick<
+  FlowInput,
+  'livenessMinScore' | 'maxAttempts' | 'retainFaceImages'
+>;
+
 describe('project flows', () => {
-  it('gives a new flow its defaults, the search minimum following the mode', () => {
-    const f = newFlow({ type: 'login', status: 'draft', searchMode: 'FAST' }, origin);
+  it("gives a new flow the spec's defaults, the search minimum following the mode", () => {
+    const f = newFlow({ ...defaults, type: 'login', status: 'draft', searchMode: 'FAST' }, origin);
     expect(f).toMatchObject({
       status: 'draft',
       name: 'Login',
@@ -25,7 +32,10 @@ describe('project flows', () => {
       retainFaceImages: false,
     });
     expect(
-      newFlow({ type: 'onboarding', status: 'draft', searchMode: 'ACCURATE', searchMinScore: 0.7 }, origin),
+      newFlow(
+        { ...defaults, type: 'onboarding', status: 'draft', searchMode: 'ACCURATE', searchMinScore: 0.7 },
+        origin,
+      ),
     ).toMatchObject({
       name: 'Onboarding',
       searchMode: 'ACCURATE',
@@ -36,6 +46,7 @@ describe('project flows', () => {
   it('patches only what is sent; a new mode alone resets the minimum; null clears a URL', () => {
     const f = newFlow(
       {
+        ...defaults,
         type: 'login',
         status: 'draft',
         searchMode: 'ACCURATE',
@@ -60,7 +71,9 @@ describe('project flows', () => {
 });
 
 describe('app registrations', () => {
-  const flow = { ...newFlow({ type: 'onboarding', status: 'active', searchMode: 'ACCURATE' }, origin) };
+  const flow = {
+    ...newFlow({ ...defaults, type: 'onboarding', status: 'active', searchMode: 'ACCURATE' }, origin),
+  };
   it('accepts only an active onboarding flow of the same project, and says why not', () => {
     expect(registrationFlowRefusal(flow, 'p1')).toBeUndefined();
     expect(registrationFlowRefusal(flow, 'p2')).toMatch(/not a flow of project p2/);

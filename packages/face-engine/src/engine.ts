@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { cosineToScore } from './calibration.js';
 import { TemplateIndex } from './face-index.js';
-import { HUMAN_VERSION, TEMPLATE_DIM, TEMPLATE_MODEL } from './human-runtime.js';
+import { type FrameAnalysis, HUMAN_VERSION, TEMPLATE_DIM, TEMPLATE_MODEL } from './human-runtime.js';
 import { parseImageInput } from './input.js';
 import { resolveLimits } from './limits.js';
+import { FRAME_COUNT_LIMITS, type LivenessFrame } from './liveness/verify.js';
 import { WorkerPool } from './pool.js';
 import { dot, toTemplate } from './template.js';
 import type {
@@ -15,6 +16,7 @@ import type {
   FaceEngine,
   FaceIndex,
   FaceIndexOptions,
+  ReasonCode,
   TemplateInput,
 } from './types.js';
 
@@ -27,6 +29,21 @@ export interface HumanEngineOptions extends EngineOptions {
    */
   fuseDescriptor?: boolean;
 }
+
+/** One frame of a liveness sequence: the image (as for analyze()) and its capture time on the client's clock. */
+export interface SequenceFrameInput {
+  image: string | Uint8Array;
+  t: number;
+}
+
+export type SequenceAnalysis =
+  | {
+      ok: true;
+      frames: LivenessFrame[];
+      /** Human's own per-frame pose (degrees), for comparison with estimatePose; not used by the checks. */
+      meshAngles: ({ yaw: number; pitch: number; roll: number } | undefined)[];
+    }
+  | { ok: false; frame: number; reason: ReasonCode | 'TOO_MANY_FRAMES'; message: string };
 
 /** FaceEngine on @vladmandic/human + tfjs WebAssembly, one model instance per worker thread. */
 export class HumanFaceEngine implements FaceEngine {
@@ -65,6 +82,54 @@ export class HumanFaceEngine implements FaceEngine {
     );
     if (res.ok) res.timings.total = performance.now() - t0;
     return res;
+  }
+
+  /**
+   * Analyses the frames of a liveness sequence (one frame per worker at a time) into the inputs of
+   * verifyLiveness. A frame that is not a readable image fails the whole sequence, naming the frame.
+   */
+  async analyzeSequence(frames: readonly SequenceFrameInput[]): Promise<SequenceAnalysis> {
+    if (frames.length > FRAME_COUNT_LIMITS.max) {
+      return {
+        ok: false,
+        frame: FRAME_COUNT_LIMITS.max,
+        reason: 'TOO_MANY_FRAMES',
+        message: `${frames.length} frames were sent; at most ${FRAME_COUNT_LIMITS.max} are analysed.`,
+      };
+    }
+    const parsed = frames.map((f) => parseImageInput(f.image, this.limits));
+    const bad = parsed.findIndex((p) => !(p instanceof Uint8Array));
+    if (bad >= 0) {
+      const f = parsed[bad] as Exclude<(typeof parsed)[number], Uint8Array>;
+      return { ok: false, frame: bad, reason: f.reason, message: `Frame ${bad}: ${f.message}` };
+    }
+    // At most one frame per worker in flight: a sequence takes no more of the queue than one image per
+    // worker, so 15 frames do not fill it and turn other requests away.
+    const results: FrameAnalysis[] = new Array(parsed.length);
+    let next = 0;
+    const lane = async () => {
+      while (next < parsed.length) {
+        const i = next++;
+        const copy = new Uint8Array(parsed[i] as Uint8Array);
+        results[i] = await this.pool.run<FrameAnalysis>({ type: 'frame', bytes: copy, limits: this.limits }, [
+          copy.buffer as ArrayBuffer,
+        ]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.info.workers, parsed.length) }, lane));
+    const failed = results.findIndex((r) => !r.ok);
+    if (failed >= 0) {
+      const f = results[failed] as Extract<FrameAnalysis, { ok: false }>;
+      return { ok: false, frame: failed, reason: f.reason, message: `Frame ${failed}: ${f.message}` };
+    }
+    return {
+      ok: true,
+      frames: results.map((r, i) => {
+        const { ok: _ok, meshAngles: _angles, ...frame } = r as Extract<FrameAnalysis, { ok: true }>;
+        return { ...frame, t: (frames[i] as SequenceFrameInput).t };
+      }),
+      meshAngles: results.map((r) => (r as Extract<FrameAnalysis, { ok: true }>).meshAngles),
+    };
   }
 
   compare(a: TemplateInput, b: TemplateInput): number {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import sharp, { type Metadata } from 'sharp';
 import { fail, sniffFormat } from './input.js';
+import { type FrameLandmarks, landmarksFromMesh } from './liveness/landmarks.js';
 import { fuseConvBnRelu6, type GraphModelJson } from './model-fuse.js';
 import { assessQuality, type RawImage } from './quality.js';
 import type {
@@ -385,6 +386,70 @@ export async function analyzeBytes(
     template: normalise(main.embedding),
     image,
     timings,
+  };
+}
+
+/** What one frame of a liveness sequence gives the checks (no quality gate: frames are small and moving). */
+export interface FrameAnalysisOk {
+  ok: true;
+  width: number;
+  height: number;
+  faces: number;
+  landmarks?: FrameLandmarks;
+  template?: Float32Array;
+  passive?: { antispoof: number; liveness: number };
+  /** Human's own pose estimate in degrees (from the mesh's predicted depth), for comparison only. */
+  meshAngles?: { yaw: number; pitch: number; roll: number };
+}
+
+export type FrameAnalysis = FrameAnalysisOk | FaceAnalysisFail;
+
+/** Detection, mesh, template and passive scores of the largest face of one frame. */
+export async function analyzeFrameBytes(bytes: Uint8Array, limits: EngineLimits): Promise<FrameAnalysis> {
+  const decoded = await decodeImage(bytes, limits);
+  if ('ok' in decoded) return decoded;
+  const human = await getHuman();
+  const tensor = human.tf.tensor3d(
+    Float32Array.from(decoded.data),
+    [decoded.height, decoded.width, 3],
+    'float32',
+  );
+  let faces: HumanFace[];
+  try {
+    const res = await human.detect(tensor);
+    if (res.error) throw new Error(res.error);
+    faces = res.face;
+  } finally {
+    tensor.dispose();
+  }
+  const size = { width: decoded.origWidth, height: decoded.origHeight };
+  const counted = dedupe(faces.filter((f) => detScore(f) >= limits.minDetectionScore));
+  const sizeOf = (f: HumanFace) => Math.min(f.box[2], f.box[3]);
+  counted.sort((a, b) => sizeOf(b) - sizeOf(a));
+  const main = counted[0];
+  if (!main) return { ok: true, ...size, faces: 0 };
+  const significant = counted.filter((f) => sizeOf(f) >= limits.backgroundFaceRatio * sizeOf(main));
+  const deg = 180 / Math.PI;
+  return {
+    ok: true,
+    ...size,
+    faces: significant.length,
+    ...(main.mesh && main.mesh.length >= 468
+      ? { landmarks: landmarksFromMesh(main.mesh, decoded.scale) }
+      : {}),
+    ...(main.embedding?.length ? { template: normalise(main.embedding) } : {}),
+    ...(main.real !== undefined && main.live !== undefined
+      ? { passive: { antispoof: main.real, liveness: main.live } }
+      : {}),
+    ...(main.rotation
+      ? {
+          meshAngles: {
+            yaw: main.rotation.angle.yaw * deg,
+            pitch: main.rotation.angle.pitch * deg,
+            roll: main.rotation.angle.roll * deg,
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,10 +1,10 @@
 /** Worker-thread entry: loads Human once, then analyses one image per message. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { analyzeBytes, configureRuntime, getHuman } from './human-runtime.js';
+import { analyzeBytes, analyzeFrameBytes, configureRuntime, getHuman } from './human-runtime.js';
 import type { AnalyzeOptions, EngineLimits } from './types.js';
 
 interface Msg {
-  type: 'analyze' | 'crash' | 'hang';
+  type: 'analyze' | 'frame' | 'crash' | 'hang';
   id: number;
   bytes?: Uint8Array;
   opts?: AnalyzeOptions;
@@ -32,7 +32,10 @@ port.on('message', async (m: Msg) => {
     return;
   }
   try {
-    const result = await analyzeBytes(m.bytes as Uint8Array, m.limits, m.opts ?? {});
+    const result =
+      m.type === 'frame'
+        ? await analyzeFrameBytes(m.bytes as Uint8Array, m.limits)
+        : await analyzeBytes(m.bytes as Uint8Array, m.limits, m.opts ?? {});
     port.postMessage({ type: 'result', id: m.id, result });
   } catch (err) {
     port.postMessage({ type: 'error', id: m.id, message: (err as Error).message });

@@ -15,7 +15,14 @@ async function inProject(ctx: AppContext, owner: { clientId: string; projectId: 
 export const projectFlowHandlers = {
   ...operation('createProjectFlow')(async (ctx, req, { op }) => {
     const clientId = auth(req).subject;
-    const b = defaulted(req.body, 'status', 'searchMode');
+    const b = defaulted(
+      req.body,
+      'status',
+      'searchMode',
+      'livenessMinScore',
+      'maxAttempts',
+      'retainFaceImages',
+    );
     const project = await ctx.store.getProject(clientId, b.project);
     if (!project) throw projectNotFound(op, b.project);
     const owner = { clientId, projectId: project.id };

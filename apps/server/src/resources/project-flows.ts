@@ -1,18 +1,16 @@
+import { defaultSearchMinScore } from '../contract/defaults.js';
 import type { FlowType, ProjectFlow, SearchMode } from '../store/types.js';
 
-/** Default minimum search score of each search mode. */
-export const SEARCH_DEFAULTS = { ACCURATE: 0.9, FAST: 0.85 } as const;
-
-/** A create request's settings, the spec's `default:` values (status, search mode) filled in. */
+/** A create request's settings, the spec's `default:` values filled in. */
 export interface FlowInput {
   type: FlowType;
   status: ProjectFlow['status'];
   name?: string;
-  livenessMinScore?: number;
+  livenessMinScore: number;
   searchMode: SearchMode;
   searchMinScore?: number;
-  maxAttempts?: number;
-  retainFaceImages?: boolean;
+  maxAttempts: number;
+  retainFaceImages: boolean;
   redirectUrl?: string;
   webhookUrl?: string;
 }
@@ -26,11 +24,7 @@ export interface FlowOrigin {
   now: string;
 }
 
-/**
- * A new flow: every setting left out takes its default; the search minimum follows the mode. The
- * spec states the defaults of livenessMinScore, maxAttempts and retainFaceImages in prose only, so
- * they are kept here until it declares them as `default:`.
- */
+/** A new flow: the search minimum, when left out, follows the mode (the spec's per-mode default). */
 export function newFlow(input: FlowInput, origin: FlowOrigin): ProjectFlow {
   const { searchMode } = input;
   return {
@@ -40,11 +34,11 @@ export function newFlow(input: FlowInput, origin: FlowOrigin): ProjectFlow {
     type: input.type,
     status: input.status,
     name: input.name ?? (input.type === 'login' ? 'Login' : 'Onboarding'),
-    livenessMinScore: input.livenessMinScore ?? 0.6,
+    livenessMinScore: input.livenessMinScore,
     searchMode,
-    searchMinScore: input.searchMinScore ?? SEARCH_DEFAULTS[searchMode],
-    maxAttempts: input.maxAttempts ?? 3,
-    retainFaceImages: input.retainFaceImages ?? false,
+    searchMinScore: input.searchMinScore ?? defaultSearchMinScore(searchMode),
+    maxAttempts: input.maxAttempts,
+    retainFaceImages: input.retainFaceImages,
     redirectUrl: input.redirectUrl,
     webhookUrl: input.webhookUrl,
     collectionId: origin.collectionId,
@@ -86,7 +80,7 @@ export function patchFlow(
   for (const k of SETTINGS) if (patch[k] !== undefined) Object.assign(out, { [k]: patch[k] });
   // A new search mode without an explicit minimum takes that mode's default.
   if (patch.searchMode !== undefined && patch.searchMinScore === undefined)
-    out.searchMinScore = SEARCH_DEFAULTS[out.searchMode];
+    out.searchMinScore = defaultSearchMinScore(out.searchMode);
   if (patch.redirectUrl !== undefined) out.redirectUrl = patch.redirectUrl ?? undefined;
   if (patch.webhookUrl !== undefined) out.webhookUrl = patch.webhookUrl ?? undefined;
   return out;
