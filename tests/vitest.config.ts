@@ -10,5 +10,8 @@ export default defineConfig({
     // scenario's 503 is provoked on purpose, never by another file's traffic.
     fileParallelism: false,
     hookTimeout: 120_000,
+    // Tests run in a random order, so one that needs another's leftovers fails in CI. Vitest prints
+    // the seed ("Running tests with seed"); `--sequence.seed=<n>` replays that order.
+    sequence: { shuffle: { files: false, tests: true } },
   },
 });

@@ -10,5 +10,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // One browser at a time: the suite shares one chromium and two servers.
     fileParallelism: false,
+    // Tests run in a random order, so one that relies on another's leftovers fails. Vitest prints
+    // the seed ("Running tests with seed"); `--sequence.seed=<n>` replays that order.
+    sequence: { shuffle: { files: false, tests: true } },
   },
 });

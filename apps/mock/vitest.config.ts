@@ -8,5 +8,8 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
+    // Tests run in a random order, so one that relies on another's leftovers fails. Vitest prints
+    // the seed ("Running tests with seed"); `--sequence.seed=<n>` replays that order.
+    sequence: { shuffle: { files: false, tests: true } },
   },
 });

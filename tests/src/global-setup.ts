@@ -15,6 +15,8 @@ declare module 'vitest' {
     serverDataDir: string;
     mailDir: string;
     demo: Demo;
+    /** Whether this run shuffles tests (`sequence.shuffle`), for suites that set their own order. */
+    shuffle: boolean;
   }
 }
 
@@ -38,8 +40,6 @@ export default async function setup(project: TestProject) {
       MAIL_FROM: 'Faceproof <no-reply@faceproof.test>',
       MAIL_POLL_MS: '50',
       MAIL_BASE_DELAY_MS: '100',
-      // Short enough to let a code expire within a test.
-      TWO_FA_CODE_TTL_S: '4',
     }),
     ensureFixtures(),
   ]);
@@ -53,6 +53,7 @@ export default async function setup(project: TestProject) {
     project.provide('serverDataDir', server.value.dataDir);
     project.provide('mailDir', mail.dir);
     project.provide('demo', await demo(server.value.dataDir));
+    project.provide('shuffle', Boolean(project.config.sequence.shuffle));
   } catch (error) {
     await stopAll();
     throw error;

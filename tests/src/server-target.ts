@@ -108,16 +108,34 @@ export async function signWithServerKey(
     .sign(key);
 }
 
-/** Sets a column of one record the way an operator would with SQL (no API closes a registration). */
-export function updateRecord(
+/** The columns an operator may set by hand here, per table, and each table's key column. */
+interface Settable {
+  app_registrations: 'status';
+  biometric_validations: 'expires_at';
+  two_factor_codes: 'expires_at';
+}
+const keyColumn: Record<keyof Settable, string> = {
+  app_registrations: 'id',
+  biometric_validations: 'id',
+  two_factor_codes: 'validation_id',
+};
+
+/**
+ * Sets a column of one record the way an operator would with SQL: for states no API call produces
+ * (a closed registration) or that would otherwise take waiting (an expiry in the past).
+ */
+export function updateRecord<T extends keyof Settable>(
   dataDir: string,
-  table: 'app_registrations',
+  table: T,
   id: string,
-  column: 'status',
+  column: Settable[T],
   value: string,
 ) {
   const db = new DatabaseSync(join(dataDir, 'faceproof.db'));
   db.exec('PRAGMA busy_timeout = 5000');
-  db.prepare(`UPDATE ${table} SET ${column} = ? WHERE id = ?`).run(value, id);
+  const changed = db
+    .prepare(`UPDATE ${table} SET ${column} = ? WHERE ${keyColumn[table]} = ?`)
+    .run(value, id);
   db.close();
+  if (changed.changes !== 1) throw new Error(`no ${table} record ${id} to update`);
 }

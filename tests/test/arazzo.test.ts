@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { call } from '../src/http.js';
+import { type OwnProject, onboard, ownProject } from '../src/fixtures.js';
 import { dataUri, photos } from '../src/images.js';
 import { respect, workflows } from '../src/respect.js';
 
@@ -35,45 +35,25 @@ describe('Arazzo workflows on the mock', () => {
 
 describe('Arazzo workflows on the real server', () => {
   const base = inject('serverUrl');
-  const demo = inject('demo');
-  const token = demo.clientAccessToken;
-  const bob = dataUri(photos.personB);
+  const token = inject('demo').clientAccessToken;
+  let own: OwnProject<'login' | 'onboarding'>;
 
   beforeAll(async () => {
-    // The operator's settings for these photos: this engine scores real photos 0.5 to 0.9 for liveness.
-    for (const id of [demo.loginFlow, demo.onboardingFlow]) {
-      const res = await call(base, {
-        operationId: 'updateProjectFlow',
-        token,
-        params: { id },
-        body: { livenessMinScore: 0.3 },
-      });
-      expect(res.status, res.text).toBe(200);
-    }
-    // Bob is enrolled under his identifier, so that the login workflow can find him.
-    const created = await call(base, {
-      operationId: 'createBiometricValidation',
-      token,
-      body: {
-        project: demo.project,
-        projectFlow: demo.onboardingFlow,
-        identifier: 'arazzo-bob',
-        type: 'onboarding',
-      },
+    // A project of this file's own, with the operator's settings for these photos: this engine
+    // scores real photos 0.5 to 0.9 for liveness. Bob is enrolled, so the login workflow finds him.
+    own = await ownProject(base, token, {
+      login: { type: 'login', livenessMinScore: 0.3 },
+      onboarding: { type: 'onboarding', livenessMinScore: 0.3 },
     });
-    const enrolled = await call(base, {
-      operationId: 'validateBiometricValidation',
-      token: created.json.data.token,
-      body: { image: bob },
-    });
-    expect(enrolled.status, enrolled.text).toBe(200);
+    const where = { project: own.project, flow: own.flows.onboarding };
+    await onboard(base, token, where, 'arazzo-bob', dataUri(photos.personB));
   });
 
   it('login', async () => {
     const run = await respect(workflows.login, base, {
       clientAccessToken: token,
-      project: demo.project,
-      projectFlow: demo.loginFlow,
+      project: own.project,
+      projectFlow: own.flows.login,
       identifier: 'arazzo-bob',
       // Bare base64: respect's command-line inputs cannot carry a data URI's `;` and `,` intact.
       image: readFileSync(photos.personB).toString('base64'),
@@ -84,8 +64,8 @@ describe('Arazzo workflows on the real server', () => {
   it('onboarding through an app registration', async () => {
     const run = await respect(workflows.onboarding, base, {
       clientAccessToken: token,
-      project: demo.project,
-      projectFlow: demo.onboardingFlow,
+      project: own.project,
+      projectFlow: own.flows.onboarding,
       email: 'arazzo-carol@example.com',
       image: readFileSync(photos.personC[1]).toString('base64'),
     });

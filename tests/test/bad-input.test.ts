@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { badRequests, FUZZ_RUNS, FUZZ_SEED } from '../src/bad-input.js';
 import { call } from '../src/http.js';
 import { signWithServerKey } from '../src/server-target.js';
@@ -56,6 +56,18 @@ describe('bad input on the real server', () => {
     before = { projects: projects.json, health: (await call(base, { operationId: 'getHealth' })).status };
   });
 
+  // After every test (whatever ran before it): still healthy, and the data is kept.
+  afterEach(async () => {
+    expect((await call(base, { operationId: 'getHealth' })).status).toBe(before.health);
+    expect((await call(base, { operationId: 'getReadiness' })).status).toBe(200);
+    const projects = await call(base, {
+      operationId: 'getProject',
+      token: demo.clientAccessToken,
+      params: { id: demo.project },
+    });
+    expect(projects.json).toEqual(before.projects);
+  });
+
   it.each(withBody)('%s', async (operationId) => {
     // Attempts use sessions up, so each request of the image operations gets a fresh token.
     const fresh =
@@ -104,16 +116,5 @@ describe('bad input on the real server', () => {
       headers: { authorization: 'Basic dXNlcjpwYXNz' },
     });
     expect(basic.status).toBe(401);
-  });
-
-  it('is still healthy and has kept its data', async () => {
-    expect((await call(base, { operationId: 'getHealth' })).status).toBe(before.health);
-    expect((await call(base, { operationId: 'getReadiness' })).status).toBe(200);
-    const projects = await call(base, {
-      operationId: 'getProject',
-      token: demo.clientAccessToken,
-      params: { id: demo.project },
-    });
-    expect(projects.json).toEqual(before.projects);
   });
 });

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ownProject } from '../src/fixtures.js';
 import { type Call, call } from '../src/http.js';
 import { dataUri, photos } from '../src/images.js';
 import { freePort, type RunningProcess, startHttpProcess } from '../src/processes.js';
@@ -44,12 +45,16 @@ async function through(c: Call, expected: number) {
 
 describe('prism proxy in front of the real server', () => {
   it('relays the login flow with no violation', async () => {
+    const own = await ownProject(inject('serverUrl'), token, {
+      login: { type: 'login', livenessMinScore: 0.3 },
+      onboarding: { type: 'onboarding', livenessMinScore: 0.3 },
+    });
     const created = await call(inject('serverUrl'), {
       operationId: 'createBiometricValidation',
       token,
       body: {
-        project: demo.project,
-        projectFlow: demo.onboardingFlow,
+        project: own.project,
+        projectFlow: own.flows.onboarding,
         identifier: 'proxy-user',
         type: 'onboarding',
       },
@@ -66,7 +71,7 @@ describe('prism proxy in front of the real server', () => {
       {
         operationId: 'createBiometricValidation',
         token,
-        body: { project: demo.project, projectFlow: demo.loginFlow, identifier: 'proxy-user', type: 'login' },
+        body: { project: own.project, projectFlow: own.flows.login, identifier: 'proxy-user', type: 'login' },
       },
       200,
     );

@@ -190,3 +190,72 @@ export async function buildInjectApp(env: Record<string, string> = {}): Promise<
     },
   };
 }
+
+/**
+ * Polls `read` until `done` accepts what it returns, and returns that value. At the deadline it
+ * fails with the last value seen: how a test waits for an eventual state (an outbox row sent, a
+ * mail received) instead of sleeping or reading once.
+ */
+export async function eventually<T>(
+  what: string,
+  read: () => T | Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not reached within ${timeoutMs} ms, last seen ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A name no other test uses, for a test's own identifiers and email addresses. */
+export const unique = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
+
+/** A test's own collection in the demo project, with active onboarding and login flows into it. */
+export interface OwnFlows {
+  collection: string;
+  onboardingFlow: string;
+  loginFlow: string;
+}
+
+/** What the fixtures below need of a server: its client and the demo project's token and id. */
+type On = Pick<Harness, 'call'> & { demo: Pick<Demo, 'clientAccessToken' | 'project'> };
+
+export async function ownFlows(h: On): Promise<OwnFlows> {
+  const { clientAccessToken: token, project } = h.demo;
+  const created = async (p: string, body: Record<string, unknown>) => {
+    const res = await h.call('POST', p, { token, body: { project, ...body } });
+    expect(res.status, `POST ${p}: ${JSON.stringify(res.body)}`).toBe(200);
+    return res.body.data._id as string;
+  };
+  const collection = await created('/v2/collections', { name: unique('collection') });
+  const flow = (type: 'onboarding' | 'login') =>
+    created('/v2/project-flows', {
+      type,
+      status: 'active',
+      name: unique(type),
+      assignedCollection: collection,
+    });
+  return { collection, onboardingFlow: await flow('onboarding'), loginFlow: await flow('login') };
+}
+
+/** Enrols `identifier` into `flows`' collection from `image` (an onboarding validation); the person id. */
+export async function enrol(h: On, flows: OwnFlows, identifier: string, image: string): Promise<string> {
+  const { clientAccessToken: token, project } = h.demo;
+  const created = await h.call('POST', '/v2/biometric-validations', {
+    token,
+    body: { project, projectFlow: flows.onboardingFlow, identifier, type: 'onboarding' },
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(200);
+  const validated = await h.call('POST', '/v2/biometric-validations/validate', {
+    token: created.body.data.token,
+    body: { image },
+  });
+  expect(validated.status, JSON.stringify(validated.body)).toBe(200);
+  expect(validated.body.data.status).toBe('completed');
+  return validated.body.data.person;
+}

@@ -24,7 +24,12 @@ it('limits each token, then answers 429 with Retry-After and RateLimit headers',
 });
 
 it('limits unauthenticated callers by IP address', async () => {
+  // Whatever else reached this server without a token counts too: go by what the first answer says is left.
+  const first = await h.call('GET', '/healthz');
+  expect(first.status).toBe(200);
+  expect(first.headers.get('ratelimit-limit')).toBe('5');
+  const left = Number(first.headers.get('ratelimit-remaining'));
   const statuses = [];
-  for (let i = 0; i < 6; i++) statuses.push((await h.call('GET', '/healthz')).status);
-  expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+  for (let i = 0; i <= left; i++) statuses.push((await h.call('GET', '/healthz')).status);
+  expect(statuses).toEqual([...Array(left).fill(200), 429]);
 });

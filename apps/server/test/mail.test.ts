@@ -1,54 +1,46 @@
-import { createServer } from 'node:net';
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { dataUri, fx, type Harness, startServer } from './helpers.js';
+import { nowIso } from '../src/ids.js';
+import { dataUri, enrol, eventually, fx, type Harness, ownFlows, startServer, unique } from './helpers.js';
 import { type SmtpSink, startSmtpSink } from './smtp-sink.js';
 
-const CODE_TTL_S = 3;
+// Every test makes its own person, flows and addresses, and waits for what the outbox does in the
+// background (a mail received, its status recorded) by polling: none depends on another's order.
+const CODE_TTL_S = 900;
 const A0 = dataUri(fx.personA[0]);
 const A1 = dataUri(fx.personA[1]);
+const mailEnv = {
+  MAIL_FROM: 'Faceproof <verify@faceproof.test>',
+  MAIL_BASE_DELAY_MS: '100',
+  MAIL_POLL_MS: '50',
+  MAIL_TIMEOUT_MS: '2000',
+  TWO_FA_CODE_TTL_S: String(CODE_TTL_S),
+};
 
 let h: Harness;
-let sink: SmtpSink | undefined;
-let smtpPort = 0;
-let seq = 0;
-
-async function freePort() {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
+let sink: SmtpSink;
 
 beforeAll(async () => {
-  // The mail server is down when the API starts: the first test brings it up late.
-  smtpPort = await freePort();
-  h = await startServer({
-    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-    MAIL_FROM: 'Faceproof <verify@faceproof.test>',
-    MAIL_BASE_DELAY_MS: '100',
-    MAIL_POLL_MS: '50',
-    MAIL_TIMEOUT_MS: '2000',
-    TWO_FA_CODE_TTL_S: String(CODE_TTL_S),
-  });
+  sink = await startSmtpSink();
+  h = await startServer({ SMTP_URL: `smtp://127.0.0.1:${sink.port}`, ...mailEnv });
 });
 afterAll(async () => {
   await h?.close();
   await sink?.close();
 });
 
-const email = () => `user${++seq}@example.com`;
 const to = (m: ParsedMail) => (Array.isArray(m.to) ? m.to[0]?.text : m.to?.text) ?? '';
+const address = () => `${unique('user')}@example.com`;
 
-async function create(body: Record<string, unknown>) {
-  const res = await h.call('POST', '/v2/biometric-validations', {
-    token: h.demo.clientAccessToken,
+async function create(on: Harness, body: Record<string, unknown>) {
+  const res = await on.call('POST', '/v2/biometric-validations', {
+    token: on.demo.clientAccessToken,
     body: {
-      project: h.demo.project,
-      projectFlow: body.type === 'onboarding' ? h.demo.onboardingFlow : h.demo.loginFlow,
+      project: on.demo.project,
+      projectFlow: body.type === 'onboarding' ? on.demo.onboardingFlow : on.demo.loginFlow,
       ...body,
     },
   });
@@ -56,25 +48,37 @@ async function create(body: Record<string, unknown>) {
   return res.body.data as { token: string; biometricValidation: Record<string, any> };
 }
 
-const get = async (id: string) =>
-  (await h.call('GET', `/v2/biometric-validations/${id}`, { token: h.demo.clientAccessToken })).body.data
+const get = async (id: string, on = h) =>
+  (await on.call('GET', `/v2/biometric-validations/${id}`, { token: on.demo.clientAccessToken })).body.data
     .biometricValidation;
-const validate = (token: string, image: string) =>
-  h.call('POST', '/v2/biometric-validations/validate', { token, body: { image } });
+/** The validation once the outbox has recorded its link mail as sent (it does so after the send). */
+const sent = (id: string, on = h) =>
+  eventually(
+    `emailStatus of ${id} sent`,
+    () => get(id, on),
+    (v) => v.emailStatus === 'sent',
+  );
+const validate = (token: string, image: string, on = h) =>
+  on.call('POST', '/v2/biometric-validations/validate', { token, body: { image } });
 const confirm = (token: string, code: unknown) =>
   h.call('POST', '/v2/biometric-validations/confirm-2fa', { token, body: { code } });
 const linkIn = (m: ParsedMail) => /(https?:\/\/\S+#token=[\w.-]+)/.exec(m.text ?? '')?.[1] ?? '';
+const tokenIn = (link: URL) => new URLSearchParams(link.hash.slice(1)).get('token') as string;
 const codeIn = (m: ParsedMail) => /\b(\d{6})\b/.exec(m.text ?? '')?.[1] ?? '';
 const otherThan = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
-/** A login for alice (enrolled by the first link test) that passed its face and waits for its code. */
+/** A person of its own, enrolled, whose login passed its face and waits for the emailed code. */
 async function awaitingCode(language: 'en' | 'es' = 'en') {
-  const address = email();
-  const v = await create({
-    identifier: 'alice',
+  const flows = await ownFlows(h);
+  const identifier = unique('person');
+  await enrol(h, flows, identifier, A0);
+  const recipient = address();
+  const v = await create(h, {
+    identifier,
     type: 'login',
+    projectFlow: flows.loginFlow,
     requires2FA: true,
-    email: address,
+    email: recipient,
     language,
     redirectUrl: 'https://example.com/welcome',
   });
@@ -82,74 +86,137 @@ async function awaitingCode(language: 'en' | 'es' = 'en') {
   expect(passed.status, JSON.stringify(passed.body)).toBe(200);
   expect(passed.body.data).toMatchObject({ status: 'awaiting_2fa', token: '' });
   expect(passed.body.data.redirectUrl).toBeUndefined();
-  const mail = await (sink as SmtpSink).next((m) => to(m) === address);
-  return { v, mail, code: codeIn(mail) };
+  const mail = await sink.next((m) => to(m) === recipient);
+  return { v, identifier, mail, code: codeIn(mail) };
+}
+
+/**
+ * A mail server that is down, on a port it keeps (so nothing else can take it before the real one
+ * starts there). At first it holds every connection without a greeting, like a stuck server; after
+ * `refuse()` it answers each with 421, which fails the send (a hang-up would instead be retried
+ * inside nodemailer's pool, out of the outbox's sight).
+ */
+async function downMailServer() {
+  const sockets = new Set<Socket>();
+  const refusedAt: number[] = [];
+  let refusing = false;
+  let givenUp = 0;
+  const refuse = (socket: Socket) => {
+    refusedAt.push(Date.now());
+    socket.end('421 faceproof.test Service not available\r\n');
+  };
+  const server: NetServer = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    if (refusing) refuse(socket);
+    else socket.on('end', () => givenUp++);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as { port: number }).port,
+    /** Sends waiting for a greeting. */
+    held: () => (refusing ? 0 : sockets.size),
+    /** Held sends the client gave up on (its timeout). */
+    givenUp: () => givenUp,
+    /** When each refused send was refused. */
+    refusedAt,
+    refuse() {
+      refusing = true;
+      for (const s of sockets) refuse(s);
+    },
+    close() {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
 }
 
 describe('capture link by email', () => {
   it('reaches a mail server that was down at first, retried from the outbox, without delaying create', async () => {
-    const address = email();
-    const started = Date.now();
-    const v = await create({
-      identifier: 'alice',
-      type: 'onboarding',
-      sendViaEmail: true,
-      email: address,
-      language: 'en',
-      redirectUrl: 'https://example.com/done',
+    const down = await downMailServer();
+    // Its own server: the mail server of the others stays up.
+    const late = await startServer({
+      SMTP_URL: `smtp://127.0.0.1:${down.port}`,
+      ...mailEnv,
+      // Long enough that a create waiting for the stuck send could not answer before it ends.
+      MAIL_TIMEOUT_MS: '30000',
+      ENGINE_WORKERS: '1',
     });
-    expect(Date.now() - started).toBeLessThan(1_000);
-    expect(v.biometricValidation.emailStatus).toBe('pending');
-    // Several sends fail against the closed port meanwhile (first retry after ~100 ms, then doubling).
-    await new Promise((r) => setTimeout(r, 700));
-    const before = await get(v.biometricValidation._id);
-    expect(before.emailStatus).toBe('pending');
-    expect(before.emailSentAt).toBeUndefined();
+    let lateSink: SmtpSink | undefined;
+    try {
+      const recipient = address();
+      const v = await create(late, {
+        identifier: unique('person'),
+        type: 'onboarding',
+        sendViaEmail: true,
+        email: recipient,
+        language: 'en',
+        redirectUrl: 'https://example.com/done',
+      });
+      expect(v.biometricValidation.emailStatus).toBe('pending');
+      // The create answered before any send gave up on the stuck mail server: it did not wait for it.
+      expect(down.givenUp()).toBe(0);
+      await eventually('a send waiting for the mail server', down.held, (n) => n > 0);
+      // Now the mail server refuses every send; the outbox retries (after ~100 ms, then doubling).
+      down.refuse();
+      await eventually(
+        'three refused sends',
+        () => down.refusedAt.length,
+        (n) => n >= 3,
+      );
+      const before = await get(v.biometricValidation._id, late);
+      expect(before.emailStatus).toBe('pending');
+      expect(before.emailSentAt).toBeUndefined();
 
-    sink = await startSmtpSink(smtpPort);
-    const up = Date.now();
-    const mail = await sink.next((m) => to(m) === address);
-    expect(mail.date?.getTime() ?? up).toBeGreaterThanOrEqual(up - 1_000);
-    expect(mail.from?.value[0]).toMatchObject({ name: 'Faceproof', address: 'verify@faceproof.test' });
-    expect(mail.subject).toBe('Verify your identity');
-    expect(mail.html).toContain('<html lang="en">');
-    const link = new URL(linkIn(mail));
-    expect(link.pathname).toBe(`/capture/${v.biometricValidation._id}`);
-    expect(link.searchParams.get('lang')).toBe('en');
-    expect(mail.html).toContain(link.href.replace(/&/g, '&amp;'));
-    const after = await get(v.biometricValidation._id);
-    expect(after.emailStatus).toBe('sent');
-    expect(Date.parse(after.emailSentAt)).toBeGreaterThanOrEqual(up - 1_000);
+      await down.close();
+      const beforeUp = Date.now();
+      lateSink = await startSmtpSink(down.port);
+      const mail = await lateSink.next((m) => to(m) === recipient);
+      // Rendered by a retry after the refusals (the Date header counts whole seconds).
+      const secondOf = (ms: number) => Math.floor(ms / 1000) * 1000;
+      expect(mail.date?.getTime()).toBeGreaterThanOrEqual(secondOf(down.refusedAt[2] as number));
+      expect(mail.from?.value[0]).toMatchObject({ name: 'Faceproof', address: 'verify@faceproof.test' });
+      expect(mail.subject).toBe('Verify your identity');
+      expect(mail.html).toContain('<html lang="en">');
+      const link = new URL(linkIn(mail));
+      expect(link.pathname).toBe(`/capture/${v.biometricValidation._id}`);
+      expect(link.searchParams.get('lang')).toBe('en');
+      expect(mail.html).toContain(link.href.replace(/&/g, '&amp;'));
+      const after = await sent(v.biometricValidation._id, late);
+      expect(Date.parse(after.emailSentAt)).toBeGreaterThanOrEqual(beforeUp);
 
-    // The token in the emailed link validates that validation (and enrols alice for the tests below).
-    const token = new URLSearchParams(link.hash.slice(1)).get('token') as string;
-    const res = await validate(token, A0);
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body.data).toMatchObject({ _id: v.biometricValidation._id, status: 'completed' });
+      // The token in the emailed link validates that validation.
+      const res = await validate(tokenIn(link), A0, late);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.data).toMatchObject({ _id: v.biometricValidation._id, status: 'completed' });
+    } finally {
+      await late.close();
+      await lateSink?.close();
+      await down.close();
+    }
   });
 
   it('sends the link in Spanish, and it opens the right validation', async () => {
-    const address = email();
-    const other = await create({ identifier: 'alice', type: 'login', sendViaEmail: true, email: email() });
-    const v = await create({
-      identifier: 'alice',
-      type: 'login',
-      sendViaEmail: true,
-      email: address,
-      language: 'es',
-    });
-    const mail = await (sink as SmtpSink).next((m) => to(m) === address);
+    const flows = await ownFlows(h);
+    const identifier = unique('person');
+    await enrol(h, flows, identifier, A0);
+    const login = { identifier, type: 'login', projectFlow: flows.loginFlow, sendViaEmail: true };
+    const other = await create(h, { ...login, email: address() });
+    const recipient = address();
+    const v = await create(h, { ...login, email: recipient, language: 'es' });
+    const mail = await sink.next((m) => to(m) === recipient);
     expect(mail.subject).toBe('Verifica tu identidad');
     expect(mail.text).toContain('confirma que eres tú');
     expect(mail.html).toContain('<html lang="es">');
     const link = new URL(linkIn(mail));
     expect(link.pathname).toBe(`/capture/${v.biometricValidation._id}`);
     expect(link.searchParams.get('lang')).toBe('es');
-    const token = new URLSearchParams(link.hash.slice(1)).get('token') as string;
-    const res = await validate(token, A1);
+    const res = await validate(tokenIn(link), A1);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.data._id).toBe(v.biometricValidation._id);
     expect((await get(other.biometricValidation._id)).status).toBe('new');
+    await sent(v.biometricValidation._id);
     const list = await h.call('GET', `/v2/biometric-validations?project=${h.demo.project}&limit=100`, {
       token: h.demo.clientAccessToken,
     });
@@ -160,7 +227,7 @@ describe('capture link by email', () => {
 
 describe('second factor', () => {
   it('completes with the emailed code (token and redirect only then); a reused code is refused', async () => {
-    const { v, mail, code } = await awaitingCode();
+    const { v, identifier, mail, code } = await awaitingCode();
     expect(mail.subject).toBe('Your verification code');
     expect(code).toMatch(/^\d{6}$/);
     expect((await get(v.biometricValidation._id)).status).toBe('awaiting_2fa');
@@ -174,14 +241,10 @@ describe('second factor', () => {
     expect(wrong.body).toMatchObject({ code: 'INVALID_CODE', message: 'INVALID_CODE', attemptsRemaining: 4 });
     const ok = await confirm(v.token, code);
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
-    expect(ok.body.data).toMatchObject({
-      _id: v.biometricValidation._id,
-      status: 'completed',
-      identifier: 'alice',
-    });
+    expect(ok.body.data).toMatchObject({ _id: v.biometricValidation._id, status: 'completed', identifier });
     const jwks = createRemoteJWKSet(new URL(`${h.base}/.well-known/jwks.json`));
     const { payload } = await jwtVerify(ok.body.data.token, jwks, { audience: 'faceproof:result' });
-    expect(payload).toMatchObject({ sub: 'alice', biometricValidation: v.biometricValidation._id });
+    expect(payload).toMatchObject({ sub: identifier, biometricValidation: v.biometricValidation._id });
 
     expect(new URL(ok.body.data.redirectUrl).searchParams.get('token')).toBe(ok.body.data.token);
 
@@ -200,14 +263,19 @@ describe('second factor', () => {
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
   });
 
-  it('refuses an expired code and the validation ends expired', async () => {
+  it('gives the code TWO_FA_CODE_TTL_S, refuses it once expired, and the validation ends expired', async () => {
     const { v, code } = await awaitingCode();
-    await new Promise((r) => setTimeout(r, CODE_TTL_S * 1000 + 200));
+    const id = v.biometricValidation._id;
+    const stored = await h.server.ctx.store.getTwoFactorCode(id);
+    if (!stored) throw new Error(`no code stored for ${id}`);
+    expect(Date.parse(stored.expiresAt) - Date.parse(stored.createdAt)).toBe(CODE_TTL_S * 1000);
+    // Rather than wait out the TTL, the code's expiry is moved to the past in the database.
+    await h.server.ctx.store.putTwoFactorCode({ ...stored, expiresAt: nowIso(Date.now() - 1_000) });
     const late = await confirm(v.token, code);
     expect(late.status).toBe(410);
     expect(late.body).toMatchObject({ code: 'CODE_EXPIRED', message: 'CODE_EXPIRED' });
     expect((await confirm(v.token, code)).body.code).toBe('CODE_EXPIRED');
-    expect((await get(v.biometricValidation._id)).status).toBe('expired');
+    expect((await get(id)).status).toBe('expired');
   });
 
   it('fails for good after five wrong codes, even when they arrive at once', async () => {
@@ -226,7 +294,7 @@ describe('second factor', () => {
   });
 
   it('answers the documented errors for a validation without a code, a bad body and a wrong token', async () => {
-    const v = await create({ identifier: 'alice', type: 'login' });
+    const v = await create(h, { identifier: unique('person'), type: 'login' });
     const notAwaiting = await confirm(v.token, '123456');
     expect(notAwaiting.status).toBe(409);
     expect(notAwaiting.body.code).toBe('BIOMETRIC_VALIDATION_NOT_AWAITING_CODE');

@@ -12,11 +12,21 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../src/bench/postgres.js';
 import type { Demo } from '../src/demo.js';
 import { INDEX_CHANNEL, LISTEN_APPLICATION, PgStore } from '../src/store/postgres.js';
-import { client, dataUri, fx, testDatabase } from './helpers.js';
+import {
+  client,
+  dataUri,
+  enrol,
+  eventually,
+  fx,
+  type OwnFlows,
+  ownFlows,
+  testDatabase,
+  unique,
+} from './helpers.js';
 
 const PKG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'faceproof-multi-'));
@@ -101,12 +111,12 @@ async function waitFor<T>(probe: () => T | undefined, ms = 20_000): Promise<T> {
   }
 }
 
-async function create(on: Instance, type: 'login' | 'onboarding', identifier: string) {
+async function create(on: Instance, type: 'login' | 'onboarding', identifier: string, flows: OwnFlows) {
   const res = await on.call('POST', '/v2/biometric-validations', {
     token: demo.clientAccessToken,
     body: {
       project: demo.project,
-      projectFlow: type === 'login' ? demo.loginFlow : demo.onboardingFlow,
+      projectFlow: type === 'login' ? flows.loginFlow : flows.onboardingFlow,
       identifier,
       type,
     },
@@ -178,36 +188,71 @@ afterAll(async () => {
 });
 
 describe('two instances on one PostgreSQL', () => {
-  let person = '';
+  // The SIGKILL test kills one instance; whichever test runs next gets a new one in its place.
+  const dead = (i: Instance) => i.proc.exitCode !== null || i.proc.signalCode !== null;
+  beforeEach(async () => {
+    if (dead(a)) a = await startInstance('A');
+    if (dead(b)) b = await startInstance('B');
+  });
+
+  /** Both instances hold their LISTEN connection (an earlier test may have cut them; they reconnect). */
+  const listening = () =>
+    eventually(
+      'both LISTEN connections up',
+      async () =>
+        (
+          await store.pool.query(
+            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+            [LISTEN_APPLICATION],
+          )
+        ).rows[0].n,
+      (n) => n === 2,
+    );
+  /** The log line in which `on` applied `action` to `person`'s templates in its index. */
+  const learnt = (on: Instance, person: string, action: 'add' | 'remove') =>
+    waitFor(() => on.logs.find((l) => l.indexSync?.personId === person && l.indexSync.action === action));
+  /** A person of the test's own in a collection of its own, enrolled on A and known to B. */
+  async function enrolledOnA(image: string) {
+    const flows = await ownFlows({ call: a.call, demo });
+    const identifier = unique('multi');
+    const person = await enrol({ call: a.call, demo }, flows, identifier, image);
+    await learnt(b, person, 'add');
+    return { flows, identifier, person };
+  }
 
   it('finds on instance B a person enrolled on instance A, within a measured delay', async () => {
-    const token = await create(a, 'onboarding', 'multi-alice');
+    await listening();
+    const flows = await ownFlows({ call: a.call, demo });
+    const token = await create(a, 'onboarding', 'multi-alice', flows);
     const sent = Date.now();
     const enrolled = await validate(a, token, dataUri(fx.personA[0]));
     const answered = Date.now();
     expect(enrolled.status, JSON.stringify(enrolled.body)).toBe(200);
-    person = enrolled.body.data.person;
-    const learnt = await waitFor(() =>
-      b.logs.find((l) => l.indexSync?.personId === person && l.indexSync.action === 'add'),
-    );
+    const person = enrolled.body.data.person;
+    const added = await learnt(b, person, 'add');
     // From the commit (the notice reaching this process) to B's index holding the template.
-    const afterCommit = learnt.time - (await committedAt(person, sent));
+    const afterCommit = added.time - (await committedAt(person, sent));
     console.log(
-      `index propagation A -> B (LISTEN/NOTIFY): ${afterCommit} ms after the commit; ${learnt.time - answered} ms after A answered (request sent ${answered - sent} ms before)`,
+      `index propagation A -> B (LISTEN/NOTIFY): ${afterCommit} ms after the commit; ${added.time - answered} ms after A answered (request sent ${answered - sent} ms before)`,
     );
     expect(afterCommit).toBeLessThan(1000);
 
-    const login = await validate(b, await create(b, 'login', 'multi-alice'), dataUri(fx.personA[1]));
+    const login = await validate(b, await create(b, 'login', 'multi-alice', flows), dataUri(fx.personA[1]));
     expect(login.status, JSON.stringify(login.body)).toBe(200);
     expect(login.body.data.person).toBe(person);
     // A duplicate onboarding of the same face on B is refused: B's 1:N search sees A's person.
-    const dup = await validate(b, await create(b, 'onboarding', 'multi-alice-2'), dataUri(fx.personA[1]));
+    const dup = await validate(
+      b,
+      await create(b, 'onboarding', 'multi-alice-2', flows),
+      dataUri(fx.personA[1]),
+    );
     expect(dup.body.code).toBe('IDENTITY_VERIFICATION_FAILED');
   });
 
   it('consumes a session token exactly once when both instances receive it at once', async () => {
+    const { flows, identifier } = await enrolledOnA(dataUri(fx.personA[0]));
     for (let round = 0; round < 3; round++) {
-      const token = await create(a, 'login', 'multi-alice');
+      const token = await create(a, 'login', identifier, flows);
       const image = dataUri(fx.personA[1]);
       const results = await Promise.all([
         validate(a, token, image),
@@ -222,39 +267,41 @@ describe('two instances on one PostgreSQL', () => {
   });
 
   it('removes from instance B a person deleted on instance A', async () => {
+    const { flows, identifier, person } = await enrolledOnA(dataUri(fx.personA[0]));
+    await listening();
     const sent = Date.now();
     const del = await a.call('DELETE', `/v2/persons/${person}`, { token: demo.clientAccessToken });
     const answered = Date.now();
     expect(del.status).toBe(200);
-    const learnt = await waitFor(() =>
-      b.logs.find((l) => l.indexSync?.personId === person && l.indexSync.action === 'remove'),
-    );
-    const afterCommit = learnt.time - (await committedAt(person, sent));
+    const removed = await learnt(b, person, 'remove');
+    const afterCommit = removed.time - (await committedAt(person, sent));
     console.log(
-      `deletion propagation A -> B: ${afterCommit} ms after the commit, ${learnt.time - answered} ms after A answered`,
+      `deletion propagation A -> B: ${afterCommit} ms after the commit, ${removed.time - answered} ms after A answered`,
     );
     expect(afterCommit).toBeLessThan(1000);
-    const login = await validate(b, await create(b, 'login', 'multi-alice'), dataUri(fx.personA[1]));
+    const login = await validate(b, await create(b, 'login', identifier, flows), dataUri(fx.personA[1]));
     expect(login.body.code).toBe('IDENTITY_VERIFICATION_FAILED');
   });
 
   it('catches up on a change made while its LISTEN connection was down', async () => {
+    await listening();
     const killed = await store.pool.query(
       'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
       [LISTEN_APPLICATION],
     );
     expect(killed.rowCount).toBe(2);
-    const token = await create(a, 'onboarding', 'multi-bob');
+    const flows = await ownFlows({ call: a.call, demo });
+    const token = await create(a, 'onboarding', 'multi-bob', flows);
     const sent = Date.now();
     const enrolled = await validate(a, token, dataUri(fx.personB));
     expect(enrolled.status, JSON.stringify(enrolled.body)).toBe(200);
     const bob = enrolled.body.data.person as string;
     const committed = await committedAt(bob, sent);
-    const learnt = await waitFor(() => b.logs.find((l) => l.indexSync?.personId === bob), 10_000);
+    const caught = await waitFor(() => b.logs.find((l) => l.indexSync?.personId === bob), 10_000);
     console.log(
-      `after its LISTEN connection was killed, B learnt of an enrolment ${learnt.time - committed} ms after the commit (via ${learnt.indexSync?.via})`,
+      `after its LISTEN connection was killed, B learnt of an enrolment ${caught.time - committed} ms after the commit (via ${caught.indexSync?.via})`,
     );
-    const login = await validate(b, await create(b, 'login', 'multi-bob'), dataUri(fx.personB));
+    const login = await validate(b, await create(b, 'login', 'multi-bob', flows), dataUri(fx.personB));
     expect(login.status, JSON.stringify(login.body)).toBe(200);
   });
 
@@ -294,11 +341,12 @@ describe('two instances on one PostgreSQL', () => {
   });
 
   it('answers an idempotent create sent to both instances at once with one validation', async () => {
+    const key = unique('multi');
     for (let round = 0; round < 5; round++) {
       const send = (on: Instance) =>
         on.call('POST', '/v2/biometric-validations', {
           token: demo.clientAccessToken,
-          headers: { 'idempotency-key': `multi-${round}` },
+          headers: { 'idempotency-key': `${key}-${round}` },
           body: {
             project: demo.project,
             projectFlow: demo.loginFlow,
@@ -333,40 +381,68 @@ describe('two instances on one PostgreSQL', () => {
   });
 
   it('delivers each outbox event exactly once between the two instances', async () => {
-    await enqueue(150, 'batch');
-    await waitFor(() => tagged('batch').length >= 150 || undefined, 30_000);
-    // Anything sent twice would arrive within a poll or two more.
-    await new Promise((r) => setTimeout(r, 500));
-    const ids = tagged('batch').map((r) => r.headers['webhook-id']);
+    const tag = unique('batch');
+    const delivered = (i: Instance) => i.logs.filter((l) => l.msg === 'webhook delivered').length;
+    const before = delivered(a) + delivered(b);
+    await enqueue(150, tag);
+    // Once every event is recorded delivered with no claim left, no instance sends one again.
+    await eventually(
+      'every event delivered and released',
+      async () =>
+        (
+          await store.pool.query(
+            `SELECT count(*)::int AS n FROM webhook_outbox
+             WHERE payload LIKE $1 AND (status <> 'delivered' OR claimed_by IS NOT NULL)`,
+            [`%"tag":"${tag}"%`],
+          )
+        ).rows[0].n,
+      (n) => n === 0,
+      30_000,
+    );
+    const ids = tagged(tag).map((r) => r.headers['webhook-id']);
     expect(ids).toHaveLength(150);
     expect(new Set(ids).size).toBe(150);
-    const by = (i: Instance) => i.logs.filter((l) => l.msg === 'webhook delivered').length;
-    console.log(`150 events delivered once each: ${by(a)} by A, ${by(b)} by B`);
-    expect(by(a) + by(b)).toBe(150);
+    // Each instance logs a delivery after recording it; the lines may still be on their way.
+    await eventually(
+      '150 delivery log lines',
+      () => delivered(a) + delivered(b) - before,
+      (n) => n >= 150,
+    );
+    console.log(
+      `150 events delivered once each: ${delivered(a)} by A, ${delivered(b)} by B (with ${before} before)`,
+    );
+    expect(delivered(a) + delivered(b) - before).toBe(150);
   });
 
   it('loses no webhook when the delivering instance is SIGKILLed mid-delivery', async () => {
+    const tag = unique('kill');
     mode = 'hang';
-    await enqueue(1, 'kill');
-    const first = await waitFor(() => tagged('kill')[0]);
-    const id = String(first.headers['webhook-id']);
-    const row = (await store.pool.query('SELECT claimed_by FROM webhook_outbox WHERE id = $1', [id])).rows[0];
-    const holder = [a, b].find((i) => String(row.claimed_by).includes(`:${i.proc.pid}:`));
-    if (!holder) throw new Error(`no instance holds ${id}: ${row.claimed_by}`);
-    const other = holder === a ? b : a;
-    holder.proc.kill('SIGKILL');
-    await new Promise((r) => holder.proc.once('exit', r));
-    receiver?.closeAllConnections();
-    mode = 'ok';
-    const again = await waitFor(() => tagged('kill')[1], 30_000);
-    expect(again.headers['webhook-id']).toBe(id);
-    console.log(
-      `killed instance ${holder.name}; instance ${other.name} redelivered after ${again.at - first.at} ms (lease ${2 * WEBHOOK_TIMEOUT_MS + 2000} ms)`,
-    );
-    const done = await waitFor(() => other.logs.find((l) => l.webhookId === id && l.delivered), 10_000);
-    expect(done).toBeDefined();
-    const stored = (await store.pool.query('SELECT status, attempts FROM webhook_outbox WHERE id = $1', [id]))
-      .rows[0];
-    expect(stored).toEqual({ status: 'delivered', attempts: 1 });
+    try {
+      await enqueue(1, tag);
+      const first = await waitFor(() => tagged(tag)[0]);
+      const id = String(first.headers['webhook-id']);
+      const row = (await store.pool.query('SELECT claimed_by FROM webhook_outbox WHERE id = $1', [id]))
+        .rows[0];
+      const holder = [a, b].find((i) => String(row.claimed_by).includes(`:${i.proc.pid}:`));
+      if (!holder) throw new Error(`no instance holds ${id}: ${row.claimed_by}`);
+      const other = holder === a ? b : a;
+      holder.proc.kill('SIGKILL');
+      await new Promise((r) => holder.proc.once('exit', r));
+      receiver?.closeAllConnections();
+      mode = 'ok';
+      const again = await waitFor(() => tagged(tag)[1], 30_000);
+      expect(again.headers['webhook-id']).toBe(id);
+      console.log(
+        `killed instance ${holder.name}; instance ${other.name} redelivered after ${again.at - first.at} ms (lease ${2 * WEBHOOK_TIMEOUT_MS + 2000} ms)`,
+      );
+      const done = await waitFor(() => other.logs.find((l) => l.webhookId === id && l.delivered), 10_000);
+      expect(done).toBeDefined();
+      const stored = (
+        await store.pool.query('SELECT status, attempts FROM webhook_outbox WHERE id = $1', [id])
+      ).rows[0];
+      expect(stored).toEqual({ status: 'delivered', attempts: 1 });
+    } finally {
+      mode = 'ok';
+    }
   });
 });

@@ -3,7 +3,7 @@
 // `fp.raw` gets the same deadline and retries; and the exported middleware still work on a plain
 // openapi-fetch client.
 import createClient, { type Middleware } from 'openapi-fetch';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   createFaceproofClient,
   type paths,
@@ -185,7 +185,10 @@ describe('aborts during a retry wait', () => {
     const call = fp
       .session('tok')
       .validate({ image: 'data:image/jpeg;base64,/9j/4A==' }, { signal: controller.signal });
-    setTimeout(() => controller.abort(reason), 100);
+    // Aborted once the server has the first call (and answers its 503), not after a guess at how
+    // long that takes: the client is then in, or about to enter, its 30 s wait.
+    await vi.waitFor(() => expect(s.calls).toHaveLength(1), { timeout: 10_000 });
+    controller.abort(reason);
     await expect(call).rejects.toBe(reason);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(s.calls).toHaveLength(1);

@@ -1,6 +1,5 @@
 import { type AppContext, auth } from '../context.js';
 import { defaulted, operation } from '../contract/operation.js';
-import { ApiError } from '../errors.js';
 import { nowIso, objectId } from '../ids.js';
 import { presentFlow } from '../present.js';
 import { newFlow, patchFlow } from '../resources/project-flows.js';
@@ -53,14 +52,7 @@ export const projectFlowHandlers = {
     const b = req.body;
     const assigned = b.assignedCollection;
     if (assigned && !(await inProject(ctx, { clientId, projectId: f.projectId }, assigned)))
-      // Untyped on purpose: the spec does not list COLLECTION_NOT_FOUND under this operation's 404
-      // yet, so the typed factory refuses it; the error handler's check reports it until it does.
-      throw new ApiError(
-        404,
-        'COLLECTION_NOT_FOUND',
-        'Collection not found',
-        `No collection ${assigned} belongs to this project.`,
-      );
+      throw collectionNotFound(op, assigned, 'this project');
     const collectionId = assigned === undefined ? f.collectionId : (assigned ?? undefined);
     const next = patchFlow(f, b, { collectionId, now: nowIso() });
     await ctx.store.updateFlow(next);
