@@ -13,6 +13,9 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Each test file starts a server with its own face-engine worker pool; on 2 cores run them in turn.
     fileParallelism: false,
+    // Tests run in a random order, so one that relies on another's leftovers fails. Vitest prints
+    // the seed ("Running tests with seed"); `--sequence.seed=<n>` replays that order.
+    sequence: { shuffle: { files: false, tests: true } },
     projects: [
       {
         extends: true,
