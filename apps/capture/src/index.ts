@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
+import type { components } from '@faceproof/openapi/types';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { escapeHtml, renderPage } from './html.js';
 import { LANGUAGES, type Language, MESSAGES, parseAcceptLanguage, pickLanguage } from './messages/index.js';
@@ -49,7 +50,11 @@ function encodeAll(identity: Buffer): Encoded {
 
 const WEB_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'web');
 export const ASSET_PREFIX = '/capture/assets/';
-const OBJECT_ID = /^[0-9a-f]{24}$/;
+/**
+ * What a validation id looks like: the spec's `ObjectId` pattern, restated because the plugin does
+ * not depend on the spec at run time (a test compares the two).
+ */
+export const VALIDATION_ID = /^[0-9a-f]{24}$/;
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -110,7 +115,13 @@ function sendError(
     .code(status)
     .header('cache-control', 'no-store')
     .type('application/json; charset=utf-8')
-    .send({ success: false, code, error, message: error, requestId: request.id });
+    .send({
+      success: false,
+      code,
+      error,
+      message: error,
+      requestId: request.id,
+    } satisfies components['schemas']['ErrorResponse']);
 }
 
 export const capturePlugin: FastifyPluginAsync<CapturePluginOptions> = async (app, opts) => {
@@ -160,7 +171,7 @@ export const capturePlugin: FastifyPluginAsync<CapturePluginOptions> = async (ap
         // The URL is personal (it leads to a token in its fragment): keep it out of every cache.
         .header('cache-control', 'no-store')
         .header('vary', 'accept-language, accept-encoding');
-      if (!OBJECT_ID.test(request.params.validationId)) {
+      if (!VALIDATION_ID.test(request.params.validationId)) {
         const m = MESSAGES[lang];
         // A browser gets a readable page; an API client the error envelope.
         if (request.headers.accept?.includes('text/html')) {

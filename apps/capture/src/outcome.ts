@@ -1,8 +1,24 @@
 /**
  * What the page shows after a validate call, decided from the HTTP status and the error envelope
  * alone (pure, so that every documented response of the spec is unit-tested against it).
+ *
+ * Field names, statuses, image reasons and error codes are typed from the spec's generated types
+ * (type-only imports, erased from the bundle): where the page tells responses apart by `code`, it
+ * does so in a table keyed by the codes the spec documents for that operation and status, so that a
+ * code the spec adds or drops breaks this build instead of falling through unnoticed.
  */
+import type { components, ErrorCode } from '@faceproof/openapi/types';
 import type { MessageKey } from './messages/index.js';
+
+type Schemas = components['schemas'];
+/** The image problems the spec names in `details[].reason`. */
+export type ImageReason = NonNullable<Schemas['ValidationIssue']['reason']>;
+type ValidateCode<S extends 400 | 409> = ErrorCode<'validateBiometricValidation', S>;
+type ConfirmCode<S extends 400 | 409 | 410> = ErrorCode<'confirmBiometricValidationCode', S>;
+
+/** A body as it arrives: the spec's field names, each value still to be checked. */
+type Unchecked<T> = { readonly [K in keyof T]?: unknown };
+type Body = Unchecked<Schemas['ErrorResponse']> & Unchecked<Schemas['ValidateBiometricValidationResponse']>;
 
 /** What the main button does after a problem. */
 export type Action =
@@ -32,20 +48,29 @@ export type Outcome =
       final: boolean;
     };
 
-export const IMAGE_REASONS = [
-  'INVALID_IMAGE',
-  'IMAGE_TOO_LARGE',
-  'NO_FACE',
-  'MULTIPLE_FACES',
-  'FACE_TOO_SMALL',
-  'FACE_TOO_DARK',
-  'FACE_TOO_BRIGHT',
-  'FACE_BLURRED',
-  'FACE_CUT_OFF',
-] as const;
-type ImageReason = (typeof IMAGE_REASONS)[number];
+/**
+ * The reasons the page has advice for (`reason_<REASON>` in the messages): every reason of the spec's
+ * enum, which the type makes exhaustive. A runtime set, since the page must ignore a reason it does
+ * not know.
+ */
+const IMAGE_REASON: Readonly<Record<ImageReason, true>> = {
+  INVALID_IMAGE: true,
+  IMAGE_TOO_LARGE: true,
+  NO_FACE: true,
+  MULTIPLE_FACES: true,
+  FACE_TOO_SMALL: true,
+  FACE_TOO_DARK: true,
+  FACE_TOO_BRIGHT: true,
+  FACE_BLURRED: true,
+  FACE_CUT_OFF: true,
+};
+export const IMAGE_REASONS = Object.keys(IMAGE_REASON) as ImageReason[];
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/** `key` is one of the table's own keys (not `in`, which also sees `constructor`). */
+const isKeyOf = <K extends string>(table: Readonly<Record<K, unknown>>, key: unknown): key is K =>
+  typeof key === 'string' && Object.keys(table).includes(key);
 
 /** Only http(s) URLs are followed: a `javascript:` URL in a response must never run. */
 export function safeRedirect(url: unknown): string | undefined {
@@ -58,12 +83,11 @@ export function safeRedirect(url: unknown): string | undefined {
   }
 }
 
-function reasonOf(body: Record<string, unknown>): MessageKey | undefined {
+function reasonOf(body: Body): MessageKey | undefined {
   const details = Array.isArray(body.details) ? body.details : [];
   for (const d of details) {
-    if (isRecord(d) && IMAGE_REASONS.includes(d.reason as ImageReason)) {
-      return `reason_${d.reason as ImageReason}`;
-    }
+    const reason = isRecord(d) ? (d as Unchecked<Schemas['ValidationIssue']>).reason : undefined;
+    if (isKeyOf(IMAGE_REASON, reason)) return `reason_${reason}`;
   }
   return undefined;
 }
@@ -92,7 +116,7 @@ function problem(
 const FAILED_FOR_GOOD = (): Outcome => problem('failedTitle', 'failedBody', 'none', { attemptsRemaining: 0 });
 
 /** A failed attempt: counted, so the next try needs a new photo, unless none are left. */
-function failedAttempt(title: MessageKey, body: MessageKey, b: Record<string, unknown>): Outcome {
+function failedAttempt([title, body]: Screen, b: Body): Outcome {
   const left = typeof b.attemptsRemaining === 'number' ? b.attemptsRemaining : undefined;
   if (left === 0) return FAILED_FOR_GOOD();
   const reason = reasonOf(b);
@@ -102,15 +126,49 @@ function failedAttempt(title: MessageKey, body: MessageKey, b: Record<string, un
   });
 }
 
+/** The `data` of a 200, when the body is a success. */
+function resultOf(b: Body): Unchecked<Schemas['BiometricValidationResult']> | undefined {
+  return b.success === true && isRecord(b.data) ? b.data : undefined;
+}
+
 /** Where a success goes: the redirect URL (http(s) only) or the success screen. */
-function passed(
-  b: Record<string, unknown>,
-): { kind: 'redirect'; url: string } | { kind: 'success' } | undefined {
-  if (b.success !== true || !isRecord(b.data)) return undefined;
-  if (b.data.redirectUrl === undefined) return { kind: 'success' };
-  const url = safeRedirect(b.data.redirectUrl);
+function passed(b: Body): { kind: 'redirect'; url: string } | { kind: 'success' } | undefined {
+  const data = resultOf(b);
+  if (!data) return undefined;
+  if (data.redirectUrl === undefined) return { kind: 'success' };
+  const url = safeRedirect(data.redirectUrl);
   return url ? { kind: 'redirect', url } : undefined;
 }
+
+/** A screen's title and body. */
+type Screen = readonly [title: MessageKey, body: MessageKey];
+
+/** The failed attempts of validate's 400, by code; `null`: the request itself was refused, nothing counted. */
+const VALIDATE_400: Readonly<Record<ValidateCode<400>, Screen | null>> = {
+  INVALID_REQUEST: null,
+  INVALID_BIOMETRIC_DATA: ['photoUnusableTitle', 'unreadableBody'],
+  LIVENESS_DETECTION_FAILED: ['livenessTitle', 'livenessBody'],
+  IDENTITY_VERIFICATION_FAILED: ['identityTitle', 'identityBody'],
+};
+
+/** Validate's 409, by code: the validation already ended one way or the other. */
+const VALIDATE_409: Readonly<Record<ValidateCode<409>, () => Outcome>> = {
+  BIOMETRIC_VALIDATION_ALREADY_COMPLETED: () => problem('completedTitle', 'completedBody', 'none'),
+  BIOMETRIC_VALIDATION_FAILED: FAILED_FOR_GOOD,
+};
+
+/** The final screens of confirm-2fa's 409, by code. */
+const CONFIRM_409: Readonly<Record<ConfirmCode<409>, Screen>> = {
+  BIOMETRIC_VALIDATION_NOT_AWAITING_CODE: ['badLinkTitle', 'badLinkBody'],
+  BIOMETRIC_VALIDATION_ALREADY_COMPLETED: ['completedTitle', 'completedBody'],
+  CODE_ATTEMPTS_EXHAUSTED: ['codeExhaustedTitle', 'codeExhaustedBody'],
+};
+
+/** The final screens of confirm-2fa's 410, by code: the code or the whole validation expired. */
+const CONFIRM_410: Readonly<Record<ConfirmCode<410>, Screen>> = {
+  CODE_EXPIRED: ['codeExpiredTitle', 'codeExpiredBody'],
+  LIVENESS_SESSION_EXPIRED: ['expiredTitle', 'expiredBody'],
+};
 
 /** What the page shows after a confirm-2fa call. */
 export type CodeOutcome =
@@ -120,6 +178,21 @@ export type CodeOutcome =
   /** The validation can no longer be completed (or was completed already): a final screen. */
   | { kind: 'final'; title: MessageKey; body: MessageKey };
 
+const finalScreen = ([title, body]: Screen): CodeOutcome => ({ kind: 'final', title, body });
+
+/** A wrong code: the tries left, or the end when none are. */
+function wrongCode(b: Body): CodeOutcome {
+  const left = typeof b.attemptsRemaining === 'number' ? b.attemptsRemaining : undefined;
+  if (left === 0) return finalScreen(CONFIRM_409.CODE_ATTEMPTS_EXHAUSTED);
+  return { kind: 'retry', message: 'codeWrong', ...(left !== undefined ? { attemptsRemaining: left } : {}) };
+}
+
+/** Confirm-2fa's 400, by code: a wrong code counts a try, a refused request does not. */
+const CONFIRM_400: Readonly<Record<ConfirmCode<400>, (b: Body) => CodeOutcome>> = {
+  INVALID_REQUEST: () => ({ kind: 'retry', message: 'codeFormat' }),
+  INVALID_CODE: wrongCode,
+};
+
 /** @param status HTTP status of the confirm-2fa call, 0 when no answer came. */
 export function interpretCode(
   status: number,
@@ -127,50 +200,32 @@ export function interpretCode(
   retryAfter?: string | null,
   now: number = Date.now(),
 ): CodeOutcome {
-  const b = isRecord(body) ? body : {};
-  const code = typeof b.code === 'string' ? b.code : '';
+  const b: Body = isRecord(body) ? body : {};
+  const code = b.code;
   const wait = retryAfterSeconds(retryAfter, now);
   const busy: CodeOutcome = {
     kind: 'retry',
     message: 'codeBusy',
     ...(wait !== undefined ? { waitSeconds: wait } : {}),
   };
-  const final = (title: MessageKey, bodyKey: MessageKey): CodeOutcome => ({
-    kind: 'final',
-    title,
-    body: bodyKey,
-  });
-  const exhausted = final('codeExhaustedTitle', 'codeExhaustedBody');
   if (status === 0) return busy;
-  if (status >= 200 && status < 300) return passed(b) ?? final('unexpectedTitle', 'unexpectedBody');
+  if (status >= 200 && status < 300) return passed(b) ?? finalScreen(['unexpectedTitle', 'unexpectedBody']);
   switch (status) {
-    case 400: {
-      if (code !== 'INVALID_CODE') return { kind: 'retry', message: 'codeFormat' };
-      const left = typeof b.attemptsRemaining === 'number' ? b.attemptsRemaining : undefined;
-      if (left === 0) return exhausted;
-      return {
-        kind: 'retry',
-        message: 'codeWrong',
-        ...(left !== undefined ? { attemptsRemaining: left } : {}),
-      };
-    }
+    case 400:
+      return (isKeyOf(CONFIRM_400, code) ? CONFIRM_400[code] : CONFIRM_400.INVALID_REQUEST)(b);
     case 409:
-      if (code === 'BIOMETRIC_VALIDATION_ALREADY_COMPLETED') return final('completedTitle', 'completedBody');
-      if (code === 'CODE_ATTEMPTS_EXHAUSTED') return exhausted;
-      return final('badLinkTitle', 'badLinkBody');
+      return finalScreen(isKeyOf(CONFIRM_409, code) ? CONFIRM_409[code] : ['badLinkTitle', 'badLinkBody']);
     case 410:
-      return code === 'CODE_EXPIRED'
-        ? final('codeExpiredTitle', 'codeExpiredBody')
-        : final('expiredTitle', 'expiredBody');
+      return finalScreen(isKeyOf(CONFIRM_410, code) ? CONFIRM_410[code] : ['expiredTitle', 'expiredBody']);
     case 401:
     case 403:
     case 404:
-      return final('badLinkTitle', 'badLinkBody');
+      return finalScreen(['badLinkTitle', 'badLinkBody']);
     case 413:
     case 415:
       return { kind: 'retry', message: 'codeFormat' };
     default:
-      return status === 429 || status >= 500 ? busy : final('unexpectedTitle', 'unexpectedBody');
+      return status === 429 || status >= 500 ? busy : finalScreen(['unexpectedTitle', 'unexpectedBody']);
   }
 }
 
@@ -184,37 +239,28 @@ export function interpret(
   retryAfter?: string | null,
   now: number = Date.now(),
 ): Outcome {
-  const b = isRecord(body) ? body : {};
-  const code = typeof b.code === 'string' ? b.code : '';
+  const b: Body = isRecord(body) ? body : {};
+  const code = b.code;
   const wait = retryAfterSeconds(retryAfter, now);
   const withWait = wait !== undefined ? { waitSeconds: wait } : {};
 
   if (status === 0) return problem('networkTitle', 'networkBody', 'resend');
   if (status >= 200 && status < 300) {
-    if (b.success === true && isRecord(b.data) && b.data.status === 'awaiting_2fa') return { kind: 'code' };
+    const awaiting: Schemas['BiometricValidationStatus'] = 'awaiting_2fa';
+    if (resultOf(b)?.status === awaiting) return { kind: 'code' };
     return passed(b) ?? problem('unexpectedTitle', 'unexpectedBody', 'recapture');
   }
   switch (status) {
-    case 400:
-      switch (code) {
-        case 'INVALID_BIOMETRIC_DATA':
-          return failedAttempt('photoUnusableTitle', 'unreadableBody', b);
-        case 'LIVENESS_DETECTION_FAILED':
-          return failedAttempt('livenessTitle', 'livenessBody', b);
-        case 'IDENTITY_VERIFICATION_FAILED':
-          return failedAttempt('identityTitle', 'identityBody', b);
-        default:
-          // INVALID_REQUEST: the body broke the schema; no attempt was counted.
-          return problem('unreadableTitle', 'unreadableBody', 'recapture');
-      }
+    case 400: {
+      const attempt = isKeyOf(VALIDATE_400, code) ? VALIDATE_400[code] : null;
+      return attempt ? failedAttempt(attempt, b) : problem('unreadableTitle', 'unreadableBody', 'recapture');
+    }
     case 401:
     case 403:
     case 404:
       return problem('badLinkTitle', 'badLinkBody', 'none');
     case 409:
-      return code === 'BIOMETRIC_VALIDATION_ALREADY_COMPLETED'
-        ? problem('completedTitle', 'completedBody', 'none')
-        : FAILED_FOR_GOOD();
+      return (isKeyOf(VALIDATE_409, code) ? VALIDATE_409[code] : FAILED_FOR_GOOD)();
     case 410:
       return problem('expiredTitle', 'expiredBody', 'none');
     case 413:

@@ -83,14 +83,16 @@ describe.skipIf(!SERVER_BUILT)(TITLE, () => {
       serverLog += d;
     });
     browser = await launch(inject('faceVideo'));
-    // Bounded wait for the warm-up (face models loaded): /readyz turns 200.
-    for (let i = 0; ; i++) {
+    // The warm-up (face models loaded) ends when /readyz turns 200: polled up to a deadline that
+    // leaves the hook time to report why.
+    const deadline = Date.now() + 90_000;
+    for (;;) {
       const ok = await fetch(`${api}/readyz`).then(
         (r) => r.ok,
         () => false,
       );
       if (ok) break;
-      if (i >= 240 || server.exitCode !== null)
+      if (Date.now() > deadline || server.exitCode !== null)
         throw new Error(`the server did not get ready:\n${serverLog}`);
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -133,11 +135,18 @@ describe.skipIf(!SERVER_BUILT)(TITLE, () => {
     await page.getByRole('button', { name: en.startCamera }).click();
     await page.waitForFunction(() => !(document.getElementById('btn-capture') as HTMLButtonElement).disabled);
     await page.getByRole('button', { name: en.capture }).click();
-    const landed = page.waitForURL(/\/welcome\?token=/, { timeout: 30_000 }).then(() => 'landed');
+    // Whichever comes first; the other wait is left to fail quietly once the page moves on.
+    const landed = page.waitForURL(/\/welcome\?token=/, { timeout: 30_000 }).then(
+      () => 'landed',
+      (e) => `not landed: ${e}`,
+    );
     const failed = page
       .locator('#result-title')
       .waitFor({ state: 'visible', timeout: 30_000 })
-      .then(async () => `result screen: ${await page.locator('#s-result').textContent()}`);
+      .then(
+        async () => `result screen: ${await page.locator('#s-result').textContent()}`,
+        (e) => `no result screen: ${e}`,
+      );
     const outcome = await Promise.race([landed, failed]);
     expect(outcome).toBe('landed');
     return new URL(page.url());

@@ -1,9 +1,10 @@
 import { gunzipSync } from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { capturePlugin } from '../dist/index.js';
+import { capturePlugin, VALIDATION_ID } from '../dist/index.js';
 import { en } from '../src/messages/en.js';
 import { es } from '../src/messages/es.js';
+import { contract, spec } from './support/spec.js';
 
 const ID = '66e3244369cd15b505d21065';
 const CSP =
@@ -59,10 +60,16 @@ describe('GET /capture/:validationId', () => {
     const api = await app.inject({ url: '/capture/not-an-id' });
     expect(api.statusCode).toBe(404);
     expect(api.json()).toMatchObject({ success: false, code: 'NOT_FOUND', error: expect.any(String) });
+    const envelope = contract.compile({ $ref: '#/components/schemas/ErrorResponse' });
+    expect(envelope(api.json()), JSON.stringify(envelope.errors)).toBe(true);
     const browser = await app.inject({ url: '/capture/not-an-id?lang=es', headers: { accept: 'text/html' } });
     expect(browser.statusCode).toBe(404);
     expect(browser.body).toContain(es.badLinkTitle);
     expect(browser.headers['content-security-policy']).toBe(CSP);
+  });
+
+  it('takes a validation id to be what the spec calls an ObjectId', () => {
+    expect(VALIDATION_ID.source).toBe(spec.components.schemas.ObjectId.pattern);
   });
 
   it('answers HEAD', async () => {

@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundlePaths, loadBundle } from '@faceproof/openapi';
 import { parse } from 'yaml';
 import {
   claimsMarkdown,
@@ -30,7 +31,6 @@ import {
   errorCatalogue,
   errorCatalogueMarkdown,
   escapeHtml,
-  type Json,
   layout,
   type NavItem,
   type Remedies,
@@ -39,8 +39,6 @@ import {
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'dist');
-const specJsonPath = fileURLToPath(import.meta.resolve('@faceproof/openapi/openapi.json'));
-const specYamlPath = fileURLToPath(import.meta.resolve('@faceproof/openapi/openapi.yaml'));
 const scalarStandalone = join(
   dirname(fileURLToPath(import.meta.resolve('@scalar/api-reference'))),
   'browser',
@@ -65,7 +63,7 @@ const ORDER = [
   'self-hosting',
 ];
 
-const spec: Json = JSON.parse(readFileSync(specJsonPath, 'utf8'));
+const spec = loadBundle();
 const siteTitle = `${spec.info?.title ?? 'API'} docs`;
 const md = createMarkdown();
 
@@ -146,8 +144,8 @@ writeFileSync(
   }),
 );
 
-copyFileSync(specJsonPath, join(out, 'openapi.json'));
-copyFileSync(specYamlPath, join(out, 'openapi.yaml'));
+copyFileSync(bundlePaths.json, join(out, 'openapi.json'));
+copyFileSync(bundlePaths.yaml, join(out, 'openapi.yaml'));
 copyFileSync(scalarStandalone, join(out, 'assets', 'scalar', 'standalone.js'));
 for (const f of readdirSync(join(root, 'assets')))
   copyFileSync(join(root, 'assets', f), join(out, 'assets', f));

@@ -1,5 +1,11 @@
 /** Pages generated from the spec's schemas: the webhook events and the token claims. */
-import { type Json, resolveRef } from './site.ts';
+import {
+  type Json,
+  type OpenApiDocument,
+  requestExamples,
+  resolveRef,
+  webhookOperations,
+} from '@faceproof/openapi';
 
 export type FieldRow = { name: string; type: string; required: boolean; description: string };
 
@@ -23,7 +29,7 @@ const firstParagraph = (text: string) => (text.split(/\n\s*\n/)[0] ?? '').replac
 const firstSentence = (text: string) => /^.*?[.!?](?=\s|$)/.exec(text)?.[0] ?? text;
 
 /** A short type label: `"completed"` for a const, `a` \| `b` for an enum, `ObjectId` for a named model. */
-export function typeLabel(spec: Json, node: Json): string {
+export function typeLabel(spec: OpenApiDocument, node: Json): string {
   const schema = resolveRef(spec, node) ?? {};
   if (schema.const !== undefined) return `\`${JSON.stringify(schema.const)}\``;
   if (Array.isArray(schema.enum)) return schema.enum.map((v: unknown) => `\`${String(v)}\``).join(' \\| ');
@@ -33,7 +39,7 @@ export function typeLabel(spec: Json, node: Json): string {
 }
 
 /** One row per property of an object schema, in the schema's order; nested refs are resolved. */
-export function fieldRows(spec: Json, node: Json): FieldRow[] {
+export function fieldRows(spec: OpenApiDocument, node: Json): FieldRow[] {
   const schema = resolveRef(spec, node) ?? {};
   const required = new Set<string>(schema.required ?? []);
   return Object.entries<Json>(schema.properties ?? {}).map(([name, prop]) => ({
@@ -56,27 +62,26 @@ export function fieldTable(rows: FieldRow[]): string {
 }
 
 /** Every event of the spec's top-level `webhooks:`, in the spec's order. */
-export function webhookEvents(spec: Json): WebhookEvent[] {
-  return Object.entries<Json>(spec.webhooks ?? {}).map(([event, item]) => {
-    const op = resolveRef(spec, item.post);
+export function webhookEvents(spec: OpenApiDocument): WebhookEvent[] {
+  return webhookOperations(spec).map((operation) => {
+    const { op, path: event } = operation;
     const media = resolveRef(spec, op.requestBody).content['application/json'];
     return {
       event,
-      operationId: op.operationId,
+      operationId: operation.operationId,
       summary: op.summary ?? '',
       description: String(op.description ?? ''),
       schemaName: refName(media.schema.$ref),
       schema: resolveRef(spec, media.schema),
-      examples: Object.entries<Json>(media.examples ?? {}).map(([name, ref]) => {
-        const ex = resolveRef(spec, ref);
-        return { name, summary: String(ex.summary ?? ''), value: ex.value };
-      }),
+      examples: requestExamples(spec, operation)
+        .filter((ex) => ex.mediaType === 'application/json')
+        .map(({ name, summary, value }) => ({ name, summary: summary ?? '', value })),
     };
   });
 }
 
 /** The guide's event table and one section per event: when it is sent, its `data` fields, an example. */
-export function webhookEventsMarkdown(spec: Json, events: WebhookEvent[]): string {
+export function webhookEventsMarkdown(spec: OpenApiDocument, events: WebhookEvent[]): string {
   const out = ['| Event `type` | Sent when |', '|---|---|'];
   for (const e of events) {
     const when = firstSentence(firstParagraph(e.description)).replace(/^Sent when /, '');
@@ -103,7 +108,7 @@ export function webhookEventsMarkdown(spec: Json, events: WebhookEvent[]): strin
 }
 
 /** The claims of a `*TokenClaims` schema as a table, under the schema's own explanation. */
-export function claimsMarkdown(spec: Json, schemaName: string): string {
+export function claimsMarkdown(spec: OpenApiDocument, schemaName: string): string {
   const ref = { $ref: `#/components/schemas/${schemaName}` };
   const schema = resolveRef(spec, ref);
   if (!schema) throw new Error(`no schema ${schemaName} in the spec`);
@@ -118,13 +123,11 @@ export function claimsMarkdown(spec: Json, schemaName: string): string {
 }
 
 /** The headers every webhook delivery carries: the parameters of the spec's webhook operations. */
-export function webhookHeadersMarkdown(spec: Json): string {
+export function webhookHeadersMarkdown(spec: OpenApiDocument): string {
   const headers = new Map<string, Json>();
-  for (const item of Object.values<Json>(spec.webhooks ?? {}))
-    for (const p of resolveRef(spec, item.post).parameters ?? []) {
-      const param = resolveRef(spec, p);
+  for (const { parameters } of webhookOperations(spec))
+    for (const param of parameters)
       if (param.in === 'header' && !headers.has(param.name)) headers.set(param.name, param);
-    }
   const cell = (s: string) => s.replace(/\|/g, '\\|');
   return [
     '| Header | Required | Value |',
@@ -137,7 +140,7 @@ export function webhookHeadersMarkdown(spec: Json): string {
 }
 
 /** The paragraph of the Webhooks tag that starts with `**<title>.**` (delivery and retries). */
-export function webhookTagParagraph(spec: Json, title: string): string {
+export function webhookTagParagraph(spec: OpenApiDocument, title: string): string {
   const tag = (spec.tags ?? []).find((t: Json) => t.name === 'Webhooks');
   const paragraph = String(tag?.description ?? '')
     .split(/\n\s*\n/)

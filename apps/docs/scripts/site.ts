@@ -1,10 +1,8 @@
 /** Pure pieces of the site build: Markdown rendering, the error catalogue, the page layout. */
 
-import { type Json, operations, resolveRef } from '@faceproof/openapi';
+import { documentedResponses, type OpenApiDocument, operations } from '@faceproof/openapi';
 import hljs from 'highlight.js';
 import MarkdownItCtor, { type MarkdownIt } from 'markdown-it';
-
-export type { Json };
 
 export type NavItem = { href: string; title: string };
 
@@ -40,9 +38,6 @@ export function createMarkdown(): MarkdownIt {
   return md;
 }
 
-// The spec is read with the contract toolkit; re-exported for the build and the tests.
-export { operations, resolveRef };
-
 export type Remedies = { byCode: Record<string, string>; byStatus: Record<string, string> };
 
 export type CatalogueEntry = {
@@ -61,28 +56,28 @@ export type CatalogueEntry = {
 };
 
 /** Every documented error of every operation, from the spec's named error examples. */
-export function errorCatalogue(spec: Json, remedies: Remedies): CatalogueEntry[] {
+export function errorCatalogue(spec: OpenApiDocument, remedies: Remedies): CatalogueEntry[] {
   const norm = (code: string) => code.toUpperCase().replace(/_/g, '');
   const byCode = new Map(Object.entries(remedies.byCode).map(([k, v]) => [norm(k), v]));
-  return operations(spec).flatMap(({ method, path, op }) =>
-    Object.entries<Json>(op.responses ?? {})
-      .filter(([status]) => /^[45]\d\d$/.test(status))
-      .flatMap(([status, ref]) => {
-        const response = resolveRef(spec, ref);
-        const media =
-          response?.content?.['application/json'] ?? Object.values<Json>(response?.content ?? {})[0];
-        return Object.entries<Json>(media?.examples ?? {}).map(([example, exRef]) => {
-          const ex = resolveRef(spec, exRef) ?? {};
+  const byId = new Map(operations(spec).map((o) => [o.operationId, o]));
+  return documentedResponses(spec)
+    .filter(({ status }) => /^[45]\d\d$/.test(status))
+    .flatMap(({ operationId, status, examples }) => {
+      const operation = byId.get(operationId);
+      if (!operation) throw new Error(`no operation ${operationId}`);
+      return examples
+        .filter((ex) => ex.mediaType === 'application/json')
+        .map((ex) => {
           const value = ex.value ?? {};
           const code = String(value.code ?? '');
           const specific = byCode.get(norm(code));
           return {
-            operationId: op.operationId,
-            summary: op.summary ?? '',
-            method: method.toUpperCase(),
-            path,
+            operationId,
+            summary: operation.op.summary ?? '',
+            method: operation.method,
+            path: operation.path,
             status,
-            example,
+            example: ex.name,
             code,
             title: String(value.error ?? ''),
             description: [ex.summary, ex.description].filter(Boolean).join('. '),
@@ -90,8 +85,7 @@ export function errorCatalogue(spec: Json, remedies: Remedies): CatalogueEntry[]
             generic: !specific,
           };
         });
-      }),
-  );
+    });
 }
 
 /** The catalogue as Markdown: one section per operation with a table of its errors. */
@@ -119,12 +113,13 @@ export function errorCatalogueMarkdown(
   return out.join('\n');
 }
 
-export function statusDescriptions(spec: Json): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const { op } of operations(spec))
-    for (const [status, ref] of Object.entries<Json>(op.responses ?? {}))
-      map.set(`${op.operationId} ${status}`, String(resolveRef(spec, ref)?.description ?? ''));
-  return map;
+export function statusDescriptions(spec: OpenApiDocument): Map<string, string> {
+  return new Map(
+    documentedResponses(spec).map(({ operationId, status, response }) => [
+      `${operationId} ${status}`,
+      String(response.description ?? ''),
+    ]),
+  );
 }
 
 /**

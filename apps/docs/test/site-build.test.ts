@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { type Json, operations, resolveRef } from '@faceproof/openapi';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
@@ -9,14 +10,7 @@ import {
   webhookEvents,
   webhookTagParagraph,
 } from '../scripts/schema-docs.ts';
-import {
-  configurationSection,
-  errorCatalogue,
-  type Json,
-  operations,
-  type Remedies,
-  resolveRef,
-} from '../scripts/site.ts';
+import { configurationSection, errorCatalogue, type Remedies } from '../scripts/site.ts';
 
 const spec: Json = JSON.parse(
   readFileSync(createRequire(import.meta.url).resolve('@faceproof/openapi/openapi.json'), 'utf8'),

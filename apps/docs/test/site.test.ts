@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { type Json, operations } from '@faceproof/openapi';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Json, operations } from '../scripts/site.ts';
 import { guard, launch, screenshots } from './browser.ts';
 
 const spec: Json = JSON.parse(
@@ -22,6 +22,15 @@ const viewports = {
   desktop: { width: 1280, height: 900 },
   phone: { width: 390, height: 844 },
 } as const;
+
+/**
+ * Deadline for a state the reference reaches on its own: Scalar renders a section only after its
+ * link is clicked, and builds its search index after load, which takes seconds on a loaded
+ * machine (vitest's default for `expect.poll` is 1 s). A bound on a hang, not a speed target.
+ */
+const EVENTUALLY = { timeout: 20_000, interval: 100 } as const;
+/** For a test that visits every operation in turn: each step has its own deadline above. */
+const EVERY_OPERATION_TIMEOUT = 180_000;
 
 let browser: Browser;
 const contexts: BrowserContext[] = [];
@@ -99,9 +108,9 @@ describe('spec downloads', () => {
 });
 
 describe('API reference', () => {
-  // It opens every operation in turn: under load that outlasts the default timeout, which is
-  // there to catch a hang, not to time the page.
-  it('renders every operation of the spec', { timeout: 120_000 }, async () => {
+  // Each opens every operation (or webhook) in turn, so its total grows with the spec: under load
+  // that outlasts the default timeout, which is there to catch a hang, not to time the page.
+  it('renders every operation of the spec', { timeout: EVERY_OPERATION_TIMEOUT }, async () => {
     const { page } = await newPage();
     await page.goto(`${inject('docsUrl')}/reference.html`, { waitUntil: 'networkidle' });
     for (const { method, path, op } of operations(spec)) {
@@ -109,6 +118,7 @@ describe('API reference', () => {
       await link.click();
       await expect
         .poll(() => page.getByRole('heading', { name: op.summary, exact: true }).first().isVisible(), {
+          ...EVENTUALLY,
           message: `${op.operationId} (${op.summary})`,
         })
         .toBe(true);
@@ -116,7 +126,7 @@ describe('API reference', () => {
     await page.screenshot({ path: `${screenshots}reference-desktop.png` });
   });
 
-  it('renders every webhook event of the spec', async () => {
+  it('renders every webhook event of the spec', { timeout: EVERY_OPERATION_TIMEOUT }, async () => {
     const { page } = await newPage();
     await page.goto(`${inject('docsUrl')}/reference.html`, { waitUntil: 'networkidle' });
     for (const [event, item] of Object.entries<Json>(spec.webhooks)) {
@@ -125,6 +135,7 @@ describe('API reference', () => {
       await link.click();
       await expect
         .poll(() => page.getByRole('heading', { name: item.post.summary, exact: true }).first().isVisible(), {
+          ...EVENTUALLY,
           message: `${event} (${item.post.summary})`,
         })
         .toBe(true);
@@ -141,9 +152,10 @@ describe('API reference', () => {
       .click();
     await page.keyboard.type('liveness');
     const results = page.getByRole('option');
-    await expect.poll(() => results.count()).toBeGreaterThan(0);
-    const texts = (await results.allInnerTexts()).join('\n');
-    expect(texts).toContain('Validate biometric validation');
+    // Results follow the typing (and a debounce): wait for those of the whole word.
+    await expect
+      .poll(async () => (await results.allInnerTexts()).join('\n'), EVENTUALLY)
+      .toContain('Validate biometric validation');
     await page.screenshot({ path: `${screenshots}reference-search.png` });
   });
 
@@ -164,8 +176,10 @@ describe('API reference', () => {
       .click();
     await page.getByPlaceholder('Token').first().fill('docs-test-token');
     await page.getByRole('button', { name: /^send/i }).first().click();
-    await expect.poll(() => page.getByText('200 OK').first().isVisible(), { timeout: 15_000 }).toBe(true);
-    await expect.poll(() => page.getByText('"biometricValidation"').first().isVisible()).toBe(true);
+    await expect.poll(() => page.getByText('200 OK').first().isVisible(), EVENTUALLY).toBe(true);
+    await expect
+      .poll(() => page.getByText('"biometricValidation"').first().isVisible(), EVENTUALLY)
+      .toBe(true);
     expect(sent).toContain(`POST ${mockUrl}/v2/biometric-validations`);
     await page.screenshot({ path: `${screenshots}reference-try-it.png` });
   });
@@ -174,7 +188,7 @@ describe('API reference', () => {
     const { page } = await newPage(viewports.phone);
     await page.goto(`${inject('docsUrl')}/reference.html`, { waitUntil: 'networkidle' });
     const title = page.locator('h1', { hasText: spec.info.title }).first();
-    await expect.poll(() => title.isVisible(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => title.isVisible(), EVENTUALLY).toBe(true);
     // The page itself does not scroll sideways on a phone.
     expect(
       await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),

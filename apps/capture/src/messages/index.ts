@@ -1,11 +1,13 @@
+import type { components } from '@faceproof/openapi/types';
 import { en, type MessageKey, type Messages } from './en.js';
 import { es } from './es.js';
 
 export type { MessageKey, Messages };
-export type Language = 'en' | 'es';
+/** The languages of the spec (a validation's `language`): one without strings here breaks the build. */
+export type Language = components['schemas']['Language'];
 
 export const MESSAGES: Readonly<Record<Language, Messages>> = { en, es };
-export const LANGUAGES: readonly Language[] = ['en', 'es'];
+export const LANGUAGES = Object.keys(MESSAGES) as readonly Language[];
 
 function base(tag: string): Language | undefined {
   const primary = tag.trim().toLowerCase().split(/[-_;]/, 1)[0];

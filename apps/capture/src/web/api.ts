@@ -1,4 +1,16 @@
-/** The API calls of the page: validate the photo, then (with 2FA) confirm the emailed code. */
+/**
+ * The API calls of the page: validate the photo, then (with 2FA) confirm the emailed code. Each path
+ * and its request body are typed from the spec (type-only import, erased from the bundle).
+ */
+import type { paths } from '@faceproof/openapi/types';
+
+/** The JSON request body of the POST operation at `P`. */
+type RequestBody<P extends keyof paths> = paths[P]['post'] extends {
+  requestBody: { content: { 'application/json': infer B } };
+}
+  ? B
+  : never;
+
 export interface ApiAnswer {
   /** 0 when no answer came (network error or timeout). */
   status: number;
@@ -8,21 +20,19 @@ export interface ApiAnswer {
 
 const TIMEOUT_MS = 60_000;
 
-export function validateUrl(apiBaseUrl: string): string {
-  return `${apiBaseUrl || location.origin}/v2/biometric-validations/validate`;
-}
-
-export function confirmUrl(apiBaseUrl: string): string {
-  return `${apiBaseUrl || location.origin}/v2/biometric-validations/confirm-2fa`;
-}
-
-async function post(url: string, token: string, payload: unknown): Promise<ApiAnswer> {
+/** @param apiBaseUrl where the API is, empty for the page's own origin. */
+async function post<P extends keyof paths>(
+  apiBaseUrl: string,
+  path: P,
+  token: string,
+  payload: RequestBody<P>,
+): Promise<ApiAnswer> {
   // Not AbortSignal.timeout(): Safari 15 lacks it.
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
   let response: Response;
   try {
-    response = await fetch(url, {
+    response = await fetch(`${apiBaseUrl || location.origin}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify(payload),
@@ -46,5 +56,7 @@ async function post(url: string, token: string, payload: unknown): Promise<ApiAn
   return { status: response.status, body, retryAfter: response.headers.get('retry-after') };
 }
 
-export const validate = (url: string, token: string, image: string) => post(url, token, { image });
-export const confirmCode = (url: string, token: string, code: string) => post(url, token, { code });
+export const validate = (apiBaseUrl: string, token: string, image: string) =>
+  post(apiBaseUrl, '/v2/biometric-validations/validate', token, { image });
+export const confirmCode = (apiBaseUrl: string, token: string, code: string) =>
+  post(apiBaseUrl, '/v2/biometric-validations/confirm-2fa', token, { code });

@@ -1,6 +1,6 @@
 import { format, type Language, MESSAGES, type MessageKey, pickLanguage } from '../messages/index.js';
 import { type CodeOutcome, interpret, interpretCode, type Outcome } from '../outcome.js';
-import { confirmCode, confirmUrl, validate, validateUrl } from './api.js';
+import { confirmCode, validate } from './api.js';
 import {
   CameraError,
   type CameraProblem,
@@ -252,7 +252,7 @@ async function send(image: string, mirrored = lastImage === image && lastMirrore
   show('s-checking', $('checking-title'));
   announce(m.checking);
   try {
-    const answer = await validate(validateUrl(apiBase), token, image);
+    const answer = await validate(apiBase, token, image);
     showOutcome(interpret(answer.status, answer.body, answer.retryAfter));
   } finally {
     busy = false;
@@ -313,7 +313,7 @@ async function submitCode(event: Event): Promise<void> {
   codeButton.disabled = true;
   announce(m.codeChecking);
   try {
-    const answer = await confirmCode(confirmUrl(apiBase), token, code);
+    const answer = await confirmCode(apiBase, token, code);
     codeButton.disabled = false;
     showCodeOutcome(interpretCode(answer.status, answer.body, answer.retryAfter));
   } finally {
