@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,10 @@ export async function startMailSink() {
       simpleParser(stream).then((mail) => {
         const to = [mail.to ?? []].flat().flatMap((a) => a.value.map((v) => v.address ?? ''));
         const stored: StoredMail = { to: to.join(','), subject: mail.subject ?? '', text: mail.text ?? '' };
-        writeFileSync(join(dir, `${String(++count).padStart(5, '0')}.json`), JSON.stringify(stored));
+        // Written aside, then renamed: a reader in another process never sees a half-written file.
+        const file = join(dir, String(++count).padStart(5, '0'));
+        writeFileSync(`${file}.part`, JSON.stringify(stored));
+        renameSync(`${file}.part`, `${file}.json`);
         callback();
       }, callback);
     },
@@ -53,7 +56,8 @@ export async function waitForMail(
 ): Promise<RegExpExecArray> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    for (const file of readdirSync(dir).sort().reverse()) {
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    for (const file of files.sort().reverse()) {
       const mail: StoredMail = JSON.parse(readFileSync(join(dir, file), 'utf8'));
       const match = mail.to.split(',').includes(address) ? pattern.exec(mail.text) : null;
       if (match) return match;

@@ -272,9 +272,8 @@ describe('webhooks of the real server, as the spec describes them', () => {
     expect(failed.body.data).toMatchObject({ biometricValidation: v.id, reason: 'INVALID_BIOMETRIC_DATA' });
   });
 
-  // EVENTS.md fix 2: the expired event must carry project, projectFlow, type, status and reason
-  // like the others; the server sends only `biometricValidation` and `identifier` today (flows helper).
-  it.fails('sends biometric_validation_expired when the liveness session ran out', async () => {
+  // EVENTS.md fix 2: the expired event carries project, projectFlow, type, status and reason like the others.
+  it('sends biometric_validation_expired when the liveness session ran out', async () => {
     const s = await flowWithWebhook({ type: 'login' });
     const v = await openValidation(s, 'webhook-late', 'login');
     // The validation's expiry, set by hand in the past, rather than waiting for it.
@@ -326,9 +325,9 @@ describe('webhooks of the real server, as the spec describes them', () => {
       await verifiedResultClaims(validated.body.data.token);
     });
 
-    // EVENTS.md fix 1: confirm-2fa sends the highest liveness over all attempts (0.846 here)
-    // instead of the score of the attempt that passed (0.728), which validate sends (flows helper).
-    it.fails('sends, after the code, the liveness score of the attempt that passed', async () => {
+    // EVENTS.md fix 1: confirm-2fa sends the liveness of the attempt that passed, as validate does,
+    // not the highest over all attempts (here a refused first attempt scores higher).
+    it('sends, after the code, the liveness score of the attempt that passed', async () => {
       const s = await flowWithWebhook({ type: 'onboarding' });
       const enrolled = await openValidation(s, 'webhook-carol', 'onboarding');
       await hit(validate(enrolled.token, face.carol), 200);
@@ -361,9 +360,8 @@ describe('webhooks of the real server, as the spec describes them', () => {
       });
     });
 
-    // EVENTS.md fix 2: the expired event must carry project, projectFlow, type and status like the
-    // others; the server sends only `biometricValidation`, `identifier` and `reason` today.
-    it.fails('sends biometric_validation_expired when the code ran out', async () => {
+    // EVENTS.md fix 2: the expired event carries project, projectFlow, type and status like the others.
+    it('sends biometric_validation_expired when the code ran out', async () => {
       const s = await flowWithWebhook({ type: 'onboarding' });
       const email = `webhook-${randomUUID()}@example.com`;
       const v = await openValidation(s, 'webhook-slow', 'onboarding', { requires2FA: true, email });

@@ -1,41 +1,15 @@
-import { createHash } from 'node:crypto';
 import {
   createEngine,
   EngineBusyError,
   EngineError,
   type FaceAnalysis,
-  type FaceAnalysisOk,
   type FaceEngine,
   type FaceIndex,
   type SearchHit,
 } from '@faceproof/face-engine';
 import { ApiError } from './errors.js';
+import { bytesTemplate } from './flows/analysis.js';
 import type { IndexChange, Store, StoredTemplate } from './store/types.js';
-
-export const templateBytes = (t: Float32Array) =>
-  new Uint8Array(t.buffer, t.byteOffset, t.byteLength).slice();
-export const bytesTemplate = (b: Uint8Array) =>
-  new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-
-/** The opaque `tpl_<hash>` reference returned instead of a template. */
-export const templateRef = (t: Float32Array) =>
-  `tpl_${createHash('sha256').update(templateBytes(t)).digest('hex').slice(0, 24)}`;
-
-/**
- * One quality score from the engine's measurements: the mean of detector confidence, face size
- * (full marks from 224 px), sharpness (full marks from a Laplacian variance of 100) and lighting
- * (full marks for a mean face luma within 0.3–0.7).
- */
-export function qualityScore(a: FaceAnalysisOk): number {
-  const q = a.face.quality;
-  const size = Math.min(1, q.faceSizePx / 224);
-  const sharp = Math.min(1, q.sharpness / 100);
-  const light = q.brightness < 0.3 ? q.brightness / 0.3 : q.brightness > 0.7 ? (1 - q.brightness) / 0.3 : 1;
-  const score = (q.detectionScore + size + sharp + Math.max(0, light)) / 4;
-  return Math.round(Math.min(1, Math.max(0, score)) * 1000) / 1000;
-}
-
-export const qualityWord = (s: number) => (s >= 0.8 ? 'good' : s >= 0.5 ? 'acceptable' : 'poor');
 
 export interface FacesOptions {
   workers: number;
@@ -194,6 +168,12 @@ export class Faces {
       if (err instanceof EngineError) throw engineBusy(err.message);
       throw err;
     }
+  }
+
+  /** The model of the templates this engine makes, named on each enrolled template. */
+  get templateModel(): string {
+    if (!this.engine) throw new Error('Face engine not started');
+    return this.engine.info.templateModel;
   }
 
   search(collectionId: string, template: Float32Array, k = 5): SearchHit[] {

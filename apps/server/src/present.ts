@@ -2,12 +2,13 @@ import type {
   AppRegistration,
   BiometricValidation,
   Collection,
-  MailStatus,
   Person,
   PersonCounts,
   Project,
   ProjectFlow,
-} from './store/types.js';
+  ValidationResult,
+} from './flows/types.js';
+import type { MailStatus } from './store/types.js';
 
 /** Drops undefined fields, so optional fields that were not set are absent (not null). */
 function clean<T extends Record<string, unknown>>(o: T): T {
@@ -158,4 +159,10 @@ export function presentSession(v: BiometricValidation) {
     updatedAt: v.updatedAt,
     __v: v.version,
   };
+}
+
+/** The validate (or confirm-2fa) success body: the result with its token and, once, the retained face image. */
+export function presentResult(result: ValidationResult, token: string, faceImage?: string) {
+  const biometricData = faceImage ? { faceImage, ...result.biometricData } : result.biometricData;
+  return { success: true as const, data: { ...result, biometricData, token } };
 }

@@ -4,6 +4,25 @@
  * method is async. Each method that changes several rows runs them in one transaction.
  */
 
+import type {
+  AppRegistration,
+  BiometricValidation,
+  Collection,
+  Enrolment,
+  NewMail,
+  NewOutboxEvent,
+  Person,
+  PersonCounts,
+  Project,
+  ProjectFlow,
+  StoredTemplate,
+  TwoFactorCode,
+  ValidationStatus,
+} from '../flows/types.js';
+
+// The domain types live with the flows; they are re-exported for the store's other users.
+export type * from '../flows/types.js';
+
 export interface Client {
   id: string;
   name: string;
@@ -26,162 +45,6 @@ export interface SigningKey {
   retiredAt?: string;
 }
 
-export interface Project {
-  id: string;
-  clientId: string;
-  name: string;
-  webhookSecret: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type FlowType = 'login' | 'onboarding';
-export type FlowStatus = 'draft' | 'active' | 'paused';
-export type SearchMode = 'FAST' | 'ACCURATE';
-
-export interface FlowSettings {
-  livenessMinScore: number;
-  searchMode: SearchMode;
-  searchMinScore: number;
-  maxAttempts: number;
-  retainFaceImages: boolean;
-}
-
-export interface ProjectFlow extends FlowSettings {
-  id: string;
-  clientId: string;
-  projectId: string;
-  type: FlowType;
-  status: FlowStatus;
-  name: string;
-  redirectUrl?: string;
-  webhookUrl?: string;
-  collectionId?: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Collection {
-  id: string;
-  clientId: string;
-  projectId: string;
-  name: string;
-  description?: string;
-  code: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Person {
-  id: string;
-  clientId: string;
-  projectId: string;
-  collectionId: string;
-  identifier: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface PersonCounts {
-  templates: number;
-  faceImages: number;
-}
-
-export interface StoredTemplate {
-  id: string;
-  personId: string;
-  collectionId: string;
-  model: string;
-  template: Uint8Array;
-  createdAt: string;
-}
-
-export interface FaceImageRecord {
-  id: string;
-  personId: string;
-  mime: string;
-  image: Uint8Array;
-  createdAt: string;
-}
-
-export type ValidationType = 'validation' | 'login' | 'onboarding' | 'oneTimeLink';
-export type ValidationStatus = 'new' | 'awaiting_2fa' | 'completed' | 'failed' | 'expired';
-export type SessionStatus = 'active' | 'used' | 'expired';
-
-export interface LivenessResultEntry {
-  score: number;
-  passed: boolean;
-  createdAt: string;
-}
-
-export interface ComparisonResultEntry {
-  person?: string;
-  score: number;
-  passed: boolean;
-  createdAt: string;
-}
-
-/** Request options echoed on the validation (absent when not sent). */
-export interface ValidationOptions {
-  redirectUrl?: string;
-  webhookUrl?: string;
-  ipAddress?: string;
-  email?: string;
-  requires2FA: boolean;
-  sendViaEmail: boolean;
-  language: 'en' | 'es';
-}
-
-export interface BiometricValidation {
-  id: string;
-  clientId: string;
-  projectId: string;
-  flowId: string;
-  sessionId: string;
-  sessionStatus: SessionStatus;
-  identifier: string;
-  type: ValidationType;
-  status: ValidationStatus;
-  /** The flow's settings when the validation was created; later flow changes do not apply. */
-  settings: FlowSettings;
-  options: ValidationOptions;
-  collectionId?: string;
-  collectionCode?: string;
-  personId?: string;
-  livenessScore: number;
-  attempts: number;
-  maxAttempts: number;
-  livenessResults: LivenessResultEntry[];
-  comparisonResults: ComparisonResultEntry[];
-  /** The success response body (without the token), kept for audit. */
-  result?: Record<string, unknown>;
-  expiresAt: string;
-  completedAt?: string;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
-
-export type AppRegistrationStatus = 'STARTED' | 'ONGOING' | 'COMPLETED' | 'FAILED' | 'EXPIRED';
-
-export interface AppRegistration {
-  id: string;
-  clientId: string;
-  projectId: string;
-  flowId: string;
-  status: AppRegistrationStatus;
-  email?: string;
-  countryCode?: string;
-  phone?: string;
-  os?: 'DESKTOP' | 'IOS' | 'ANDROID';
-  personId?: string;
-  validationId?: string;
-  collectionId?: string;
-  expiresAt: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
 export interface OutboxEvent {
   id: string;
   projectId: string;
@@ -199,13 +62,6 @@ export interface OutboxEvent {
   claimedBy?: string;
 }
 
-export interface NewOutboxEvent {
-  projectId: string;
-  eventType: string;
-  url: string;
-  payload: Record<string, unknown>;
-}
-
 export interface Page<T> {
   items: T[];
   total: number;
@@ -214,15 +70,6 @@ export interface Page<T> {
 export interface PageQuery {
   page: number;
   limit: number;
-}
-
-/** A person to create together with its first template (and image, when the flow retains images). */
-export interface Enrolment {
-  person: Person;
-  template: StoredTemplate;
-  image?: FaceImageRecord;
-  /** With `replacePersonId`, the templates and images of that person are replaced instead. */
-  replacePersonId?: string;
 }
 
 /** A template without its bytes: what the index reconciliation compares. */
@@ -338,7 +185,10 @@ export interface Store {
     extra: { enrolment?: Enrolment; events?: NewOutboxEvent[] },
   ): Promise<void>;
 
-  getIdempotent(clientId: string, key: string): Promise<{ bodyHash: string; response: string } | undefined>;
+  getIdempotent(
+    clientId: string,
+    key: string,
+  ): Promise<{ bodyHash: string; response: string; createdAt: string } | undefined>;
   putIdempotent(clientId: string, key: string, bodyHash: string, response: string): Promise<void>;
   /** Writes the validation and its idempotency record in one transaction. */
   createValidationIdempotent(
@@ -385,15 +235,7 @@ export interface Store {
   countCodeAttempt(validationId: string, max: number): Promise<number | undefined>;
 }
 
-export type MailKind = 'link' | 'code';
 export type MailStatus = 'pending' | 'sent' | 'failed';
-
-export interface NewMail {
-  validationId: string;
-  kind: MailKind;
-  recipient: string;
-  language: 'en' | 'es';
-}
 
 export interface Mail extends NewMail {
   id: string;
@@ -405,15 +247,4 @@ export interface Mail extends NewMail {
   sentAt?: string;
   claimedUntil?: string;
   claimedBy?: string;
-}
-
-export interface TwoFactorCode {
-  validationId: string;
-  /** scrypt of the code with `salt`, hex. */
-  hash: string;
-  salt: string;
-  attempts: number;
-  expiresAt: string;
-  createdAt: string;
-  consumedAt?: string;
 }

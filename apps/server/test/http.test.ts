@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, generateKeyPair, jwtVerify, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataUri, fx, type Harness, startServer } from './helpers.js';
+import { dataUri, enrol, fx, type Harness, type OwnFlows, ownFlows, startServer } from './helpers.js';
 
 let h: Harness;
 let token: string; // the demo client access token
@@ -15,8 +15,15 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-async function create(type: string, identifier: string, extra: Record<string, unknown> = {}) {
-  const flow = type === 'onboarding' ? h.demo.onboardingFlow : h.demo.loginFlow;
+type Flows = Pick<OwnFlows, 'onboardingFlow' | 'loginFlow'>;
+
+async function create(
+  type: string,
+  identifier: string,
+  extra: Record<string, unknown> = {},
+  flows: Flows = h.demo,
+) {
+  const flow = type === 'onboarding' ? flows.onboardingFlow : flows.loginFlow;
   const res = await h.call('POST', '/v2/biometric-validations', {
     token,
     body: { project: h.demo.project, projectFlow: flow, identifier, type, ...extra },
@@ -28,17 +35,23 @@ async function create(type: string, identifier: string, extra: Record<string, un
 const validate = (sessionToken: string, image: string) =>
   h.call('POST', '/v2/biometric-validations/validate', { token: sessionToken, body: { image } });
 
+// Each test has its own collection (faces are unique in one), so none relies on another's enrolment.
 describe('onboarding and login', () => {
-  let alice: string;
+  /** A collection of this test's own with its flows, and alice enrolled in it from A0. */
+  async function withAlice() {
+    const flows = await ownFlows(h);
+    return { flows, alice: await enrol(h, flows, 'alice', A0) };
+  }
 
   it('onboarding enrols a new person and returns a result token that verifies against the JWKS', async () => {
-    const v = await create('onboarding', 'alice', { redirectUrl: 'https://example.com/done' });
+    const flows = await ownFlows(h);
+    const v = await create('onboarding', 'alice', { redirectUrl: 'https://example.com/done' }, flows);
     const res = await validate(v.token, A0);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.data.status).toBe('completed');
     expect(res.body.data.matchScore).toBe(1);
     expect(res.body.data.biometricData.template).toMatch(/^tpl_/);
-    alice = res.body.data.person;
+    const alice = res.body.data.person;
     const jwks = createRemoteJWKSet(new URL(`${h.base}/.well-known/jwks.json`));
     const { payload, protectedHeader } = await jwtVerify(res.body.data.token, jwks, {
       audience: 'faceproof:result',
@@ -53,7 +66,8 @@ describe('onboarding and login', () => {
   });
 
   it('onboarding refuses a duplicate of an enrolled face', async () => {
-    const v = await create('onboarding', 'alice-again');
+    const { flows } = await withAlice();
+    const v = await create('onboarding', 'alice-again', {}, flows);
     const res = await validate(v.token, A1);
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({
@@ -64,7 +78,8 @@ describe('onboarding and login', () => {
   });
 
   it('login passes for the enrolled person with another photo', async () => {
-    const v = await create('login', 'alice');
+    const { flows, alice } = await withAlice();
+    const v = await create('login', 'alice', {}, flows);
     const res = await validate(v.token, A1);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.data).toMatchObject({ person: alice, type: 'login', status: 'completed' });
@@ -76,7 +91,8 @@ describe('onboarding and login', () => {
   });
 
   it('login fails for another person, records each attempt and fails for good at the limit', async () => {
-    const v = await create('login', 'alice');
+    const { flows } = await withAlice();
+    const v = await create('login', 'alice', {}, flows);
     const first = await validate(v.token, B);
     expect(first.status).toBe(400);
     expect(first.body).toMatchObject({ code: 'IDENTITY_VERIFICATION_FAILED', attemptsRemaining: 2 });
@@ -98,13 +114,15 @@ describe('onboarding and login', () => {
   });
 
   it('login fails for an identifier nobody is enrolled under', async () => {
-    const v = await create('login', 'nobody');
+    const { flows } = await withAlice();
+    const v = await create('login', 'nobody', {}, flows);
     const res = await validate(v.token, A1);
     expect(res.body.code).toBe('IDENTITY_VERIFICATION_FAILED');
   });
 
   it('refuses a replayed session token once the validation completed', async () => {
-    const v = await create('login', 'alice');
+    const { flows } = await withAlice();
+    const v = await create('login', 'alice', {}, flows);
     expect((await validate(v.token, A1)).status).toBe(200);
     const replay = await validate(v.token, A1);
     expect(replay.status).toBe(409);
@@ -112,7 +130,8 @@ describe('onboarding and login', () => {
   });
 
   it('lets at most one of two simultaneous attempts on one session succeed', async () => {
-    const v = await create('login', 'alice');
+    const { flows } = await withAlice();
+    const v = await create('login', 'alice', {}, flows);
     const results = await Promise.all([validate(v.token, A1), validate(v.token, A0), validate(v.token, A1)]);
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     for (const r of results.filter((r) => r.status !== 200))
@@ -120,7 +139,8 @@ describe('onboarding and login', () => {
   });
 
   it('answers 410 for an expired liveness session', async () => {
-    const v = await create('login', 'alice', { expiresAt: new Date(Date.now() + 1500).toISOString() });
+    const { flows } = await withAlice();
+    const v = await create('login', 'alice', { expiresAt: new Date(Date.now() + 1500).toISOString() }, flows);
     await new Promise((r) => setTimeout(r, 2100));
     const res = await validate(v.token, A1);
     expect(res.status).toBe(410);
@@ -128,13 +148,14 @@ describe('onboarding and login', () => {
   });
 
   it('deleting a person deletes its templates, and the face no longer logs in', async () => {
-    const v = await create('onboarding', 'bob');
+    const flows = await ownFlows(h);
+    const v = await create('onboarding', 'bob', {}, flows);
     const enrolled = await validate(v.token, B);
     expect(enrolled.status).toBe(200);
     const del = await h.call('DELETE', `/v2/persons/${enrolled.body.data.person}`, { token });
     expect(del.body.data).toMatchObject({ deleted: true, templates: 1 });
     expect((await h.call('GET', `/v2/persons/${enrolled.body.data.person}`, { token })).status).toBe(404);
-    const login = await create('login', 'bob');
+    const login = await create('login', 'bob', {}, flows);
     expect((await validate(login.token, B)).body.code).toBe('IDENTITY_VERIFICATION_FAILED');
   });
 });
@@ -441,6 +462,11 @@ describe('app registration', () => {
 
 describe('resources', () => {
   it('creates, lists, reads and deletes projects, collections and flows', async () => {
+    // A collection with a person, which deleting another collection must leave alone.
+    const kept = await ownFlows(h);
+    await enrol(h, kept, 'kept', A0);
+    const projects = async () => (await h.call('GET', '/v2/projects?limit=1', { token })).body.total;
+    const before = await projects();
     const p = await h.call('POST', '/v2/projects', { token, body: { name: 'Second' } });
     expect(p.body.data.webhookSecret).toMatch(/^whsec_/);
     const got = await h.call('GET', `/v2/projects/${p.body.data._id}`, { token });
@@ -450,7 +476,7 @@ describe('resources', () => {
         .data.name,
     ).toBe('Renamed');
     const list = await h.call('GET', '/v2/projects?limit=1', { token });
-    expect(list.body).toMatchObject({ total: 2, page: 1, limit: 1 });
+    expect(list.body).toMatchObject({ total: before + 1, page: 1, limit: 1 });
     const c = await h.call('POST', '/v2/collections', {
       token,
       body: { project: p.body.data._id, name: 'C' },
@@ -467,12 +493,8 @@ describe('resources', () => {
     });
     const del = await h.call('DELETE', `/v2/collections/${c.body.data._id}`, { token });
     expect(del.body.data).toMatchObject({ deleted: true, persons: 0 });
-    expect(
-      (await h.call('GET', `/v2/collections/${h.demo.collection}`, { token })).body.data.persons,
-    ).toBeGreaterThan(0);
-    expect(
-      (await h.call('GET', `/v2/persons?collection=${h.demo.collection}`, { token })).body.total,
-    ).toBeGreaterThan(0);
+    expect((await h.call('GET', `/v2/collections/${kept.collection}`, { token })).body.data.persons).toBe(1);
+    expect((await h.call('GET', `/v2/persons?collection=${kept.collection}`, { token })).body.total).toBe(1);
     expect((await h.call('GET', '/v2/collections', { token })).status).toBe(200);
     expect((await h.call('GET', '/v2/project-flows', { token })).status).toBe(200);
     expect((await h.call('GET', '/healthz')).body.status).toBe('ok');

@@ -1,0 +1,138 @@
+import type { FaceAnalysis, FaceAnalysisFail, SearchHit } from '@faceproof/face-engine';
+import type { components } from '@faceproof/openapi/types';
+import { withExpiry } from '../../resources/app-registrations.js';
+import { livenessScore } from '../analysis.js';
+import { buildEnrolment } from '../enrolment.js';
+import type { FlowError } from '../errors.js';
+import { appRegistrationEvent } from '../events.js';
+import type { AppRegistration, Enrolment, NewOutboxEvent, Person, ProjectFlow } from '../types.js';
+
+type EnrolError = FlowError<'createAppRegistrationBiometricValidation'>;
+
+type EnrolBody = components['schemas']['AppRegistrationBiometricValidationRequest'];
+/** The request body as validated: the spec's default of `force` is filled in. */
+export type EnrolRequest = EnrolBody & Required<Pick<EnrolBody, 'force'>>;
+
+export interface EnrolState {
+  registration: AppRegistration;
+  flow?: ProjectFlow;
+  now: number;
+}
+
+export interface EnrolEvidence {
+  analysis: FaceAnalysis;
+  /** The 1:N search of the face in the flow's collection, best first. */
+  candidates: SearchHit[];
+  /** The person already enrolled under the registration's identifier. */
+  sameIdentifier?: Person;
+}
+
+export type EnrolDecision =
+  | {
+      next: AppRegistration;
+      enrolment: Enrolment;
+      events: NewOutboxEvent[];
+      indexed: { collectionId: string; personId: string; template: Float32Array };
+      error?: undefined;
+    }
+  | { error: EnrolError };
+
+const conflict = <C extends string>(code: C, title: string, scoreSuffix?: string) => ({
+  status: 409 as const,
+  code,
+  title,
+  message: title,
+  ...(scoreSuffix ? { scoreSuffix } : {}),
+});
+
+const invalidImage = (a: FaceAnalysisFail): EnrolError => ({
+  status: 400,
+  code: 'INVALID_IMAGE',
+  title: 'Invalid image',
+  message: 'Invalid image',
+  details: [{ path: '/body/image', message: a.message, reason: a.reason }],
+});
+
+/** The identifier persons of app registrations are enrolled under: the email, else the phone. */
+export const registrationIdentifier = (r: AppRegistration) =>
+  r.email ?? `${r.countryCode ?? ''}${r.phone ?? ''}`;
+
+/** Whether the registration takes a face now (before the engine runs); the collection it enrols into. */
+export function admitEnrolment(
+  s: EnrolState,
+  force: boolean,
+): { flow: ProjectFlow; collectionId: string } | { error: EnrolError } {
+  const { status } = withExpiry(s.registration, s.now);
+  if (status !== 'STARTED' && status !== 'ONGOING')
+    return { error: conflict('APP_REGISTRATION_NOT_ACTIVE', 'App registration not active') };
+  const { flow } = s;
+  if (!flow?.collectionId) return { error: conflict('COLLECTION_NOT_SET', 'Collection not set') };
+  if (s.registration.personId && !force)
+    return { error: conflict('PERSON_ALREADY_SET', 'Person already set') };
+  return { flow, collectionId: flow.collectionId };
+}
+
+export interface EnrolContext {
+  collectionId: string;
+  templateModel: string;
+  newId: () => string;
+}
+
+/**
+ * Enrols the face of an app registration. With `force`, the registration's own person (or the
+ * person already enrolled under its identifier) keeps its id and gets the new face; otherwise a new
+ * person is created, unless the face or the identifier is already enrolled.
+ */
+export function decideEnrolment(
+  s: EnrolState & { flow: ProjectFlow },
+  body: EnrolRequest,
+  ev: EnrolEvidence,
+  ctx: EnrolContext,
+): EnrolDecision {
+  const a = ev.analysis;
+  if (!a.ok) return { error: invalidImage(a) };
+  const liveness = livenessScore(a);
+  if (liveness < s.flow.livenessMinScore)
+    return { error: conflict('LIVENESS_FAILED', 'Liveness failed', `@${liveness}`) };
+  const best = ev.candidates[0];
+  const duplicate = best !== undefined && best.score >= s.flow.searchMinScore;
+  const { force } = body;
+  if ((duplicate || ev.sameIdentifier) && !force)
+    return { error: conflict('PERSON_ALREADY_SET', 'Person already set') };
+
+  const r = s.registration;
+  const at = new Date(s.now).toISOString();
+  const replacePersonId = r.personId ?? ev.sameIdentifier?.id;
+  const personId = replacePersonId ?? ctx.newId();
+  const { collectionId } = ctx;
+  const enrolment = buildEnrolment({
+    person: {
+      id: personId,
+      clientId: r.clientId,
+      projectId: r.projectId,
+      collectionId,
+      identifier: registrationIdentifier(r),
+    },
+    analysis: a,
+    image: body.image,
+    retainFaceImage: s.flow.retainFaceImages,
+    templateModel: ctx.templateModel,
+    at,
+    newId: ctx.newId,
+    replacePersonId,
+  });
+  const next: AppRegistration = {
+    ...r,
+    status: 'ONGOING',
+    os: body.os,
+    personId,
+    collectionId,
+    updatedAt: at,
+  };
+  const events = appRegistrationEvent(next, s.flow.webhookUrl, replacePersonId !== undefined, {
+    person: personId,
+    collection: collectionId,
+    livenessScore: liveness,
+  });
+  return { next, enrolment, events, indexed: { collectionId, personId, template: a.template } };
+}

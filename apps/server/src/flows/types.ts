@@ -1,0 +1,216 @@
+import type { components } from '@faceproof/openapi/types';
+
+/**
+ * The domain: what the flows decide about and the store persists. The store imports these; the
+ * flows never import the store. Enums and the shapes the API presents come from the spec's
+ * generated types.
+ */
+type Schemas = components['schemas'];
+
+export interface Project {
+  id: string;
+  clientId: string;
+  name: string;
+  webhookSecret: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type FlowType = Schemas['ProjectFlowType'];
+export type FlowStatus = Schemas['ProjectFlowStatus'];
+export type SearchMode = Schemas['SearchMode'];
+
+export interface FlowSettings {
+  livenessMinScore: number;
+  searchMode: SearchMode;
+  searchMinScore: number;
+  maxAttempts: number;
+  retainFaceImages: boolean;
+}
+
+export interface ProjectFlow extends FlowSettings {
+  id: string;
+  clientId: string;
+  projectId: string;
+  type: FlowType;
+  status: FlowStatus;
+  name: string;
+  redirectUrl?: string;
+  webhookUrl?: string;
+  collectionId?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Collection {
+  id: string;
+  clientId: string;
+  projectId: string;
+  name: string;
+  description?: string;
+  code: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Person {
+  id: string;
+  clientId: string;
+  projectId: string;
+  collectionId: string;
+  identifier: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PersonCounts {
+  templates: number;
+  faceImages: number;
+}
+
+export interface StoredTemplate {
+  id: string;
+  personId: string;
+  collectionId: string;
+  /** The engine's template model (`EngineInfo.templateModel`): templates of different models do not compare. */
+  model: string;
+  template: Uint8Array;
+  createdAt: string;
+}
+
+export interface FaceImageRecord {
+  id: string;
+  personId: string;
+  mime: string;
+  image: Uint8Array;
+  createdAt: string;
+}
+
+/** A person to create together with its first template (and image, when the flow retains images). */
+export interface Enrolment {
+  person: Person;
+  template: StoredTemplate;
+  image?: FaceImageRecord;
+  /** With `replacePersonId`, the templates and images of that person are replaced instead. */
+  replacePersonId?: string;
+}
+
+export type ValidationType = Schemas['BiometricValidationType'];
+export type ValidationStatus = Schemas['BiometricValidationStatus'];
+export type SessionStatus = Schemas['LivenessSession']['status'];
+export type Language = Schemas['Language'];
+
+export interface LivenessResultEntry {
+  score: number;
+  passed: boolean;
+  createdAt: string;
+}
+
+export interface ComparisonResultEntry {
+  person?: string;
+  score: number;
+  passed: boolean;
+  createdAt: string;
+}
+
+/** Request options echoed on the validation (absent when not sent). */
+export interface ValidationOptions {
+  redirectUrl?: string;
+  webhookUrl?: string;
+  ipAddress?: string;
+  email?: string;
+  requires2FA: boolean;
+  sendViaEmail: boolean;
+  language: Language;
+}
+
+/**
+ * What the passing attempt decided, as the validate response presented it (the spec's
+ * BiometricValidationResult) without the token and the face image: person, matchScore, the
+ * liveness of the passing attempt (`biometricData.livenessScore`, the number every event and
+ * token reports), riskScore and quality. It is the audit copy, and confirm-2fa completes from it;
+ * rows already stored keep this shape. `redirectUrl` is set once there is a result token.
+ */
+export type ValidationResult = Omit<Schemas['BiometricValidationResult'], 'token' | 'biometricData'> & {
+  biometricData: Omit<Schemas['BiometricData'], 'faceImage'>;
+};
+
+export interface BiometricValidation {
+  id: string;
+  clientId: string;
+  projectId: string;
+  flowId: string;
+  sessionId: string;
+  sessionStatus: SessionStatus;
+  identifier: string;
+  type: ValidationType;
+  status: ValidationStatus;
+  /** The flow's settings when the validation was created; later flow changes do not apply. */
+  settings: FlowSettings;
+  options: ValidationOptions;
+  collectionId?: string;
+  collectionCode?: string;
+  personId?: string;
+  /** The best liveness score over the attempts (the validation's `livenessScore`). */
+  livenessScore: number;
+  attempts: number;
+  maxAttempts: number;
+  livenessResults: LivenessResultEntry[];
+  comparisonResults: ComparisonResultEntry[];
+  result?: ValidationResult;
+  expiresAt: string;
+  completedAt?: string;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export type AppRegistrationStatus = Schemas['AppRegistrationStatus'];
+export type DeviceOs = Schemas['DeviceOs'];
+
+export interface AppRegistration {
+  id: string;
+  clientId: string;
+  projectId: string;
+  flowId: string;
+  status: AppRegistrationStatus;
+  email?: string;
+  countryCode?: string;
+  phone?: string;
+  os?: DeviceOs;
+  personId?: string;
+  validationId?: string;
+  collectionId?: string;
+  expiresAt: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A webhook event to deliver once the change that raised it is committed. */
+export interface NewOutboxEvent {
+  projectId: string;
+  eventType: string;
+  url: string;
+  payload: Record<string, unknown>;
+}
+
+export type MailKind = 'link' | 'code';
+
+/** An email to send once the change that asked for it is committed. */
+export interface NewMail {
+  validationId: string;
+  kind: MailKind;
+  recipient: string;
+  language: Language;
+}
+
+export interface TwoFactorCode {
+  validationId: string;
+  /** scrypt of the code with `salt`, hex. */
+  hash: string;
+  salt: string;
+  attempts: number;
+  expiresAt: string;
+  createdAt: string;
+  consumedAt?: string;
+}

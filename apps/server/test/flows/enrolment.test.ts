@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { bytesTemplate, livenessScore } from '../../src/flows/analysis.js';
+import { admitEnrolment, decideEnrolment } from '../../src/flows/app-registration/enrol.js';
+import { buildEnrolment } from '../../src/flows/enrolment.js';
+import type { AppRegistration } from '../../src/flows/types.js';
+import { AT, analysis, eventData, FLOW, ids, NOW, person, projectFlow } from './fixtures.js';
+
+describe('the enrolment builder', () => {
+  const input = {
+    person: { id: 'p1', clientId: 'c', projectId: 'pr', collectionId: 'col', identifier: 'alice' },
+    analysis: analysis(0.9, { seed: 7 }),
+    image: 'data:image/png;base64,iVBO',
+    templateModel: 'human-3.3.6/faceres',
+    at: AT,
+    newId: ids('t'),
+  };
+
+  it('names the model that made the template and keeps its bytes', () => {
+    const e = buildEnrolment({ ...input, retainFaceImage: false });
+    expect(e.template).toMatchObject({ personId: 'p1', collectionId: 'col', model: 'human-3.3.6/faceres' });
+    expect(bytesTemplate(e.template.template)).toEqual(input.analysis.template);
+    expect(e.person).toEqual({ ...input.person, createdAt: AT, updatedAt: AT });
+    expect(e.image).toBeUndefined();
+    expect(e).not.toHaveProperty('replacePersonId');
+  });
+
+  it('keeps the image only when the flow retains images, with the sent media type', () => {
+    const e = buildEnrolment({ ...input, retainFaceImage: true, replacePersonId: 'p1' });
+    expect(e.image).toMatchObject({ personId: 'p1', mime: 'image/png' });
+    expect(e.replacePersonId).toBe('p1');
+  });
+
+  it('rounds liveness to 3 decimals within 0..1', () => {
+    expect([0.98765, 1.2, -0.1].map((s) => livenessScore(analysis(s)))).toEqual([0.988, 1, 0]);
+  });
+});
+
+describe('enrolling the face of an app registration', () => {
+  const flow = projectFlow({ type: 'onboarding', collectionId: 'col' });
+  const registration: AppRegistration = {
+    id: 'reg',
+    clientId: 'client',
+    projectId: 'project',
+    flowId: FLOW,
+    status: 'STARTED',
+    email: 'alice@example.invalid',
+    expiresAt: new Date(NOW + 60_000).toISOString(),
+    createdAt: AT,
+    updatedAt: AT,
+  };
+  const ctx = { collectionId: 'col', templateModel: 'human-3.3.6/faceres', newId: ids('n') };
+  const s = { registration, flow, now: NOW };
+  const body = { image: 'AAEC', os: 'IOS' as const, force: false };
+
+  it('admits an open registration with a collection; refuses an expired one or one already linked', () => {
+    expect(admitEnrolment(s, false)).toEqual({ flow, collectionId: 'col' });
+    expect(admitEnrolment({ ...s, now: NOW + 120_000 }, false)).toMatchObject({
+      error: { code: 'APP_REGISTRATION_NOT_ACTIVE' },
+    });
+    expect(admitEnrolment({ ...s, registration: { ...registration, personId: 'p' } }, false)).toMatchObject({
+      error: { code: 'PERSON_ALREADY_SET' },
+    });
+    expect(admitEnrolment({ ...s, flow: undefined }, false)).toMatchObject({
+      error: { code: 'COLLECTION_NOT_SET' },
+    });
+  });
+
+  it('creates a person with the created event, liveness as validate reports it', () => {
+    const d = decideEnrolment(s, body, { analysis: analysis(0.8766), candidates: [] }, ctx);
+    if (d.error) throw new Error(d.error.message);
+    expect(d.next).toMatchObject({ status: 'ONGOING', os: 'IOS', personId: d.enrolment.person.id });
+    expect(d.enrolment.person.identifier).toBe('alice@example.invalid');
+    expect(d.enrolment.template.model).toBe('human-3.3.6/faceres');
+    expect(eventData(d.events).app_registration_person_created).toEqual({
+      appRegistration: 'reg',
+      project: 'project',
+      projectFlow: FLOW,
+      person: d.enrolment.person.id,
+      collection: 'col',
+      livenessScore: 0.877,
+    });
+  });
+
+  it('refuses a low liveness (on the reported score) and a duplicate unless forced, which replaces', () => {
+    expect(
+      decideEnrolment(s, body, { analysis: analysis(0.5996), candidates: [] }, ctx).error,
+    ).toBeUndefined();
+    expect(decideEnrolment(s, body, { analysis: analysis(0.4123), candidates: [] }, ctx).error).toMatchObject(
+      {
+        code: 'LIVENESS_FAILED',
+        scoreSuffix: '@0.412',
+      },
+    );
+    const dup = {
+      analysis: analysis(0.9),
+      candidates: [],
+      sameIdentifier: person('old', 'alice@example.invalid'),
+    };
+    expect(decideEnrolment(s, body, dup, ctx).error?.code).toBe('PERSON_ALREADY_SET');
+    const forced = decideEnrolment(s, { ...body, force: true }, dup, ctx);
+    if (forced.error) throw new Error(forced.error.message);
+    expect(forced.enrolment.replacePersonId).toBe('old');
+    expect(forced.events[0]?.eventType).toBe('app_registration_person_replaced');
+  });
+});
