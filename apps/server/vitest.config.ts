@@ -1,9 +1,10 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
-// The flows' unit tests (test/flows) need no engine and no database: they run once. The rest of
-// the suite runs twice: on SQLite, then on PostgreSQL (a cluster the postgres run starts itself).
-// Tests named *.pg.test.ts need several instances on one database, so PostgreSQL only.
-const UNIT = 'test/flows/**';
+// Unit tests (test/flows: the decisions; test/unit: the contract layer, the outbox poller, the
+// resource rules) need no engine and no database: they run once. The rest of the suite runs twice:
+// on SQLite, then on PostgreSQL (a cluster the postgres run starts itself). Tests named
+// *.pg.test.ts need several instances on one database, so PostgreSQL only.
+const UNIT = ['test/flows/**', 'test/unit/**'];
 const SUITE = ['test/**/*.test.ts'];
 
 export default defineConfig({
@@ -19,14 +20,14 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'server-unit', include: [`${UNIT}/*.test.ts`], testTimeout: 5_000 },
+        test: { name: 'server-unit', include: UNIT.map((dir) => `${dir}/*.test.ts`), testTimeout: 5_000 },
       },
       {
         extends: true,
         test: {
           name: 'sqlite',
           include: SUITE,
-          exclude: [...configDefaults.exclude, UNIT, 'test/**/*.pg.test.ts'],
+          exclude: [...configDefaults.exclude, ...UNIT, 'test/**/*.pg.test.ts'],
           globalSetup: ['test/global-setup.ts'],
           sequence: { groupOrder: 0 },
         },
@@ -36,7 +37,7 @@ export default defineConfig({
         test: {
           name: 'postgres',
           include: SUITE,
-          exclude: [...configDefaults.exclude, UNIT],
+          exclude: [...configDefaults.exclude, ...UNIT],
           env: { FACEPROOF_TEST_STORE: 'postgres' },
           globalSetup: ['test/global-setup.ts', 'test/postgres-setup.ts'],
           sequence: { groupOrder: 1 },

@@ -1,22 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { AppContext, Handler } from './context.js';
+import type { AppContext } from './context.js';
 import { SPEC_ID, spec } from './contract/bundle.js';
 import { registerOperations } from './contract/routes.js';
+import { handlers } from './http/index.js';
 import { registerErrorHandling } from './plugins/app/error-handler.js';
 import { acceptJsonOnly, BODY_LIMIT, registerCors, registerRateLimit } from './plugins/external/http.js';
-import { appRegistrationHandlers } from './routes/app-registration.js';
-import { resourceHandlers } from './routes/resources.js';
-import { validationHandlers } from './routes/validations.js';
 
 export { BODY_LIMIT };
-
-const handlers: Record<string, Handler> = {
-  ...resourceHandlers,
-  ...validationHandlers,
-  ...appRegistrationHandlers,
-};
 
 /** Request ids: the caller's own `X-Request-Id` when it is sane, else a fresh one. */
 export function genReqId(req: { headers: Record<string, string | string[] | undefined> }) {

@@ -4,7 +4,7 @@ import { apiError } from '../errors.js';
 import { presentSession, presentValidation } from '../present.js';
 import { captureUrl, pageOf, paging } from './common.js';
 
-/** The read side of biometric validations; creating and answering them is in routes/validations.ts. */
+/** The read side of biometric validations; creating and answering them is in validation-sessions.ts. */
 export const validationReadHandlers = {
   ...operation('listBiometricValidations')(async (ctx, req) => {
     const p = paging(req.query);

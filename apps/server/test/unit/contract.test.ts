@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { operations } from '../src/contract/bundle.js';
-import { requestAjvs, requestIssues, requestValidators } from '../src/contract/validators.js';
+import { operations } from '../../src/contract/bundle.js';
+import { requestAjvs, requestIssues, requestValidators } from '../../src/contract/validators.js';
 
 const ajvs = requestAjvs();
 const validatorsOf = (operationId: string) => {

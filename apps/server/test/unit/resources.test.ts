@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { schemaDefaults } from '../src/contract/defaults.js';
-import { registrationFlowRefusal, withExpiry } from '../src/resources/app-registrations.js';
-import { type FlowInput, newFlow, patchFlow } from '../src/resources/project-flows.js';
-import { notReadyBecause } from '../src/resources/readiness.js';
-import type { AppRegistration } from '../src/store/types.js';
+import { schemaDefaults } from '../../src/contract/defaults.js';
+import { registrationFlowRefusal, withExpiry } from '../../src/resources/app-registrations.js';
+import { type FlowInput, newFlow, patchFlow } from '../../src/resources/project-flows.js';
+import { notReadyBecause } from '../../src/resources/readiness.js';
+import type { AppRegistration } from '../../src/store/types.js';
 
 const origin = {
   id: 'f1',

@@ -1,8 +1,8 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { routeErrorGaps, routeErrors, undocumentedError } from '../src/contract/error-codes.js';
-import { ApiError } from '../src/errors.js';
-import { registerErrorHandling } from '../src/plugins/app/error-handler.js';
+import { routeErrorGaps, routeErrors, undocumentedError } from '../../src/contract/error-codes.js';
+import { ApiError } from '../../src/errors.js';
+import { registerErrorHandling } from '../../src/plugins/app/error-handler.js';
 
 describe('the documented-code check', () => {
   it('accepts a code the spec lists for the operation and status, and says what is wrong otherwise', () => {

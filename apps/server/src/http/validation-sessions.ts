@@ -16,10 +16,10 @@ import { seal } from '../flows/validation/claims.js';
 import { admitCode, type CodeState, judgeCode } from '../flows/validation/confirm-code.js';
 import { type CreateRequest, decideCreate } from '../flows/validation/create.js';
 import type { Decision } from '../flows/validation/decision.js';
-import { captureUrl, flowNotFound, projectNotFound } from '../http/common.js';
 import { objectId } from '../ids.js';
 import { codeMatches } from '../mail/codes.js';
 import { presentResult, presentSession, presentValidation } from '../present.js';
+import { captureUrl, flowNotFound, projectNotFound } from './common.js';
 import { asApiError } from './flow-error.js';
 
 /**

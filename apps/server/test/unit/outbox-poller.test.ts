@@ -5,7 +5,7 @@ import {
   type OutboxPollerOptions,
   settle,
   type Timers,
-} from '../src/outbox/poller.js';
+} from '../../src/outbox/poller.js';
 
 /** A clock that moves only when told: `advance` runs the timers due and lets their promises settle. */
 class FakeTimers implements Timers {
