@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ensureFixtures } from '@faceproof/face-engine/fixtures';
+import { freePort, type RunningHttpProcess, startHttpProcess } from '@faceproof/process-testing';
 import type { TestProject } from 'vitest/node';
 import { startMailSink } from './mail-sink.js';
-import { freePort, type RunningProcess, startHttpProcess } from './processes.js';
 import { type Demo, demo, type ServerTarget, startServer } from './server-target.js';
 
 const require = createRequire(import.meta.url);
@@ -60,7 +60,7 @@ export default async function setup(project: TestProject) {
   }
   return stopAll;
 }
-async function startMock(): Promise<RunningProcess> {
+async function startMock(): Promise<RunningHttpProcess> {
   const mockDir = dirname(require.resolve('@faceproof/mock/package.json'));
   const port = await freePort();
   return startHttpProcess({

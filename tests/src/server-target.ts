@@ -5,27 +5,20 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { promisify } from 'node:util';
+import { freePort, type RunningHttpProcess, startHttpProcess } from '@faceproof/process-testing';
+import type { Demo } from '@faceproof/server';
 import { importJWK, SignJWT } from 'jose';
-import { freePort, type RunningProcess, startHttpProcess } from './processes.js';
 
 const require = createRequire(import.meta.url);
 const serverDir = dirname(require.resolve('@faceproof/server/package.json'));
 
-export interface Demo {
-  client: string;
-  project: string;
-  collection: string;
-  loginFlow: string;
-  onboardingFlow: string;
-  appRegistration: string;
-  clientAccessToken: string;
-  appRegistrationToken: string;
-}
+/** What `faceproof demo --json` prints. */
+export type { Demo } from '@faceproof/server';
 
 export interface ServerTarget {
   url: string;
   dataDir: string;
-  process: RunningProcess;
+  process: RunningHttpProcess;
   stop(): Promise<void>;
 }
 

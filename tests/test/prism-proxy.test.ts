@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { freePort, type RunningHttpProcess, startHttpProcess } from '@faceproof/process-testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ownProject } from '../src/fixtures.js';
 import { type Call, call } from '../src/http.js';
 import { dataUri, photos } from '../src/images.js';
-import { freePort, type RunningProcess, startHttpProcess } from '../src/processes.js';
 import { freshRegistration, freshSession } from '../src/sessions.js';
 import { operations, requestExamples, specPath } from '../src/spec.js';
 
@@ -15,7 +15,7 @@ const prismPkg = require.resolve('@stoplight/prism-cli/package.json');
 const prismBin = join(dirname(prismPkg), require(prismPkg).bin.prism);
 const demo = inject('demo');
 const token = demo.clientAccessToken;
-let proxy: RunningProcess;
+let proxy: RunningHttpProcess;
 
 beforeAll(async () => {
   const port = await freePort();

@@ -8,16 +8,21 @@ import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Demo } from '../src/demo.js';
-import { client, dataUri, fx, testDatabase } from './helpers.js';
+import { client, dataUri, fx, type OwnFlows, ownFlows, testDatabase } from './helpers.js';
 
 const PKG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'faceproof-webhooks-'));
 let port = 0;
 let proc: ChildProcess | undefined;
 let receiver: Server;
-let receiverUrl = '';
-let mode: 'ok' | 'hang' = 'ok';
-const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+let receiverBase = '';
+// Each test has its own receiver path, so it sees only its own deliveries, in any order. A path
+// in `hanging` gets no answer: the server is killed mid-delivery.
+const hanging = new Set<string>();
+const received: { path: string; headers: IncomingHttpHeaders; body: string }[] = [];
+const deliveriesTo = (hook: string) => received.filter((r) => r.path === new URL(hook).pathname);
+let hooks = 0;
+const newHook = () => `${receiverBase}/hook/${++hooks}`;
 let demo: Demo;
 let db: Awaited<ReturnType<typeof testDatabase>>;
 
@@ -84,21 +89,14 @@ beforeAll(async () => {
       body += c;
     });
     req.on('end', () => {
-      received.push({ headers: req.headers, body });
-      if (mode === 'ok') res.writeHead(204).end();
-      // In 'hang' mode the response never comes: the server is killed mid-delivery.
+      const hookPath = req.url ?? '';
+      received.push({ path: hookPath, headers: req.headers, body });
+      if (!hanging.has(hookPath)) res.writeHead(204).end();
     });
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+  receiverBase = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
   await startProcess();
-  for (const flow of [demo.loginFlow, demo.onboardingFlow]) {
-    const res = await call()('PATCH', `/v2/project-flows/${flow}`, {
-      token: demo.clientAccessToken,
-      body: { webhookUrl: receiverUrl },
-    });
-    expect(res.status).toBe(200);
-  }
 });
 
 afterAll(async () => {
@@ -109,15 +107,25 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function validation(type: 'login' | 'onboarding', identifier: string, image: string) {
+/** A test's own collection and flows, so that no test meets another's persons. */
+const myFlows = () => ownFlows({ call: call(), demo });
+
+async function validation(
+  flows: OwnFlows,
+  type: 'login' | 'onboarding',
+  identifier: string,
+  image: string,
+  webhookUrl: string,
+) {
   const c = call();
   const created = await c('POST', '/v2/biometric-validations', {
     token: demo.clientAccessToken,
     body: {
       project: demo.project,
-      projectFlow: type === 'login' ? demo.loginFlow : demo.onboardingFlow,
+      projectFlow: type === 'login' ? flows.loginFlow : flows.onboardingFlow,
       identifier,
       type,
+      webhookUrl,
     },
   });
   expect(created.status).toBe(200);
@@ -130,11 +138,14 @@ async function validation(type: 'login' | 'onboarding', identifier: string, imag
 
 describe('webhooks', () => {
   it('posts signed events that verify with the project secret', async () => {
-    const res = await validation('onboarding', 'carol', dataUri(fx.personA[0]));
+    const flows = await myFlows();
+    const hook = newHook();
+    const res = await validation(flows, 'onboarding', 'carol', dataUri(fx.personA[0]), hook);
     expect(res.status).toBe(200);
-    await waitFor(() => received.length >= 2);
+    await waitFor(() => deliveriesTo(hook).length >= 2);
     const wh = new Webhook(demo.webhookSecret);
-    const types = received.map((r) => {
+    const mine = deliveriesTo(hook);
+    const types = mine.map((r) => {
       const payload = wh.verify(r.body, r.headers as Record<string, string>) as {
         type: string;
         data: { person: string };
@@ -143,25 +154,26 @@ describe('webhooks', () => {
       return payload.type;
     });
     expect(types.sort()).toEqual(['biometric_validation_created_person', 'biometric_validation_validated']);
-    expect(() =>
-      wh.verify(`${received[0]?.body} `, received[0]?.headers as Record<string, string>),
-    ).toThrow();
+    expect(() => wh.verify(`${mine[0]?.body} `, mine[0]?.headers as Record<string, string>)).toThrow();
   });
 
   it('redelivers after the server is SIGKILLed mid-delivery, and loses no acknowledged validation', async () => {
-    received.length = 0;
-    mode = 'hang';
-    const res = await validation('login', 'carol', dataUri(fx.personA[1]));
+    const flows = await myFlows();
+    const enrolled = await validation(flows, 'onboarding', 'dave', dataUri(fx.personA[0]), newHook());
+    expect(enrolled.status).toBe(200);
+    const hook = newHook();
+    hanging.add(new URL(hook).pathname);
+    const res = await validation(flows, 'login', 'dave', dataUri(fx.personA[1]), hook);
     expect(res.status).toBe(200);
-    await waitFor(() => received.length >= 1);
-    const first = received[0] as (typeof received)[number];
+    await waitFor(() => deliveriesTo(hook).length >= 1);
+    const first = deliveriesTo(hook)[0] as (typeof received)[number];
     proc?.kill('SIGKILL');
     await new Promise((r) => proc?.once('exit', r));
     receiver.closeAllConnections();
-    mode = 'ok';
+    hanging.delete(new URL(hook).pathname);
     await startProcess();
-    await waitFor(() => received.length >= 2, 30_000);
-    const again = received[1] as (typeof received)[number];
+    await waitFor(() => deliveriesTo(hook).length >= 2, 30_000);
+    const again = deliveriesTo(hook)[1] as (typeof received)[number];
     expect(again.headers['webhook-id']).toBe(first.headers['webhook-id']);
     const payload = new Webhook(demo.webhookSecret).verify(
       again.body,
@@ -175,6 +187,6 @@ describe('webhooks', () => {
       token: demo.clientAccessToken,
     });
     expect(got.body.data.biometricValidation.status).toBe('completed');
-    expect((await validation('login', 'carol', dataUri(fx.personA[1]))).status).toBe(200);
+    expect((await validation(flows, 'login', 'dave', dataUri(fx.personA[1]), newHook())).status).toBe(200);
   });
 });
