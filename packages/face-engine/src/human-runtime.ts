@@ -277,6 +277,24 @@ export async function decodeImage(
   }
 }
 
+/** Every face Human finds in a decoded image (the tensor is freed whatever happens). */
+async function detectFaces(decoded: DecodedImage): Promise<HumanFace[]> {
+  const human = await getHuman();
+  // float32 directly: an int32 tensor is copied from the bytes, then cast to float32 again inside Human.
+  const tensor = human.tf.tensor3d(
+    Float32Array.from(decoded.data),
+    [decoded.height, decoded.width, 3],
+    'float32',
+  );
+  try {
+    const res = await human.detect(tensor);
+    if (res.error) throw new Error(res.error);
+    return res.face;
+  } finally {
+    tensor.dispose();
+  }
+}
+
 /** Full analysis of encoded bytes (already size-checked by the caller). */
 export async function analyzeBytes(
   bytes: Uint8Array,
@@ -288,23 +306,9 @@ export async function analyzeBytes(
   const tDecode = now();
   if ('ok' in decoded) return { ...decoded, timings: { decode: tDecode - t0 } };
   const image = { width: decoded.origWidth, height: decoded.origHeight, format: decoded.format };
-  const human = await getHuman();
-  // float32 directly: an int32 tensor is copied from the bytes, then cast to float32 again inside Human.
-  const tensor = human.tf.tensor3d(
-    Float32Array.from(decoded.data),
-    [decoded.height, decoded.width, 3],
-    'float32',
-  );
-  let faces: HumanFace[];
-  try {
-    const res = await human.detect(tensor);
-    if (res.error) throw new Error(res.error);
-    faces = res.face;
-  } finally {
-    tensor.dispose();
-  }
+  const faces = await detectFaces(decoded);
   const tDetectAll = now();
-  const perf = human.performance;
+  const perf = (await getHuman()).performance;
   const embedMs = perf.description ?? 0;
   const liveMs = (perf.antispoof ?? 0) + (perf.liveness ?? 0);
   const detectMs = Math.max(0, tDetectAll - tDecode - embedMs - liveMs);
@@ -408,20 +412,7 @@ export type FrameAnalysis = FrameAnalysisOk | FaceAnalysisFail;
 export async function analyzeFrameBytes(bytes: Uint8Array, limits: EngineLimits): Promise<FrameAnalysis> {
   const decoded = await decodeImage(bytes, limits);
   if ('ok' in decoded) return decoded;
-  const human = await getHuman();
-  const tensor = human.tf.tensor3d(
-    Float32Array.from(decoded.data),
-    [decoded.height, decoded.width, 3],
-    'float32',
-  );
-  let faces: HumanFace[];
-  try {
-    const res = await human.detect(tensor);
-    if (res.error) throw new Error(res.error);
-    faces = res.face;
-  } finally {
-    tensor.dispose();
-  }
+  const faces = await detectFaces(decoded);
   const size = { width: decoded.origWidth, height: decoded.origHeight };
   const counted = dedupe(faces.filter((f) => detScore(f) >= limits.minDetectionScore));
   const sizeOf = (f: HumanFace) => Math.min(f.box[2], f.box[3]);
