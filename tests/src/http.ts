@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { expect } from 'vitest';
 import { contractViolations, type ObservedResponse, operation } from './spec.js';
 
 export interface Call {
@@ -80,4 +81,23 @@ function sendDeclaring(
     req.on('error', reject);
     req.write(body);
   });
+}
+
+/**
+ * Calls `c` and expects the documented answer: no contract violation, `status`, and `code` when
+ * given. `observe` sees the response first (the coverage table records it even when a check fails).
+ */
+export async function expectAnswer(
+  baseUrl: string,
+  c: Call,
+  status: number,
+  code?: string,
+  observe?: (res: CallResult) => void,
+): Promise<CallResult> {
+  const res = await call(baseUrl, c);
+  observe?.(res);
+  expect(res.violations, `${c.operationId}: ${res.text.slice(0, 300)}`).toEqual([]);
+  expect(res.status, `${c.operationId}: ${res.text.slice(0, 300)}`).toBe(status);
+  if (code) expect(res.json.code).toBe(code);
+  return res;
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Coverage } from '../src/coverage.js';
 import { onboard, ownProject, unique } from '../src/fixtures.js';
-import { type Call, type CallResult, call } from '../src/http.js';
-import { dataUri, photos } from '../src/images.js';
+import { type Call, type CallResult, call, expectAnswer } from '../src/http.js';
+import { faces } from '../src/images.js';
 import { waitForMail } from '../src/mail-sink.js';
 import { type ServerTarget, signWithServerKey, startServer, updateRecord } from '../src/server-target.js';
 import { freshSession } from '../src/sessions.js';
@@ -18,23 +18,9 @@ export function serverScenarios(coverage: Coverage) {
   const demo = inject('demo');
   const token = demo.clientAccessToken;
 
-  async function hit(c: Call, status: number, code?: string, url = base): Promise<CallResult> {
-    const res = await call(url, c);
-    coverage.record('server', c.operationId, res.status);
-    expect(res.violations, `${c.operationId}: ${res.text.slice(0, 300)}`).toEqual([]);
-    expect(res.status, `${c.operationId}: ${res.text.slice(0, 300)}`).toBe(status);
-    if (code) expect(res.json.code).toBe(code);
-    return res;
-  }
-
-  const face = {
-    alice: dataUri(photos.personA[0]),
-    aliceAgain: dataUri(photos.personA[1]),
-    bob: dataUri(photos.personB),
-    carol: dataUri(photos.personC[0]),
-    astronaut: dataUri(photos.singleFacePng),
-    nobody: dataUri(photos.nonFace),
-  };
+  const hit = (c: Call, status: number, code?: string, url = base): Promise<CallResult> =>
+    expectAnswer(url, c, status, code, (res) => coverage.record('server', c.operationId, res.status));
+  const face = faces;
 
   // Thresholds are the test's own: liveness on real photos scores 0.5 to 0.9 with this engine.
   const lenient = { livenessMinScore: 0.3 };
