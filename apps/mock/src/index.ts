@@ -8,6 +8,8 @@ import { invalidRequestBody, matchOperation, operationMatchers, type PrismViolat
 
 export type { Scenario } from './scenario-list.js';
 export { listScenarios } from './scenario-list.js';
+export type { DeliveryOutcome, SignedDelivery, WebhookEvent } from './webhooks.js';
+export { listWebhookEvents, postDelivery, signDelivery, testWebhookSecret } from './webhooks.js';
 
 export type MockOptions = {
   /** Port of the public listener; 0 picks a free one. */

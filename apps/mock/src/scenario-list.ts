@@ -47,25 +47,29 @@ export function listScenarios(spec: Json): Scenario[] {
   });
 }
 
-function cell(text: string): string {
+/** A table cell: pipes escaped, on one line. */
+export function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-/**
- * The Markdown table of the README: one row per scenario, with the exact header to send. Columns are
- * padded the way Biome formats Markdown tables, so `biome check` and the drift check agree.
- */
-export function scenariosTable(scenarios: Scenario[]): string {
-  const header = ['Operation', 'Request', 'Status', 'Example', 'What it shows', 'Header to send'];
-  const rows = scenarios.map((s) => [
-    `\`${s.operationId}\``,
-    `\`${s.method} ${s.path}\``,
-    String(s.status),
-    `\`${s.example}\``,
-    cell(s.summary),
-    `\`Prefer: ${s.prefer}\``,
-  ]);
+/** A Markdown table with its columns padded the way Biome formats them, so `biome check` and the drift check agree. */
+export function markdownTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => r[i]?.length ?? 0)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** The Markdown table of the README: one row per scenario, with the exact header to send. */
+export function scenariosTable(scenarios: Scenario[]): string {
+  return markdownTable(
+    ['Operation', 'Request', 'Status', 'Example', 'What it shows', 'Header to send'],
+    scenarios.map((s) => [
+      `\`${s.operationId}\``,
+      `\`${s.method} ${s.path}\``,
+      String(s.status),
+      `\`${s.example}\``,
+      cell(s.summary),
+      `\`Prefer: ${s.prefer}\``,
+    ]),
+  );
 }
