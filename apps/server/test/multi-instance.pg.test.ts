@@ -235,7 +235,9 @@ describe('two instances on one PostgreSQL', () => {
     console.log(
       `index propagation A -> B (LISTEN/NOTIFY): ${afterCommit} ms after the commit; ${added.time - answered} ms after A answered (request sent ${answered - sent} ms before)`,
     );
-    expect(afterCommit).toBeLessThan(1000);
+    // The delay is logged, not asserted (a speed figure, not a behaviour); what must hold is that
+    // the LISTEN notice delivered it, not the periodic reconciliation that repairs lost notices.
+    expect(added.indexSync?.via).toBe('notice');
 
     const login = await validate(b, await create(b, 'login', 'multi-alice', flows), dataUri(fx.personA[1]));
     expect(login.status, JSON.stringify(login.body)).toBe(200);
@@ -278,7 +280,7 @@ describe('two instances on one PostgreSQL', () => {
     console.log(
       `deletion propagation A -> B: ${afterCommit} ms after the commit, ${removed.time - answered} ms after A answered`,
     );
-    expect(afterCommit).toBeLessThan(1000);
+    expect(removed.indexSync?.via).toBe('notice');
     const login = await validate(b, await create(b, 'login', identifier, flows), dataUri(fx.personA[1]));
     expect(login.body.code).toBe('IDENTITY_VERIFICATION_FAILED');
   });
