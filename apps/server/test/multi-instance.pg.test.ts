@@ -4,13 +4,14 @@
  * (measured), outbox events are delivered once between them, and a SIGKILLed instance's delivery is
  * taken over by the other when its lease expires. PostgreSQL run only (see vitest.config.ts).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../src/bench/postgres.js';
@@ -28,6 +29,7 @@ import {
   unique,
 } from './helpers.js';
 
+const execFileAsync = promisify(execFile);
 const PKG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'faceproof-multi-'));
 const WEBHOOK_TIMEOUT_MS = 1000;
@@ -363,16 +365,21 @@ describe('two instances on one PostgreSQL', () => {
   });
 
   it('verifies on both instances a token signed with a key rotated from the CLI', async () => {
-    const cli = (...args: string[]) =>
+    // Asynchronous on purpose: a synchronous CLI call blocks this process's event loop for seconds,
+    // so it misses the servers closing idle keep-alive sockets and the next fetch reuses a dead one
+    // ("other side closed").
+    const cli = async (...args: string[]) =>
       JSON.parse(
-        execFileSync(process.execPath, ['bin/faceproof.js', ...args, '--json'], {
-          cwd: PKG,
-          env: env(0),
-          encoding: 'utf8',
-        }),
+        (
+          await execFileAsync(process.execPath, ['bin/faceproof.js', ...args, '--json'], {
+            cwd: PKG,
+            env: env(0),
+            encoding: 'utf8',
+          })
+        ).stdout,
       );
-    const { kid } = cli('keys', 'rotate');
-    const { clientAccessToken } = cli('client', 'token', '--client', demo.client);
+    const { kid } = await cli('keys', 'rotate');
+    const { clientAccessToken } = await cli('client', 'token', '--client', demo.client);
     for (const i of [a, b]) {
       expect((await i.call('GET', '/v2/projects', { token: clientAccessToken })).status).toBe(200);
       const jwks = await i.call('GET', '/.well-known/jwks.json');
