@@ -42,3 +42,43 @@ describe('an expiry with a leap second', () => {
     expect(done.body.data.status).toBe('completed');
   });
 });
+
+describe('deleting the collection of a validation in progress', () => {
+  it('is refused with 409 until the validation is final, and the validation still completes', async () => {
+    const flows = await ownFlows(h);
+    const created = await h.call('POST', '/v2/biometric-validations', {
+      token,
+      body: {
+        project: h.demo.project,
+        projectFlow: flows.onboardingFlow,
+        identifier: unique('orphan'),
+        type: 'onboarding',
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const validationId = created.body.data.biometricValidation._id;
+    for (const flow of [flows.onboardingFlow, flows.loginFlow]) {
+      const res = await h.call('PATCH', `/v2/project-flows/${flow}`, {
+        token,
+        body: { assignedCollection: null },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    }
+    const refused = await h.call('DELETE', `/v2/collections/${flows.collection}`, { token });
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+    expect(refused.body.code).toBe('COLLECTION_IN_USE');
+    expect(refused.body.message).toContain(validationId);
+
+    const done = await validate(created.body.data.token, A0);
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body.data.status).toBe('completed');
+    const person = await h.call('GET', `/v2/persons/${done.body.data.person}`, { token });
+    expect(person.body.data).toMatchObject({ collection: flows.collection, templates: 1 });
+
+    const deleted = await h.call('DELETE', `/v2/collections/${flows.collection}`, { token });
+    expect(deleted.status, JSON.stringify(deleted.body)).toBe(200);
+    expect(deleted.body.data).toMatchObject({ deleted: true, persons: 1, templates: 1 });
+    const gone = await h.call('GET', `/v2/persons/${done.body.data.person}`, { token });
+    expect(gone.status).toBe(404);
+  });
+});

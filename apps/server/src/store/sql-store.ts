@@ -344,6 +344,17 @@ export abstract class SqlStore {
     ).map((r) => str(r.id));
   }
 
+  async liveValidationsInCollection(collectionId: string, now: string) {
+    return (
+      await this.all(
+        `SELECT id FROM biometric_validations WHERE collection_id = ? AND status IN ('new', 'awaiting_2fa')
+           AND expires_at > ? ORDER BY id LIMIT 10`,
+        collectionId,
+        now,
+      )
+    ).map((r) => str(r.id));
+  }
+
   async getPerson(clientId: string, id: string) {
     const r = await this.get(
       `SELECT ${PERSON_SELECT} FROM persons p WHERE p.id = ? AND p.client_id = ?`,
