@@ -82,3 +82,39 @@ describe('deleting the collection of a validation in progress', () => {
     expect(gone.status).toBe(404);
   });
 });
+
+describe('re-enrolling an app registration whose person was deleted', () => {
+  it('enrols a new person, with force and without, and the face logs in again', async () => {
+    const flows = await ownFlows(h);
+    const registration = await h.call('POST', '/v2/app-registrations', {
+      token,
+      body: {
+        project: h.demo.project,
+        projectFlow: flows.onboardingFlow,
+        email: `${unique('reg')}@example.com`,
+      },
+    });
+    expect(registration.status, JSON.stringify(registration.body)).toBe(200);
+    const enrolFace = (force: boolean) =>
+      h.call('POST', '/v2/biometric-validations/app-registration', {
+        token: registration.body.data.token,
+        body: { image: A0, os: 'DESKTOP', force },
+      });
+    const first = await enrolFace(false);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    let person: string = first.body.data.person;
+    for (const force of [true, false]) {
+      const deleted = await h.call('DELETE', `/v2/persons/${person}`, { token });
+      expect(deleted.status, JSON.stringify(deleted.body)).toBe(200);
+      const again = await enrolFace(force);
+      expect(again.status, `force ${force}: ${JSON.stringify(again.body)}`).toBe(200);
+      expect(again.body.data.person).not.toBe(person);
+      person = again.body.data.person;
+      const got = await h.call('GET', `/v2/persons/${person}`, { token });
+      expect(got.body.data).toMatchObject({ collection: flows.collection, templates: 1 });
+    }
+    const list = await h.call('GET', `/v2/persons?collection=${flows.collection}`, { token });
+    expect(list.status, JSON.stringify(list.body)).toBe(200);
+    expect(list.body.data.map((p: { _id: string }) => p._id)).toEqual([person]);
+  });
+});

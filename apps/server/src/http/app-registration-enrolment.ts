@@ -21,7 +21,10 @@ export const appRegistrationHandlers = operation('createAppRegistrationBiometric
     const registration = await ctx.store.getAppRegistration(auth(req).subject);
     if (!registration) throw asApiError(notFound);
     const flow = await ctx.store.getFlow(registration.clientId, registration.flowId);
-    const state = { registration, flow, now: Date.now() };
+    const person = registration.personId
+      ? await ctx.store.getPerson(registration.clientId, registration.personId)
+      : undefined;
+    const state = { registration, flow, person, now: Date.now() };
     const admission = admitEnrolment(state, body.force);
     if ('error' in admission) throw asApiError(admission.error);
     const { flow: admittedFlow, collectionId } = admission;
@@ -34,7 +37,7 @@ export const appRegistrationHandlers = operation('createAppRegistrationBiometric
         ? await ctx.store.findPersonByIdentifier(collectionId, registrationIdentifier(registration))
         : undefined,
     };
-    const d = decideEnrolment({ registration, flow: admittedFlow, now: Date.now() }, body, evidence, {
+    const d = decideEnrolment({ ...state, flow: admittedFlow, now: Date.now() }, body, evidence, {
       collectionId,
       templateModel: ctx.faces.templateModel,
       newId: () => objectId(),
