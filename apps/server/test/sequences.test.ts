@@ -118,3 +118,57 @@ describe('re-enrolling an app registration whose person was deleted', () => {
     expect(list.body.data.map((p: { _id: string }) => p._id)).toEqual([person]);
   });
 });
+
+describe('concurrent onboardings into one collection', () => {
+  const TRIALS = 8;
+  const AT_ONCE = 3;
+
+  async function race(identifiers: (i: number) => string) {
+    const flows = await ownFlows(h);
+    const sessions = await Promise.all(
+      Array.from({ length: AT_ONCE }, async (_, i) => {
+        const res = await h.call('POST', '/v2/biometric-validations', {
+          token,
+          body: {
+            project: h.demo.project,
+            projectFlow: flows.onboardingFlow,
+            identifier: identifiers(i),
+            type: 'onboarding',
+          },
+        });
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        return res.body.data as { token: string; biometricValidation: { _id: string } };
+      }),
+    );
+    const answers = await Promise.all(sessions.map((s) => validate(s.token, A0)));
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses, JSON.stringify(answers.map((a) => a.body))).toEqual([
+      200,
+      ...Array(AT_ONCE - 1).fill(400),
+    ]);
+    for (const a of answers.filter((x) => x.status === 400))
+      expect(a.body).toMatchObject({ code: 'IDENTITY_VERIFICATION_FAILED', attemptsRemaining: 2 });
+    const persons = await h.call('GET', `/v2/persons?collection=${flows.collection}`, { token });
+    expect(persons.body.data).toHaveLength(1);
+    expect(persons.body.data[0]._id).toBe(answers.find((a) => a.status === 200)?.body.data.person);
+    // The losers are not stuck: each stays open with its attempts left.
+    for (const [i, s] of sessions.entries()) {
+      const got = await h.call('GET', `/v2/biometric-validations/${s.biometricValidation._id}`, { token });
+      expect(got.body.data.biometricValidation.status).toBe(answers[i]?.status === 200 ? 'completed' : 'new');
+    }
+  }
+
+  it('of one identifier enrol one person and refuse the others as a taken identifier', async () => {
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const identifier = unique('same');
+      await race(() => identifier);
+    }
+  });
+
+  it('of one face under different identifiers enrol one person and refuse the others as a duplicate', async () => {
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const prefix = unique('face');
+      await race((i) => `${prefix}-${i}`);
+    }
+  });
+});

@@ -4,6 +4,7 @@ import { admitEnrolment, decideEnrolment, registrationIdentifier } from '../flow
 import type { FlowError } from '../flows/errors.js';
 import { objectId } from '../ids.js';
 import { presentAppRegistration } from '../present.js';
+import { isUniqueViolation } from '../store/sql-store.js';
 import { asApiError } from './flow-error.js';
 
 /** Enrols the face of an app registration: load, ask the flow (src/flows/app-registration), save. */
@@ -13,6 +14,13 @@ const notFound: FlowError<'createAppRegistrationBiometricValidation'> = {
   code: 'APP_REGISTRATION_NOT_FOUND',
   title: 'App registration not found',
   message: 'Not found',
+};
+
+const personAlreadySet: FlowError<'createAppRegistrationBiometricValidation'> = {
+  status: 409,
+  code: 'PERSON_ALREADY_SET',
+  title: 'Person already set',
+  message: 'Person already set',
 };
 
 export const appRegistrationHandlers = operation('createAppRegistrationBiometricValidation')(
@@ -30,22 +38,31 @@ export const appRegistrationHandlers = operation('createAppRegistrationBiometric
     const { flow: admittedFlow, collectionId } = admission;
 
     const analysis = await ctx.faces.analyze(body.image);
-    const evidence = {
-      analysis,
-      candidates: analysis.ok ? ctx.faces.search(collectionId, analysis.template, 1) : [],
-      sameIdentifier: analysis.ok
-        ? await ctx.store.findPersonByIdentifier(collectionId, registrationIdentifier(registration))
-        : undefined,
-    };
-    const d = decideEnrolment({ ...state, flow: admittedFlow, now: Date.now() }, body, evidence, {
-      collectionId,
-      templateModel: ctx.faces.templateModel,
-      newId: () => objectId(),
+    // The duplicate search, the save and the index update, alone among the collection's enrolments.
+    return ctx.faces.exclusive(collectionId, async () => {
+      const evidence = {
+        analysis,
+        candidates: analysis.ok ? ctx.faces.search(collectionId, analysis.template, 1) : [],
+        sameIdentifier: analysis.ok
+          ? await ctx.store.findPersonByIdentifier(collectionId, registrationIdentifier(registration))
+          : undefined,
+      };
+      const d = decideEnrolment({ ...state, flow: admittedFlow, now: Date.now() }, body, evidence, {
+        collectionId,
+        templateModel: ctx.faces.templateModel,
+        newId: () => objectId(),
+      });
+      if (d.error) throw asApiError(d.error);
+      try {
+        await ctx.store.saveAppRegistration(d.next, { enrolment: d.enrolment, events: d.events });
+      } catch (err) {
+        // Another instance enrolled a person under this identifier meanwhile.
+        if (isUniqueViolation(err)) throw asApiError(personAlreadySet);
+        throw err;
+      }
+      ctx.faces.add(d.indexed.collectionId, d.indexed.personId, d.indexed.template);
+      if (d.events.length) ctx.webhooks?.kick();
+      return { success: true as const, data: presentAppRegistration(d.next) };
     });
-    if (d.error) throw asApiError(d.error);
-    await ctx.store.saveAppRegistration(d.next, { enrolment: d.enrolment, events: d.events });
-    ctx.faces.add(d.indexed.collectionId, d.indexed.personId, d.indexed.template);
-    if (d.events.length) ctx.webhooks?.kick();
-    return { success: true, data: presentAppRegistration(d.next) };
   },
 );
