@@ -46,6 +46,8 @@ export class Faces {
   engine?: FaceEngine;
   private readonly indexes = new Map<string, FaceIndex>();
   private readonly members = new Map<string, Member>();
+  /** The tail of each collection's queue of enrolments (see `exclusive`). */
+  private readonly enrolling = new Map<string, Promise<void>>();
   private store?: Store;
   private unwatch?: () => Promise<void>;
   private reconcileTimer?: NodeJS.Timeout;
@@ -174,6 +176,26 @@ export class Faces {
   get templateModel(): string {
     if (!this.engine) throw new Error('Face engine not started');
     return this.engine.info.templateModel;
+  }
+
+  /**
+   * Runs `fn` alone among the enrolments of one collection in this process: the duplicate-face
+   * search, the save and the index update of an enrolment happen with no other enrolment of that
+   * collection in between, so two requests cannot both find the face absent and both enrol it.
+   */
+  async exclusive<T>(collectionId: string, fn: () => Promise<T>): Promise<T> {
+    const prior = this.enrolling.get(collectionId) ?? Promise.resolve();
+    const run = prior.then(fn, fn);
+    const settled = run.then(
+      () => {},
+      () => {},
+    );
+    this.enrolling.set(collectionId, settled);
+    try {
+      return await run;
+    } finally {
+      if (this.enrolling.get(collectionId) === settled) this.enrolling.delete(collectionId);
+    }
   }
 
   search(collectionId: string, template: Float32Array, k = 5): SearchHit[] {

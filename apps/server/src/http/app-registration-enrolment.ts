@@ -4,6 +4,7 @@ import { admitEnrolment, decideEnrolment, registrationIdentifier } from '../flow
 import type { FlowError } from '../flows/errors.js';
 import { objectId } from '../ids.js';
 import { presentAppRegistration } from '../present.js';
+import { isUniqueViolation } from '../store/sql-store.js';
 import { asApiError } from './flow-error.js';
 
 /** Enrols the face of an app registration: load, ask the flow (src/flows/app-registration), save. */
@@ -15,34 +16,53 @@ const notFound: FlowError<'createAppRegistrationBiometricValidation'> = {
   message: 'Not found',
 };
 
+const personAlreadySet: FlowError<'createAppRegistrationBiometricValidation'> = {
+  status: 409,
+  code: 'PERSON_ALREADY_SET',
+  title: 'Person already set',
+  message: 'Person already set',
+};
+
 export const appRegistrationHandlers = operation('createAppRegistrationBiometricValidation')(
   async (ctx, req) => {
     const body = defaulted(req.body, 'force');
     const registration = await ctx.store.getAppRegistration(auth(req).subject);
     if (!registration) throw asApiError(notFound);
     const flow = await ctx.store.getFlow(registration.clientId, registration.flowId);
-    const state = { registration, flow, now: Date.now() };
+    const person = registration.personId
+      ? await ctx.store.getPerson(registration.clientId, registration.personId)
+      : undefined;
+    const state = { registration, flow, person, now: Date.now() };
     const admission = admitEnrolment(state, body.force);
     if ('error' in admission) throw asApiError(admission.error);
     const { flow: admittedFlow, collectionId } = admission;
 
     const analysis = await ctx.faces.analyze(body.image);
-    const evidence = {
-      analysis,
-      candidates: analysis.ok ? ctx.faces.search(collectionId, analysis.template, 1) : [],
-      sameIdentifier: analysis.ok
-        ? await ctx.store.findPersonByIdentifier(collectionId, registrationIdentifier(registration))
-        : undefined,
-    };
-    const d = decideEnrolment({ registration, flow: admittedFlow, now: Date.now() }, body, evidence, {
-      collectionId,
-      templateModel: ctx.faces.templateModel,
-      newId: () => objectId(),
+    // The duplicate search, the save and the index update, alone among the collection's enrolments.
+    return ctx.faces.exclusive(collectionId, async () => {
+      const evidence = {
+        analysis,
+        candidates: analysis.ok ? ctx.faces.search(collectionId, analysis.template, 1) : [],
+        sameIdentifier: analysis.ok
+          ? await ctx.store.findPersonByIdentifier(collectionId, registrationIdentifier(registration))
+          : undefined,
+      };
+      const d = decideEnrolment({ ...state, flow: admittedFlow, now: Date.now() }, body, evidence, {
+        collectionId,
+        templateModel: ctx.faces.templateModel,
+        newId: () => objectId(),
+      });
+      if (d.error) throw asApiError(d.error);
+      try {
+        await ctx.store.saveAppRegistration(d.next, { enrolment: d.enrolment, events: d.events });
+      } catch (err) {
+        // Another instance enrolled a person under this identifier meanwhile.
+        if (isUniqueViolation(err)) throw asApiError(personAlreadySet);
+        throw err;
+      }
+      ctx.faces.add(d.indexed.collectionId, d.indexed.personId, d.indexed.template);
+      if (d.events.length) ctx.webhooks?.kick();
+      return { success: true as const, data: presentAppRegistration(d.next) };
     });
-    if (d.error) throw asApiError(d.error);
-    await ctx.store.saveAppRegistration(d.next, { enrolment: d.enrolment, events: d.events });
-    ctx.faces.add(d.indexed.collectionId, d.indexed.personId, d.indexed.template);
-    if (d.events.length) ctx.webhooks?.kick();
-    return { success: true, data: presentAppRegistration(d.next) };
   },
 );

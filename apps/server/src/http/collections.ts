@@ -54,6 +54,15 @@ export const collectionHandlers = {
         'Collection in use',
         `Collection ${c.id} is assigned to project flow ${flows.join(', ')}; unassign it first.`,
       );
+    const live = await ctx.store.liveValidationsInCollection(c.id, nowIso());
+    if (live.length)
+      throw apiError(
+        op,
+        409,
+        'COLLECTION_IN_USE',
+        'Collection in use',
+        `Collection ${c.id} is used by biometric validation ${live.join(', ')} in progress; wait until it is completed, failed or expired.`,
+      );
     const counts = await ctx.store.deleteCollection(c.id);
     ctx.faces.removeCollection(c.id);
     return { success: true, data: { _id: c.id, deleted: true, ...counts } };

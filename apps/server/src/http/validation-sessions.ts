@@ -19,6 +19,7 @@ import type { Decision } from '../flows/validation/decision.js';
 import { objectId } from '../ids.js';
 import { codeMatches } from '../mail/codes.js';
 import { presentResult, presentSession, presentValidation } from '../present.js';
+import { isUniqueViolation } from '../store/sql-store.js';
 import { captureUrl, flowNotFound, projectNotFound } from './common.js';
 import { asApiError } from './flow-error.js';
 
@@ -184,25 +185,44 @@ const validateBiometricValidation = operation('validateBiometricValidation')(asy
   const analysis = await ctx.faces.analyze(image);
   for (let round = 0; round < ROUNDS; round++) {
     if (round > 0) v = await admitted(ctx, auth(req));
-    const attempt = decideAttempt(v, await evidence(ctx, v, analysis, image), {
-      now: Date.now(),
-      templateModel: ctx.faces.templateModel,
-      newId: () => objectId(),
-    });
-    // Each `continue`: another attempt on the same session committed first, so re-read and judge again.
-    if (attempt.error) {
-      if (!(await commit(ctx, attempt))) continue;
-      throw asApiError(attempt.error);
-    }
-    // With 2FA there is no result token until the code is confirmed.
-    const token = attempt.claims ? await signResult(ctx, attempt.claims) : '';
-    const d = attempt.claims ? seal(attempt, token) : attempt;
-    if (!(await commit(ctx, d))) continue;
-    if (d.indexed) ctx.faces.add(d.indexed.collectionId, d.indexed.personId, d.indexed.template);
-    return presentResult(d.next.result, token, d.faceImage);
+    const current = v;
+    const judged = () => judgeAttempt(ctx, current, analysis, image);
+    // An onboarding searches the collection for the face, then enrols it: alone in its collection.
+    const outcome =
+      current.type === 'onboarding' && current.collectionId
+        ? await ctx.faces.exclusive(current.collectionId, judged)
+        : await judged();
+    // Another attempt on the same session, or an enrolment of the same identifier, committed first.
+    if (outcome === 'again') continue;
+    return outcome;
   }
   throw apiError(op, 503, 'ENGINE_BUSY', 'Face engine busy', 'ENGINE_BUSY', {}, { 'retry-after': '1' });
 });
+
+/** Decides one attempt on fresh evidence and saves it; 'again' when it must be judged anew. */
+async function judgeAttempt(ctx: AppContext, v: BiometricValidation, analysis: FaceAnalysis, image: string) {
+  const attempt = decideAttempt(v, await evidence(ctx, v, analysis, image), {
+    now: Date.now(),
+    templateModel: ctx.faces.templateModel,
+    newId: () => objectId(),
+  });
+  if (attempt.error) {
+    if (!(await commit(ctx, attempt))) return 'again' as const;
+    throw asApiError(attempt.error);
+  }
+  // With 2FA there is no result token until the code is confirmed.
+  const token = attempt.claims ? await signResult(ctx, attempt.claims) : '';
+  const d = attempt.claims ? seal(attempt, token) : attempt;
+  try {
+    if (!(await commit(ctx, d))) return 'again' as const;
+  } catch (err) {
+    // Another instance enrolled the identifier first: judged again, the identifier is taken.
+    if (d.enrolment && isUniqueViolation(err)) return 'again' as const;
+    throw err;
+  }
+  if (d.indexed) ctx.faces.add(d.indexed.collectionId, d.indexed.personId, d.indexed.template);
+  return presentResult(d.next.result, token, d.faceImage);
+}
 
 /** Decides one code try: refused outright, or counted atomically in the store, then compared. */
 async function decideCodeTry(ctx: AppContext, s: CodeState, code: string) {

@@ -67,6 +67,17 @@ export interface Executor {
   all(sql: string, ...args: Arg[]): Awaitable<Row[]>;
 }
 
+/**
+ * Whether a store error is a unique constraint refusing a row (SQLite's `SQLITE_CONSTRAINT_UNIQUE`
+ * or `_PRIMARYKEY`, PostgreSQL's 23505): a request that raced another for the same key, which the
+ * caller answers like the loser it is rather than as a failure.
+ */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: unknown; errcode?: unknown; message?: unknown } | undefined;
+  if (e?.code === '23505') return true;
+  return e?.errcode === 2067 || e?.errcode === 1555;
+}
+
 /** `f(v)`, synchronously when `v` is not a promise. */
 export function after<A, B>(v: Awaitable<A>, f: (a: A) => Awaitable<B>): Awaitable<B> {
   return v instanceof Promise ? v.then(f) : f(v);
@@ -341,6 +352,17 @@ export abstract class SqlStore {
   async flowsUsingCollection(collectionId: string) {
     return (
       await this.all('SELECT id FROM project_flows WHERE collection_id = ? ORDER BY id', collectionId)
+    ).map((r) => str(r.id));
+  }
+
+  async liveValidationsInCollection(collectionId: string, now: string) {
+    return (
+      await this.all(
+        `SELECT id FROM biometric_validations WHERE collection_id = ? AND status IN ('new', 'awaiting_2fa')
+           AND expires_at > ? ORDER BY id LIMIT 10`,
+        collectionId,
+        now,
+      )
     ).map((r) => str(r.id));
   }
 

@@ -132,6 +132,8 @@ export interface Store {
   listCollections(clientId: string, q: PageQuery & { projectId?: string }): Promise<Page<Collection>>;
   countPersons(collectionId: string): Promise<number>;
   flowsUsingCollection(collectionId: string): Promise<string[]>;
+  /** Validations that may still enrol into or search the collection (not final, not past expiry). */
+  liveValidationsInCollection(collectionId: string, now: string): Promise<string[]>;
   /** Deletes the collection with its persons, templates and images; returns what was deleted. */
   deleteCollection(id: string): Promise<{ persons: number } & PersonCounts>;
 

@@ -70,6 +70,15 @@ describe('creating a validation', () => {
     expect(far.error?.details?.[0]?.message).toBe('must be at most 7 days ahead');
   });
 
+  it('takes a leap second as the last millisecond of its minute, and refuses a non-RFC 3339 expiry', () => {
+    const leap = decideCreate(state({ expiresAt: '2026-01-15T23:59:60Z' }));
+    if (leap.error) throw new Error(leap.error.message);
+    expect(leap.validation.expiresAt).toBe('2026-01-15T23:59:59.999Z');
+    expect(leap.session.expiresAt).toBe(Date.parse('2026-01-15T23:59:59.999Z'));
+    const loose = decideCreate(state({ expiresAt: '2026-01-16' }));
+    expect(loose.error).toMatchObject({ code: 'INVALID_REQUEST', details: [{ path: '/body/expiresAt' }] });
+  });
+
   it('refuses a flow of another project, type or status, and a login flow without a collection', () => {
     const codes = [
       decideCreate(state({}, { flow: { ...flow, projectId: 'other' } })),

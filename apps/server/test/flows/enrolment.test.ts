@@ -57,7 +57,10 @@ describe('enrolling the face of an app registration', () => {
     expect(admitEnrolment({ ...s, now: NOW + 120_000 }, false)).toMatchObject({
       error: { code: 'APP_REGISTRATION_NOT_ACTIVE' },
     });
-    expect(admitEnrolment({ ...s, registration: { ...registration, personId: 'p' } }, false)).toMatchObject({
+    const linked = { ...s, registration: { ...registration, personId: 'p' } };
+    expect(
+      admitEnrolment({ ...linked, person: { ...person('p', 'x'), collectionId: 'col' } }, false),
+    ).toMatchObject({
       error: { code: 'PERSON_ALREADY_SET' },
     });
     expect(admitEnrolment({ ...s, flow: undefined }, false)).toMatchObject({
@@ -101,5 +104,43 @@ describe('enrolling the face of an app registration', () => {
     if (forced.error) throw new Error(forced.error.message);
     expect(forced.enrolment.replacePersonId).toBe('old');
     expect(forced.events[0]?.eventType).toBe('app_registration_person_replaced');
+  });
+
+  it('enrols a new person when the person of the registration was deleted, with or without force', () => {
+    const orphaned = {
+      ...s,
+      registration: { ...registration, status: 'ONGOING' as const, personId: 'gone' },
+    };
+    expect(admitEnrolment(orphaned, false)).toEqual({ flow, collectionId: 'col' });
+    for (const force of [false, true]) {
+      const d = decideEnrolment(
+        orphaned,
+        { ...body, force },
+        { analysis: analysis(0.9), candidates: [] },
+        ctx,
+      );
+      if (d.error) throw new Error(d.error.message);
+      expect(d.enrolment.replacePersonId).toBeUndefined();
+      expect(d.enrolment.person.id).not.toBe('gone');
+      expect(d.next.personId).toBe(d.enrolment.person.id);
+      expect(d.events[0]?.eventType).toBe('app_registration_person_created');
+    }
+  });
+
+  it('replaces its own person with force while that person is enrolled in the collection of the flow', () => {
+    const own = {
+      ...s,
+      registration: { ...registration, status: 'ONGOING' as const, personId: 'p' },
+      person: { ...person('p', 'alice@example.invalid'), collectionId: 'col' },
+    };
+    const d = decideEnrolment(
+      own,
+      { ...body, force: true },
+      { analysis: analysis(0.9), candidates: [] },
+      ctx,
+    );
+    if (d.error) throw new Error(d.error.message);
+    expect(d.enrolment.replacePersonId).toBe('p');
+    expect(d.events[0]?.eventType).toBe('app_registration_person_replaced');
   });
 });

@@ -16,8 +16,22 @@ export type EnrolRequest = EnrolBody & Required<Pick<EnrolBody, 'force'>>;
 export interface EnrolState {
   registration: AppRegistration;
   flow?: ProjectFlow;
+  /** The registration's person as stored now; absent when it was deleted (or never enrolled). */
+  person?: Person;
   now: number;
 }
+
+/**
+ * The registration's person, if it is still enrolled in the collection the flow enrols into. A
+ * deleted person (or one left in a collection the flow no longer uses) is not the registration's
+ * any more: the registration enrols a new one rather than being stuck on a person that is gone.
+ */
+const ownPersonId = (s: EnrolState, collectionId: string) =>
+  s.registration.personId !== undefined &&
+  s.person?.id === s.registration.personId &&
+  s.person.collectionId === collectionId
+    ? s.registration.personId
+    : undefined;
 
 export interface EnrolEvidence {
   analysis: FaceAnalysis;
@@ -67,7 +81,7 @@ export function admitEnrolment(
     return { error: conflict('APP_REGISTRATION_NOT_ACTIVE', 'App registration not active') };
   const { flow } = s;
   if (!flow?.collectionId) return { error: conflict('COLLECTION_NOT_SET', 'Collection not set') };
-  if (s.registration.personId && !force)
+  if (ownPersonId(s, flow.collectionId) && !force)
     return { error: conflict('PERSON_ALREADY_SET', 'Person already set') };
   return { flow, collectionId: flow.collectionId };
 }
@@ -102,9 +116,9 @@ export function decideEnrolment(
 
   const r = s.registration;
   const at = new Date(s.now).toISOString();
-  const replacePersonId = r.personId ?? ev.sameIdentifier?.id;
-  const personId = replacePersonId ?? ctx.newId();
   const { collectionId } = ctx;
+  const replacePersonId = ownPersonId(s, collectionId) ?? ev.sameIdentifier?.id;
+  const personId = replacePersonId ?? ctx.newId();
   const enrolment = buildEnrolment({
     person: {
       id: personId,

@@ -1,5 +1,6 @@
 import type { components } from '@faceproof/openapi/types';
 import type { FlowError } from '../errors.js';
+import { parseTimestamp } from '../timestamps.js';
 import type {
   BiometricValidation,
   Collection,
@@ -79,7 +80,8 @@ function flowRefusal(s: CreateState): CreateError | undefined {
 function expiry(s: CreateState): number | CreateError {
   const { expiresAt, sendViaEmail } = s.request;
   if (expiresAt === undefined) return s.now + (sendViaEmail ? DAY : 10 * MINUTE);
-  const at = Date.parse(expiresAt);
+  const at = parseTimestamp(expiresAt);
+  if (at === undefined) return invalidRequest('/body/expiresAt', 'must be an RFC 3339 date-time');
   if (at <= s.now) return invalidRequest('/body/expiresAt', 'must be in the future');
   if (at > s.now + 7 * DAY) return invalidRequest('/body/expiresAt', 'must be at most 7 days ahead');
   return at;
