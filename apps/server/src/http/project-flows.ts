@@ -1,6 +1,8 @@
 import { type AppContext, auth } from '../context.js';
 import { defaulted, operation } from '../contract/operation.js';
+import { apiError } from '../errors.js';
 import { nowIso, objectId } from '../ids.js';
+import { withCheckedUrls } from '../outbound/fields.js';
 import { presentFlow } from '../present.js';
 import { newFlow, patchFlow } from '../resources/project-flows.js';
 import { collectionNotFound, flowNotFound, pageOf, paging, projectNotFound } from './common.js';
@@ -14,13 +16,9 @@ async function inProject(ctx: AppContext, owner: { clientId: string; projectId: 
 export const projectFlowHandlers = {
   ...operation('createProjectFlow')(async (ctx, req, { op }) => {
     const clientId = auth(req).subject;
-    const b = defaulted(
-      req.body,
-      'status',
-      'searchMode',
-      'livenessMinScore',
-      'maxAttempts',
-      'retainFaceImages',
+    const b = withCheckedUrls(
+      defaulted(req.body, 'status', 'searchMode', 'livenessMinScore', 'maxAttempts', 'retainFaceImages'),
+      (message, details) => apiError(op, 400, 'INVALID_REQUEST', 'Invalid request', message, { details }),
     );
     const project = await ctx.store.getProject(clientId, b.project);
     if (!project) throw projectNotFound(op, b.project);
@@ -49,7 +47,9 @@ export const projectFlowHandlers = {
     const clientId = auth(req).subject;
     const f = await ctx.store.getFlow(clientId, req.params.id);
     if (!f) throw flowNotFound(op, req.params.id);
-    const b = req.body;
+    const b = withCheckedUrls(req.body, (message, details) =>
+      apiError(op, 400, 'INVALID_REQUEST', 'Invalid request', message, { details }),
+    );
     const assigned = b.assignedCollection;
     if (assigned && !(await inProject(ctx, { clientId, projectId: f.projectId }, assigned)))
       throw collectionNotFound(op, assigned, 'this project');
