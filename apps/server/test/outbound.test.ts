@@ -130,3 +130,85 @@ describe('webhooks under the default policy', () => {
     expect(connections).toBe(0);
   });
 });
+
+describe('allowedRedirectOrigins of a flow', () => {
+  const token = () => h.demo.clientAccessToken;
+
+  async function flowWith(body: Record<string, unknown>) {
+    const flows = await ownFlows(h);
+    const res = await h.call('PATCH', `/v2/project-flows/${flows.onboardingFlow}`, {
+      token: h.demo.clientAccessToken,
+      body,
+    });
+    return { flows, res };
+  }
+  const create = (flow: string, redirectUrl?: string) =>
+    h.call('POST', '/v2/biometric-validations', {
+      token: token(),
+      body: {
+        project: h.demo.project,
+        projectFlow: flow,
+        identifier: 'origins',
+        type: 'onboarding',
+        redirectUrl,
+      },
+    });
+
+  it('are stored as normalised origins, and a validation redirect outside them is a 400', async () => {
+    const { flows, res } = await flowWith({
+      allowedRedirectOrigins: ['HTTPS://App.Example.com', 'http://localhost:5173'],
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.data.allowedRedirectOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+    ]);
+    expect((await create(flows.onboardingFlow, 'https://app.example.com/done?x=1')).status).toBe(200);
+    expect((await create(flows.onboardingFlow, 'http://localhost:5173/cb')).status).toBe(200);
+    expect((await create(flows.onboardingFlow)).status).toBe(200);
+    for (const outside of [
+      'https://evil.example.com/done',
+      'https://app.example.com:8443/done',
+      'http://localhost:5174/',
+    ]) {
+      const refused = await create(flows.onboardingFlow, outside);
+      expect(refused.status).toBe(400);
+      refusedField(refused.body, 'redirectUrl');
+    }
+    const cleared = await h.call('PATCH', `/v2/project-flows/${flows.onboardingFlow}`, {
+      token: token(),
+      body: { allowedRedirectOrigins: null },
+    });
+    expect(cleared.body.data.allowedRedirectOrigins).toBeUndefined();
+    expect((await create(flows.onboardingFlow, 'https://evil.example.com/done')).status).toBe(200);
+  });
+
+  it('refuse an entry that is not an origin, and a flow redirect outside its own list', async () => {
+    const notOrigin = await flowWith({ allowedRedirectOrigins: ['https://app.example.com/path'] });
+    expect(notOrigin.res.status).toBe(400);
+    expect(notOrigin.res.body.details).toEqual([
+      { path: '/body/allowedRedirectOrigins/0', message: expect.any(String) },
+    ]);
+    const scheme = await flowWith({ allowedRedirectOrigins: ['javascript:alert(1)'] });
+    expect(scheme.res.status).toBe(400);
+    const made = await h.call('POST', '/v2/project-flows', {
+      token: token(),
+      body: {
+        project: h.demo.project,
+        type: 'login',
+        name: 'origins',
+        redirectUrl: 'https://other.example.com/done',
+        allowedRedirectOrigins: ['https://app.example.com'],
+      },
+    });
+    expect(made.status).toBe(400);
+    refusedField(made.body, 'redirectUrl');
+    const { flows } = await flowWith({ redirectUrl: 'https://app.example.com/done' });
+    const narrowed = await h.call('PATCH', `/v2/project-flows/${flows.onboardingFlow}`, {
+      token: token(),
+      body: { allowedRedirectOrigins: ['https://other.example.com'] },
+    });
+    expect(narrowed.status).toBe(400);
+    refusedField(narrowed.body, 'allowedRedirectOrigins');
+  });
+});

@@ -2,7 +2,7 @@ import { type AppContext, auth } from '../context.js';
 import { defaulted, operation } from '../contract/operation.js';
 import { apiError } from '../errors.js';
 import { nowIso, objectId } from '../ids.js';
-import { withCheckedUrls } from '../outbound/fields.js';
+import { flowRedirectIssue, issuesMessage, withCheckedUrls } from '../outbound/fields.js';
 import { presentFlow } from '../present.js';
 import { newFlow, patchFlow } from '../resources/project-flows.js';
 import { collectionNotFound, flowNotFound, pageOf, paging, projectNotFound } from './common.js';
@@ -27,6 +27,11 @@ export const projectFlowHandlers = {
     if (collectionId !== undefined && !(await inProject(ctx, owner, collectionId)))
       throw collectionNotFound(op, collectionId, 'this project');
     const f = newFlow(b, { ...owner, id: objectId(), collectionId, now: nowIso() });
+    const outside = flowRedirectIssue(f, b);
+    if (outside)
+      throw apiError(op, 400, 'INVALID_REQUEST', 'Invalid request', issuesMessage([outside]), {
+        details: [outside],
+      });
     await ctx.store.createFlow(f);
     return { success: true, data: presentFlow(f) };
   }),
@@ -55,6 +60,11 @@ export const projectFlowHandlers = {
       throw collectionNotFound(op, assigned, 'this project');
     const collectionId = assigned === undefined ? f.collectionId : (assigned ?? undefined);
     const next = patchFlow(f, b, { collectionId, now: nowIso() });
+    const outside = flowRedirectIssue(next, b);
+    if (outside)
+      throw apiError(op, 400, 'INVALID_REQUEST', 'Invalid request', issuesMessage([outside]), {
+        details: [outside],
+      });
     await ctx.store.updateFlow(next);
     return { success: true, data: presentFlow(next) };
   }),

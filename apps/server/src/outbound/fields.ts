@@ -1,10 +1,12 @@
 import type { Issue } from '../contract/validators.js';
-import { checkUrl, type UrlUse } from './url.js';
+import { checkOrigin, checkUrl, originRefusal, type UrlUse } from './url.js';
 
 /** The URL fields of a request body and what each is used for. */
 const FIELDS = { webhookUrl: 'webhook', redirectUrl: 'redirect' } as const satisfies Record<string, UrlUse>;
 
-type UrlFields = { -readonly [K in keyof typeof FIELDS]?: string | null };
+type UrlFields = { -readonly [K in keyof typeof FIELDS]?: string | null } & {
+  allowedRedirectOrigins?: readonly string[] | null;
+};
 
 /**
  * The request's URL fields checked once, at the boundary: `urls` holds each one normalised (a
@@ -14,7 +16,7 @@ type UrlFields = { -readonly [K in keyof typeof FIELDS]?: string | null };
 export function checkUrlFields(body: UrlFields): { urls: UrlFields; issues: Issue[] } {
   const urls: UrlFields = {};
   const issues: Issue[] = [];
-  for (const [field, use] of Object.entries(FIELDS) as [keyof UrlFields, UrlUse][]) {
+  for (const [field, use] of Object.entries(FIELDS) as [keyof typeof FIELDS, UrlUse][]) {
     const raw = body[field];
     if (raw === undefined) continue;
     if (raw === null) {
@@ -24,6 +26,17 @@ export function checkUrlFields(body: UrlFields): { urls: UrlFields; issues: Issu
     const checked = checkUrl(raw, use);
     if (checked.refusal === undefined) urls[field] = checked.href;
     else issues.push({ path: `/body/${field}`, message: checked.refusal });
+  }
+  const origins = body.allowedRedirectOrigins;
+  if (origins === null) urls.allowedRedirectOrigins = null;
+  else if (origins !== undefined) {
+    const kept = new Set<string>();
+    origins.forEach((raw, i) => {
+      const checked = checkOrigin(raw);
+      if (checked.refusal === undefined) kept.add(checked.origin);
+      else issues.push({ path: `/body/allowedRedirectOrigins/${i}`, message: checked.refusal });
+    });
+    urls.allowedRedirectOrigins = [...kept];
   }
   return { urls, issues };
 }
@@ -40,4 +53,19 @@ export function withCheckedUrls<B extends UrlFields>(
   const { urls, issues } = checkUrlFields(body);
   if (issues.length) throw refuse(issuesMessage(issues), issues);
   return { ...body, ...urls };
+}
+
+/**
+ * Why a flow as it would be saved holds a `redirectUrl` outside its own `allowedRedirectOrigins`,
+ * named by the field the request set (the URL, or else the list that no longer takes it).
+ */
+export function flowRedirectIssue(
+  flow: { redirectUrl?: string; allowedRedirectOrigins?: readonly string[] },
+  body: UrlFields,
+): Issue | undefined {
+  if (!flow.redirectUrl) return undefined;
+  const refusal = originRefusal(flow.redirectUrl, flow.allowedRedirectOrigins);
+  if (!refusal) return undefined;
+  const field = body.redirectUrl !== undefined ? 'redirectUrl' : 'allowedRedirectOrigins';
+  return { path: `/body/${field}`, message: refusal };
 }

@@ -29,3 +29,24 @@ export function checkUrl(raw: string, use: UrlUse): CheckedUrl {
   }
   return { href: url.href };
 }
+
+export type CheckedOrigin = { origin: string; refusal?: undefined } | { refusal: string };
+
+/** An entry of a flow's `allowedRedirectOrigins`: a redirect URL reduced to scheme, host and port. */
+export function checkOrigin(raw: string): CheckedOrigin {
+  const checked = checkUrl(raw, 'redirect');
+  if (checked.refusal !== undefined) return checked;
+  const url = new URL(checked.href);
+  if (url.pathname !== '/' || url.search || url.hash)
+    return { refusal: 'must be an origin: scheme, host and port, no path, query or fragment' };
+  return { origin: url.origin };
+}
+
+/** Why `href` (a checked redirect URL) may not be used under `allowed` origins, if it may not. */
+export function originRefusal(href: string, allowed: readonly string[] | undefined): string | undefined {
+  if (!allowed) return undefined;
+  const { origin } = new URL(href);
+  return allowed.includes(origin)
+    ? undefined
+    : `has the origin ${origin}, not one of the flow's allowedRedirectOrigins`;
+}

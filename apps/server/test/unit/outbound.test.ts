@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addressRefusal } from '../../src/outbound/address.js';
 import { isRefusal, type OutboundPolicy, outboundAgent } from '../../src/outbound/agent.js';
 import { checkUrlFields } from '../../src/outbound/fields.js';
-import { checkUrl } from '../../src/outbound/url.js';
+import { checkOrigin, checkUrl, originRefusal } from '../../src/outbound/url.js';
 
 describe('checkUrl: the boundary parse', () => {
   it.each([
@@ -84,7 +84,8 @@ describe('addressRefusal: the ranges', () => {
   it('lets the private switch open the host networks, never unspecified or multicast', () => {
     for (const a of ['127.0.0.1', '::1', '10.0.0.1', '169.254.169.254', '100.64.0.1', '::ffff:7f00:1'])
       expect(addressRefusal(a, true)).toBeUndefined();
-    for (const a of ['0.0.0.0', '::', '224.0.0.1']) expect(addressRefusal(a, true)).toEqual(expect.any(String));
+    for (const a of ['0.0.0.0', '::', '224.0.0.1'])
+      expect(addressRefusal(a, true)).toEqual(expect.any(String));
   });
 });
 
@@ -134,17 +135,25 @@ const LOOPBACK_FORMS = [
 ];
 
 describe('the outbound agent, at connect time', () => {
-  it.each(LOOPBACK_FORMS)('under the default policy, %s never reaches the loopback listener', async (form) => {
-    const before = connections;
-    const r = await post(form.replace('PORT', String(port)), DEFAULT);
-    expect(r).toMatchObject({ refused: true, error: expect.stringContaining('WEBHOOK_ALLOW_PRIVATE_NETWORKS') });
-    expect(connections - before).toBe(0);
-  });
+  it.each(LOOPBACK_FORMS)(
+    'under the default policy, %s never reaches the loopback listener',
+    async (form) => {
+      const before = connections;
+      const r = await post(form.replace('PORT', String(port)), DEFAULT);
+      expect(r).toMatchObject({
+        refused: true,
+        error: expect.stringContaining('WEBHOOK_ALLOW_PRIVATE_NETWORKS'),
+      });
+      expect(connections - before).toBe(0);
+    },
+  );
 
   it('the private-network switch lets a loopback receiver through', async () => {
     const before = connections;
     for (const form of ['http://127.0.0.1:PORT/hook', 'http://localhost:PORT/hook', 'http://127.1:PORT/hook'])
-      expect(await post(form.replace('PORT', String(port)), { ...DEFAULT, allowPrivateNetworks: true })).toEqual({
+      expect(
+        await post(form.replace('PORT', String(port)), { ...DEFAULT, allowPrivateNetworks: true }),
+      ).toEqual({
         status: 204,
       });
     expect(connections - before).toBe(3);
@@ -164,7 +173,9 @@ describe('the outbound agent, at connect time', () => {
   it('does not follow a redirect', async () => {
     const redirecting = createServer((socket) => {
       socket.once('data', () =>
-        socket.end('HTTP/1.1 307 Temporary Redirect\r\nlocation: http://10.0.0.1/\r\nconnection: close\r\n\r\n'),
+        socket.end(
+          'HTTP/1.1 307 Temporary Redirect\r\nlocation: http://10.0.0.1/\r\nconnection: close\r\n\r\n',
+        ),
       );
     });
     await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
@@ -176,5 +187,27 @@ describe('the outbound agent, at connect time', () => {
     } finally {
       await new Promise<void>((resolve) => redirecting.close(() => resolve()));
     }
+  });
+});
+
+describe('checkOrigin and originRefusal', () => {
+  it('reduces a redirect URL to its origin and refuses anything more', () => {
+    expect(checkOrigin('HTTPS://App.Example.com:443')).toEqual({ origin: 'https://app.example.com' });
+    expect(checkOrigin('http://localhost:5173/')).toEqual({ origin: 'http://localhost:5173' });
+    for (const bad of [
+      'https://app.example.com/cb',
+      'https://app.example.com/?q',
+      'http://app.example.com',
+      'data:,x',
+    ])
+      expect(checkOrigin(bad).refusal).toEqual(expect.any(String));
+  });
+
+  it('lets a URL through only with a listed origin, any when no list is set', () => {
+    expect(originRefusal('https://app.example.com/done', ['https://app.example.com'])).toBeUndefined();
+    expect(originRefusal('https://app.example.com:8443/done', ['https://app.example.com'])).toEqual(
+      expect.any(String),
+    );
+    expect(originRefusal('https://evil.example.com/', undefined)).toBeUndefined();
   });
 });
