@@ -44,6 +44,8 @@ export async function startServer(
       FACEPROOF_DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       ENGINE_WORKERS: '1',
+      // The receivers of these tests listen on loopback, which the default outbound policy refuses.
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
       ...env,
     },
   });

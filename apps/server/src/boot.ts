@@ -71,6 +71,8 @@ function createDispatchers(ctx: AppContext, log: FastifyBaseLogger) {
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
       pollMs: config.WEBHOOK_POLL_MS,
       instanceId,
+      allowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
+      allowPrivateNetworks: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
     },
     log,
   );

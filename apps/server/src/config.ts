@@ -41,6 +41,12 @@ export const configSchema = z.object({
   WEBHOOK_BASE_DELAY_MS: int(1000, 1),
   WEBHOOK_TIMEOUT_MS: int(10_000, 100),
   WEBHOOK_POLL_MS: int(500, 10),
+  // Webhooks never reach the host's own network unless the operator says so (src/outbound/).
+  WEBHOOK_ALLOWED_HOSTS: csv,
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   SHUTDOWN_GRACE_MS: int(10_000, 0),
   // Email (capture links, 2FA codes): SMTP_URL, or SMTP_HOST with port, TLS and credentials.
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),

@@ -41,6 +41,7 @@ export const presentFlow = (f: ProjectFlow) =>
     retainFaceImages: f.retainFaceImages,
     redirectUrl: f.redirectUrl,
     webhookUrl: f.webhookUrl,
+    allowedRedirectOrigins: f.allowedRedirectOrigins,
     assignedCollection: f.collectionId,
     createdAt: f.createdAt,
     updatedAt: f.updatedAt,

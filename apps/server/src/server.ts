@@ -1,5 +1,5 @@
 import { buildServer } from './boot.js';
-import { ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 import { demoCurl, ensureDemo } from './demo.js';
 
 /** The process: configuration, listen, warm-up, and a graceful close on SIGINT/SIGTERM. */
@@ -33,9 +33,15 @@ async function main() {
   if (process.argv.includes('--demo')) {
     const demo = await ensureDemo(ctx.store, ctx.keys, config);
     process.stdout.write(
-      `\nFaceproof is ready on ${config.publicUrl} (demo project ${demo.project}).\nCreate a login validation:\n\n  ${demoCurl(config, demo)}\n\n`,
+      `\nFaceproof is ready on ${config.publicUrl} (demo project ${demo.project}).\nCreate a login validation:\n\n  ${demoCurl(config, demo)}\n\n${localReceiverHint(config)}`,
     );
   }
+}
+
+/** Webhooks to a receiver on this machine are refused by default; the demo says how to allow one. */
+function localReceiverHint(config: Config) {
+  if (config.WEBHOOK_ALLOW_PRIVATE_NETWORKS) return '';
+  return 'Webhooks to this machine or its private network are refused; for a local receiver, restart with\nWEBHOOK_ALLOW_PRIVATE_NETWORKS=true (or WEBHOOK_ALLOWED_HOSTS=127.0.0.1).\n\n';
 }
 
 main().catch((err) => {

@@ -1,7 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { Webhook } from 'standardwebhooks';
-import { request } from 'undici';
+import { type Agent, request } from 'undici';
 import { nowIso } from './ids.js';
+import { isRefusal, outboundAgent } from './outbound/agent.js';
 import { OutboxPoller, settle } from './outbox/poller.js';
 import type { OutboxEvent, Store } from './store/types.js';
 
@@ -12,12 +13,20 @@ export interface DispatcherOptions {
   pollMs: number;
   /** Names this instance in the claims it takes on outbox events. */
   instanceId: string;
+  /** Receivers let through the outbound policy although they are on the host's own network. */
+  allowedHosts: string[];
+  allowPrivateNetworks: boolean;
 }
 
 interface Attempt {
   statusCode?: number;
   error?: string;
+  /** The outbound policy refused the address: the event fails now, no retry can change that. */
+  refused?: boolean;
 }
+
+/** The most of a receiver's answer read (then the connection is dropped): only the status counts. */
+const MAX_RESPONSE_BYTES = 64 * 1024;
 
 const STATUS = { done: 'delivered', failed: 'failed', pending: 'pending' } as const;
 
@@ -28,6 +37,7 @@ const STATUS = { done: 'delivered', failed: 'failed', pending: 'pending' } as co
  */
 export class WebhookDispatcher {
   private readonly poller: OutboxPoller<OutboxEvent>;
+  private readonly agent: Agent;
 
   constructor(
     private readonly store: Store,
@@ -35,6 +45,11 @@ export class WebhookDispatcher {
     private readonly opts: DispatcherOptions,
     private readonly log: FastifyBaseLogger,
   ) {
+    this.agent = outboundAgent({
+      allowedHosts: opts.allowedHosts,
+      allowPrivateNetworks: opts.allowPrivateNetworks,
+      connectTimeoutMs: opts.timeoutMs,
+    });
     this.poller = new OutboxPoller({
       name: 'webhook outbox',
       pollMs: opts.pollMs,
@@ -57,14 +72,16 @@ export class WebhookDispatcher {
   }
 
   /** Stops polling after one last pass over the due events (bounded by `graceMs`). */
-  stop(graceMs: number) {
-    return this.poller.stop(graceMs);
+  async stop(graceMs: number) {
+    await this.poller.stop(graceMs);
+    await this.agent.close();
   }
 
   private async post(e: OutboxEvent, secret: string): Promise<Attempt> {
     const timestamp = new Date();
     try {
       const res = await request(e.url, {
+        dispatcher: this.agent,
         method: 'POST',
         body: e.payload,
         headers: {
@@ -76,12 +93,14 @@ export class WebhookDispatcher {
         },
         headersTimeout: this.opts.timeoutMs,
         bodyTimeout: this.opts.timeoutMs,
-        maxRedirections: 0,
-      } as Parameters<typeof request>[1]);
-      await res.body.dump();
+        // The whole exchange, not only the gaps between chunks, is bounded.
+        signal: AbortSignal.timeout(2 * this.opts.timeoutMs),
+      });
+      await res.body.dump({ limit: MAX_RESPONSE_BYTES });
       return { statusCode: res.statusCode };
     } catch (err) {
-      return { error: err instanceof Error ? err.message : String(err) };
+      const error = err instanceof Error ? err.message : String(err);
+      return isRefusal(err) ? { error, refused: true } : { error };
     }
   }
 
@@ -92,10 +111,11 @@ export class WebhookDispatcher {
     const ok = tried.statusCode !== undefined && tried.statusCode >= 200 && tried.statusCode < 300;
     const attempt = e.attempts + 1;
     const now = Date.now();
-    const fate = settle(ok, attempt, { ...this.opts, giveUp: !secret, now });
+    // A refused address is a permanent failure: retrying the same URL would be refused again.
+    const fate = settle(ok, attempt, { ...this.opts, giveUp: !secret || tried.refused === true, now });
     const kept = await this.store.recordDelivery(
       e,
-      { ...tried, durationMs: now - started, at: nowIso(now) },
+      { statusCode: tried.statusCode, error: tried.error, durationMs: now - started, at: nowIso(now) },
       { status: STATUS[fate.status], nextAttemptAt: nowIso(fate.nextAttemptAt) },
     );
     this.log.info(

@@ -98,6 +98,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Har
     PORT: '0',
     WEBHOOK_POLL_MS: '50',
     WEBHOOK_BASE_DELAY_MS: '100',
+    // The receivers of these tests listen on loopback, which the default outbound policy refuses.
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     ...env,
   });
   const server = await buildServer(config, { logger: false });
@@ -154,6 +156,8 @@ export async function buildInjectApp(env: Record<string, string> = {}): Promise<
     FACEPROOF_DATA_DIR: dir,
     ENGINE_WORKERS: '1',
     LOG_LEVEL: 'silent',
+    // The receivers of these tests listen on loopback, which the default outbound policy refuses.
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     ...env,
   });
   const server = await buildServer(config, { logger: false });

@@ -37,6 +37,8 @@ export interface ProjectFlow extends FlowSettings {
   name: string;
   redirectUrl?: string;
   webhookUrl?: string;
+  /** The only origins a redirectUrl of this flow may have, when set. */
+  allowedRedirectOrigins?: string[];
   collectionId?: string;
   createdAt: string;
   updatedAt: string;

@@ -1,6 +1,8 @@
 import { type AppContext, auth } from '../context.js';
 import { defaulted, operation } from '../contract/operation.js';
+import { apiError } from '../errors.js';
 import { nowIso, objectId } from '../ids.js';
+import { flowRedirectIssue, issuesMessage, withCheckedUrls } from '../outbound/fields.js';
 import { presentFlow } from '../present.js';
 import { newFlow, patchFlow } from '../resources/project-flows.js';
 import { collectionNotFound, flowNotFound, pageOf, paging, projectNotFound } from './common.js';
@@ -14,13 +16,9 @@ async function inProject(ctx: AppContext, owner: { clientId: string; projectId: 
 export const projectFlowHandlers = {
   ...operation('createProjectFlow')(async (ctx, req, { op }) => {
     const clientId = auth(req).subject;
-    const b = defaulted(
-      req.body,
-      'status',
-      'searchMode',
-      'livenessMinScore',
-      'maxAttempts',
-      'retainFaceImages',
+    const b = withCheckedUrls(
+      defaulted(req.body, 'status', 'searchMode', 'livenessMinScore', 'maxAttempts', 'retainFaceImages'),
+      (message, details) => apiError(op, 400, 'INVALID_REQUEST', 'Invalid request', message, { details }),
     );
     const project = await ctx.store.getProject(clientId, b.project);
     if (!project) throw projectNotFound(op, b.project);
@@ -29,6 +27,11 @@ export const projectFlowHandlers = {
     if (collectionId !== undefined && !(await inProject(ctx, owner, collectionId)))
       throw collectionNotFound(op, collectionId, 'this project');
     const f = newFlow(b, { ...owner, id: objectId(), collectionId, now: nowIso() });
+    const outside = flowRedirectIssue(f, b);
+    if (outside)
+      throw apiError(op, 400, 'INVALID_REQUEST', 'Invalid request', issuesMessage([outside]), {
+        details: [outside],
+      });
     await ctx.store.createFlow(f);
     return { success: true, data: presentFlow(f) };
   }),
@@ -49,12 +52,19 @@ export const projectFlowHandlers = {
     const clientId = auth(req).subject;
     const f = await ctx.store.getFlow(clientId, req.params.id);
     if (!f) throw flowNotFound(op, req.params.id);
-    const b = req.body;
+    const b = withCheckedUrls(req.body, (message, details) =>
+      apiError(op, 400, 'INVALID_REQUEST', 'Invalid request', message, { details }),
+    );
     const assigned = b.assignedCollection;
     if (assigned && !(await inProject(ctx, { clientId, projectId: f.projectId }, assigned)))
       throw collectionNotFound(op, assigned, 'this project');
     const collectionId = assigned === undefined ? f.collectionId : (assigned ?? undefined);
     const next = patchFlow(f, b, { collectionId, now: nowIso() });
+    const outside = flowRedirectIssue(next, b);
+    if (outside)
+      throw apiError(op, 400, 'INVALID_REQUEST', 'Invalid request', issuesMessage([outside]), {
+        details: [outside],
+      });
     await ctx.store.updateFlow(next);
     return { success: true, data: presentFlow(next) };
   }),

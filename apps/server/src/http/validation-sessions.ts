@@ -18,6 +18,7 @@ import { type CreateRequest, decideCreate } from '../flows/validation/create.js'
 import type { Decision } from '../flows/validation/decision.js';
 import { objectId } from '../ids.js';
 import { codeMatches } from '../mail/codes.js';
+import { withCheckedUrls } from '../outbound/fields.js';
 import { presentResult, presentSession, presentValidation } from '../present.js';
 import { isUniqueViolation } from '../store/sql-store.js';
 import { captureUrl, flowNotFound, projectNotFound } from './common.js';
@@ -89,7 +90,10 @@ const createBiometricValidation = operation(CREATE)(async (ctx, req, { reply }) 
     reply.header('idempotent-replayed', 'true');
     return prior;
   }
-  const request = defaulted(req.body, 'requires2FA', 'sendViaEmail', 'language');
+  const request = withCheckedUrls(
+    defaulted(req.body, 'requires2FA', 'sendViaEmail', 'language'),
+    (message, details) => apiError(CREATE, 400, 'INVALID_REQUEST', 'Invalid request', message, { details }),
+  );
   const d = decideCreate(await loadCreateState(ctx, clientId, request));
   if (d.error) throw asApiError(d.error);
   const v = d.validation;

@@ -13,6 +13,7 @@ export interface FlowInput {
   retainFaceImages: boolean;
   redirectUrl?: string;
   webhookUrl?: string;
+  allowedRedirectOrigins?: string[];
 }
 
 /** What a flow is made of besides the request: who owns it, its checked collection, its id and time. */
@@ -41,6 +42,7 @@ export function newFlow(input: FlowInput, origin: FlowOrigin): ProjectFlow {
     retainFaceImages: input.retainFaceImages,
     redirectUrl: input.redirectUrl,
     webhookUrl: input.webhookUrl,
+    allowedRedirectOrigins: input.allowedRedirectOrigins,
     collectionId: origin.collectionId,
     createdAt: origin.now,
     updatedAt: origin.now,
@@ -58,6 +60,7 @@ export interface FlowPatch {
   retainFaceImages?: boolean;
   redirectUrl?: string | null;
   webhookUrl?: string | null;
+  allowedRedirectOrigins?: string[] | null;
 }
 
 const SETTINGS = [
@@ -83,5 +86,7 @@ export function patchFlow(
     out.searchMinScore = defaultSearchMinScore(out.searchMode);
   if (patch.redirectUrl !== undefined) out.redirectUrl = patch.redirectUrl ?? undefined;
   if (patch.webhookUrl !== undefined) out.webhookUrl = patch.webhookUrl ?? undefined;
+  if (patch.allowedRedirectOrigins !== undefined)
+    out.allowedRedirectOrigins = patch.allowedRedirectOrigins ?? undefined;
   return out;
 }

@@ -47,6 +47,9 @@ export function toFlow(r: Row): ProjectFlow {
     retainFaceImages: Number(r.retain_face_images) === 1,
     redirectUrl: optStr(r.redirect_url),
     webhookUrl: optStr(r.webhook_url),
+    allowedRedirectOrigins: r.allowed_redirect_origins
+      ? (JSON.parse(str(r.allowed_redirect_origins)) as string[])
+      : undefined,
     collectionId: optStr(r.collection_id),
     createdAt: str(r.created_at),
     updatedAt: str(r.updated_at),

@@ -276,6 +276,7 @@ export abstract class SqlStore {
       f.retainFaceImages ? 1 : 0,
       n(f.redirectUrl),
       n(f.webhookUrl),
+      f.allowedRedirectOrigins ? JSON.stringify(f.allowedRedirectOrigins) : null,
       n(f.collectionId),
       f.updatedAt,
     ];
@@ -284,8 +285,9 @@ export abstract class SqlStore {
   async createFlow(f: ProjectFlow) {
     await this.run(
       `INSERT INTO project_flows (type, status, name, liveness_min_score, search_mode, search_min_score, max_attempts,
-        retain_face_images, redirect_url, webhook_url, collection_id, updated_at, id, client_id, project_id, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        retain_face_images, redirect_url, webhook_url, allowed_redirect_origins, collection_id, updated_at, id,
+        client_id, project_id, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ...this.flowArgs(f),
       f.id,
       f.clientId,
@@ -310,7 +312,7 @@ export abstract class SqlStore {
     await this.run(
       `UPDATE project_flows SET type = ?, status = ?, name = ?, liveness_min_score = ?, search_mode = ?,
         search_min_score = ?, max_attempts = ?, retain_face_images = ?, redirect_url = ?, webhook_url = ?,
-        collection_id = ?, updated_at = ? WHERE id = ?`,
+        allowed_redirect_origins = ?, collection_id = ?, updated_at = ? WHERE id = ?`,
       ...this.flowArgs(f),
       f.id,
     );

@@ -1,4 +1,5 @@
 import type { components } from '@faceproof/openapi/types';
+import { originRefusal } from '../../outbound/url.js';
 import type { FlowError } from '../errors.js';
 import { parseTimestamp } from '../timestamps.js';
 import type {
@@ -93,6 +94,9 @@ export function decideCreate(s: CreateState): CreateDecision {
   const expiresAt = expiry(s);
   if (typeof expiresAt !== 'number') return { error: expiresAt };
   const { request: b, flow, now } = s;
+  // The request's redirectUrl, already checked at the boundary, must also be one the flow registered.
+  const outside = b.redirectUrl && originRefusal(b.redirectUrl, flow.allowedRedirectOrigins);
+  if (outside) return { error: invalidRequest('/body/redirectUrl', outside) };
   const options: ValidationOptions = {
     redirectUrl: b.redirectUrl ?? flow.redirectUrl,
     webhookUrl: b.webhookUrl ?? flow.webhookUrl,
