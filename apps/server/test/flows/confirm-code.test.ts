@@ -58,6 +58,24 @@ describe('confirming a 2FA code', () => {
     expect(admitCode(state())).toEqual({ tryCode: code() });
   });
 
+  it('completes without a redirect when a stored redirect URL does not parse (a row from before URLs were checked)', () => {
+    const s = state();
+    const d = judgeCode(
+      {
+        ...s,
+        validation: {
+          ...s.validation,
+          options: { ...s.validation.options, redirectUrl: 'https://app.example.invalid:99999/done' },
+        },
+      },
+      1,
+      true,
+    );
+    const sealed = seal(passed(d), 'the.result.token');
+    expect(sealed.next.status).toBe('completed');
+    expect(sealed.next.result.redirectUrl).toBeUndefined();
+  });
+
   it('completes with the right code, from the result the face earned', () => {
     const s = state();
     const d = judgeCode(s, 1, true);

@@ -36,7 +36,8 @@ export function resultClaims(v: Completed): ResultClaims {
 export function seal<D extends Passed>(d: D, token: string): D {
   const v = d.next;
   const { redirectUrl } = v.options;
-  const result = redirectUrl ? { ...v.result, redirectUrl: withToken(redirectUrl, token) } : v.result;
+  const redirect = redirectUrl ? withToken(redirectUrl, token) : undefined;
+  const result = redirect ? { ...v.result, redirectUrl: redirect } : v.result;
   const next = { ...v, result };
   const validated = validationEvent(next, 'biometric_validation_validated', {
     status: 'completed',
@@ -49,7 +50,13 @@ export function seal<D extends Passed>(d: D, token: string): D {
   return { ...d, next, events: [...validated, ...d.events] };
 }
 
-function withToken(url: string, token: string) {
+/**
+ * The redirect with the result token appended. URLs are checked when they are stored, but a row
+ * stored before that check may hold one that does not parse: then there is no redirect, rather
+ * than a validation that can never complete.
+ */
+function withToken(url: string, token: string): string | undefined {
+  if (!URL.canParse(url)) return undefined;
   const u = new URL(url);
   u.searchParams.set('token', token);
   return u.toString();
