@@ -29,6 +29,7 @@ export interface ServerTarget {
 export async function startServer(
   env: Record<string, string> = {},
   readyPath = '/readyz',
+  watch: Pick<Parameters<typeof startHttpProcess>[0], 'pollMs' | 'onPoll'> = {},
 ): Promise<ServerTarget> {
   const dataDir = mkdtempSync(join(tmpdir(), 'faceproof-contract-'));
   const port = await freePort();
@@ -38,6 +39,7 @@ export async function startServer(
     args: [join(serverDir, 'dist/server.js')],
     port,
     readyPath,
+    ...watch,
     env: {
       HOST: '127.0.0.1',
       PORT: String(port),

@@ -67,9 +67,16 @@ export type RunningHttpProcess = RunningProcess & { url: string; port: number };
  * below 500 (polled, with a deadline).
  */
 export async function startHttpProcess(
-  options: ProcessOptions & { port: number; readyPath?: string },
+  options: ProcessOptions & {
+    port: number;
+    readyPath?: string;
+    /** How often `readyPath` is asked while the process starts (default 200 ms). */
+    pollMs?: number;
+    /** Sees every answer of `readyPath` while waiting (for tests of the start-up itself). */
+    onPoll?: (answer: { status: number; headers: Headers; text: string }) => void;
+  },
 ): Promise<RunningHttpProcess> {
-  const { name, port, readyPath = '/', timeoutMs = 90_000 } = options;
+  const { name, port, readyPath = '/', timeoutMs = 90_000, pollMs = 200 } = options;
   const running = spawnKept(options);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
@@ -78,7 +85,8 @@ export async function startHttpProcess(
       throw new Error(`${name} exited with ${running.child.exitCode} before answering:\n${running.output()}`);
     try {
       const res = await fetch(url + readyPath, { signal: AbortSignal.timeout(2_000) });
-      await res.arrayBuffer();
+      const text = await res.text();
+      options.onPoll?.({ status: res.status, headers: res.headers, text });
       if (res.status < 500) break;
     } catch {
       // not listening yet
@@ -87,7 +95,7 @@ export async function startHttpProcess(
       running.child.kill('SIGKILL');
       throw new Error(`${name} did not answer ${readyPath} within ${timeoutMs} ms:\n${running.output()}`);
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
   return { ...running, url, port };
 }
