@@ -19,6 +19,9 @@ export function registerRateLimit(app: FastifyInstance, config: Config, store?: 
   return app.register(rateLimit, {
     global: true,
     ...(store ? { store } : {}),
+    // A shared store that cannot be reached lets the request through: the request then meets the
+    // outage where it is documented (readiness 503, the operation's own errors), never a 500 here.
+    skipOnError: true,
     timeWindow: config.RATE_LIMIT_WINDOW_MS,
     enableDraftSpec: true,
     keyGenerator: (req) => {
