@@ -7,6 +7,8 @@ import { registerOperations } from './contract/routes.js';
 import { handlers } from './http/index.js';
 import { registerErrorHandling } from './plugins/app/error-handler.js';
 import { acceptJsonOnly, BODY_LIMIT, registerCors, registerRateLimit } from './plugins/external/http.js';
+import { PgStore } from './store/postgres.js';
+import { pgRateLimitStore } from './store/rate-limits.js';
 
 export { BODY_LIMIT };
 
@@ -29,7 +31,9 @@ export default fp(
       reply.header('x-request-id', req.id);
     });
     await registerCors(app, ctx.config);
-    await registerRateLimit(app, ctx.config);
+    // Instances sharing a PostgreSQL share their rate-limit counters; a SQLite server is alone.
+    const rateLimitStore = ctx.store instanceof PgStore ? pgRateLimitStore(ctx.store.pool) : undefined;
+    await registerRateLimit(app, ctx.config, rateLimitStore);
     acceptJsonOnly(app);
     registerErrorHandling(app);
     registerOperations(app, ctx, handlers);

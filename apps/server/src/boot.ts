@@ -8,6 +8,7 @@ import type { AppContext } from './context.js';
 import { Faces } from './faces.js';
 import { captureUrl } from './http/common.js';
 import { createTransport, MailDispatcher } from './mail/dispatcher.js';
+import { frameworkErrorOptions } from './plugins/app/framework-errors.js';
 import { PgStore } from './store/postgres.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
@@ -55,6 +56,7 @@ function createFastify(config: Config, logger: boolean | object | undefined) {
     keepAliveTimeout: 5_000,
     requestTimeout: 60_000,
     trustProxy: false,
+    ...frameworkErrorOptions,
   });
 }
 

@@ -7,6 +7,7 @@ import {
   type FaceIndex,
   type SearchHit,
 } from '@faceproof/face-engine';
+import { faceImageLimits } from './contract/image-limits.js';
 import { ApiError } from './errors.js';
 import { bytesTemplate } from './flows/analysis.js';
 import type { IndexChange, Store, StoredTemplate } from './store/types.js';
@@ -61,6 +62,7 @@ export class Faces {
     this.store = store;
     this.engine = await createEngine({
       workers: this.opts.workers,
+      limits: faceImageLimits(),
       ...(this.opts.maxQueue !== undefined ? { maxQueue: this.opts.maxQueue } : {}),
     });
     // Watch before loading, so that nothing committed between the load and the watch is missed.

@@ -1,5 +1,5 @@
 import cors from '@fastify/cors';
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
 import { ApiError, invalidRequest } from '../../errors.js';
@@ -11,10 +11,17 @@ export function registerCors(app: FastifyInstance, config: Config) {
   return app.register(cors, { origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false });
 }
 
-/** Per token (by its signature) or, without one, per IP; answered as the spec's 429. */
-export function registerRateLimit(app: FastifyInstance, config: Config) {
+/**
+ * Per token (by its signature) or, without one, per IP; answered as the spec's 429. Counted in
+ * `store` when given (shared by the instances of one PostgreSQL), else in this process's memory.
+ */
+export function registerRateLimit(app: FastifyInstance, config: Config, store?: FastifyRateLimitStoreCtor) {
   return app.register(rateLimit, {
     global: true,
+    ...(store ? { store } : {}),
+    // A shared store that cannot be reached lets the request through: the request then meets the
+    // outage where it is documented (readiness 503, the operation's own errors), never a 500 here.
+    skipOnError: true,
     timeWindow: config.RATE_LIMIT_WINDOW_MS,
     enableDraftSpec: true,
     keyGenerator: (req) => {
