@@ -174,7 +174,7 @@ describe('the outbound agent, at connect time', () => {
     const redirecting = createServer((socket) => {
       socket.once('data', () =>
         socket.end(
-          'HTTP/1.1 307 Temporary Redirect\r\nlocation: http://10.0.0.1/\r\nconnection: close\r\n\r\n',
+          'HTTP/1.1 307 Temporary Redirect\r\nlocation: http://redirected.example.invalid/\r\nconnection: close\r\n\r\n',
         ),
       );
     });
