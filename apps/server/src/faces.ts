@@ -63,8 +63,16 @@ export class Faces {
 
   constructor(private readonly opts: FacesOptions) {}
 
-  async start(store: Store) {
+  /** Settles once the indexes are loaded (an enrolment must not judge on an index still empty). */
+  private loaded: Promise<void> = Promise.resolve();
+
+  start(store: Store): Promise<void> {
     this.store = store;
+    this.loaded = this.load(store);
+    return this.loaded;
+  }
+
+  private async load(store: Store) {
     this.engine = await createEngine({
       workers: this.opts.workers,
       limits: faceImageLimits(),
@@ -203,7 +211,8 @@ export class Faces {
    */
   async exclusive<T>(collectionId: string, fn: (store: Store) => Promise<T>): Promise<T> {
     const prior = this.enrolling.get(collectionId) ?? Promise.resolve();
-    const locked = () => {
+    const locked = async () => {
+      await this.loaded;
       if (!this.store) throw new Error('Faces not started');
       return this.store.enrolling(collectionId, async (store) => {
         await this.catchUp(collectionId, store);
