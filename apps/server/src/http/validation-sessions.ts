@@ -215,7 +215,7 @@ const validateBiometricValidation = operation('validateBiometricValidation')(asy
     // An onboarding searches the collection for the face, then enrols it: alone in its collection.
     const outcome =
       current.type === 'onboarding' && current.collectionId
-        ? await ctx.faces.exclusive(current.collectionId, judged)
+        ? await enrolling(ctx, current.collectionId, judged)
         : await judged(ctx.store);
     // Another attempt on the same session, or an enrolment of the same identifier, committed first.
     if (outcome === 'again') continue;
@@ -223,6 +223,20 @@ const validateBiometricValidation = operation('validateBiometricValidation')(asy
   }
   throw apiError(op, 503, 'ENGINE_BUSY', 'Face engine busy', 'ENGINE_BUSY', {}, { 'retry-after': '1' });
 });
+
+/**
+ * Runs `fn` under the collection's enrolment lock (`Faces.exclusive`). On PostgreSQL what `fn`
+ * saved commits only as the lock is released, after `commit` woke the outboxes: they are woken
+ * again then, so that an event or a code email does not wait for the next poll.
+ */
+async function enrolling<T>(ctx: AppContext, collectionId: string, fn: (store: Store) => Promise<T>) {
+  try {
+    return await ctx.faces.exclusive(collectionId, fn);
+  } finally {
+    ctx.webhooks?.kick();
+    ctx.mail?.kick();
+  }
+}
 
 /** Decides one attempt on fresh evidence and saves it; 'again' when it must be judged anew. */
 async function judgeAttempt(
@@ -339,7 +353,7 @@ const confirmBiometricValidationCode = operation('confirmBiometricValidationCode
       }
       // An onboarding enrols its person now, alone in its collection like a validate attempt.
       const outcome = enrolsOnConfirm(v)
-        ? await ctx.faces.exclusive(v.collectionId, (store) => completeWithCode(ctx, store, v, judged))
+        ? await enrolling(ctx, v.collectionId, (store) => completeWithCode(ctx, store, v, judged))
         : await completeWithCode(ctx, ctx.store, v, judged);
       if (outcome === 'again') continue;
       return outcome;
