@@ -44,12 +44,12 @@ export interface LivenessFrame {
  * reported on both). On real FaceMesh landmarks two measures carry the separation, jointly: the nose-tip
  * parallax (genuine heads ≥ 0.142 IOD; prints reached 0.133, screens 0.168) and the whole-face homography
  * residual (genuine ≥ 0.069; prints reached 0.077, screens 0.084). Neither alone separates, but a flat
- * object rarely reaches both at once: with both required, 1 of 240 passed the check. Each threshold is
+ * object rarely reaches both at once: with both required, none of the 240 passed the check. Each threshold is
  * the middle of the gap between the smallest genuine value and the largest attack value below it, on the
  * fit half; the gaps are narrow, so treat them as the measure of this data set, not a guarantee. The
  * midline protrusion and the yaw range do not separate real landmarks (the mesh regresses a proud nose
  * and an apparent turn from a tilted print too: attacks reached midline 0.65 IOD and 18.5°), and a
- * print bent round the face and turned passes this check (64 % of the rendered ones): the challenge's
+ * print bent round the face and turned passes this check (29 of the 48 rendered): the challenge's
  * second step is what stops a single bend. They keep their synthetic values (12° is the turn step's
  * minimum). 28 px is below the smallest real face of the clips (30 px inter-ocular at 400x300); the
  * synthetic cases (test/liveness/flatness.test.ts) still pass with these values.
