@@ -7,8 +7,9 @@
  * of every frame at 10 fps (estimatePose on the engine's landmarks), then windows of 1.2-5 s every 0.1 s,
  * 12 frames sampled per window; a window is kept when the movements findMovements sees in it form a
  * sequence with at least one turn, no step twice in a row, at most one approach, each step at least 1.1×
- * its STEP_DEFINITIONS threshold (margins below), one face in every frame; then non-overlapping windows,
- * most steps first, then shortest. The videos were not recorded to answer prompts: their heads turn by
+ * its threshold (margins below; thresholds of the time, 15° turns and 10° nods, since lowered to 12° / 8°,
+ * so a re-run now finds more windows), one face in every frame; then non-overlapping windows, most steps
+ * first, then shortest. The videos were not recorded to answer prompts: their heads turn by
  * 15-25° a few times, so most clips are one turn. Clips with two or three steps answer a challenge
  * issueChallenge can issue; one-turn clips answer a one-step challenge (issueChallenge({ minSteps: 1 })).
  */
@@ -25,7 +26,7 @@ export interface LivenessClip {
   duration: number;
   /** The challenge the clip answers: its movements in order (an unasked approach is tolerated too). */
   steps: ChallengeStep[];
-  /** Each step's peak over its threshold at the 10 fps scan (1 = at the threshold). */
+  /** Each step's peak over its threshold (15° / 10° / 1.2×) at the 10 fps scan (1 = at the threshold). */
   margins: number[];
 }
 
