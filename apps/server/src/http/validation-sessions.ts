@@ -4,7 +4,13 @@ import { type AppContext, type Auth, auth } from '../context.js';
 import { defaulted, type OperationRequest, operation } from '../contract/operation.js';
 import { type Answering, apiError } from '../errors.js';
 import { alreadyCompleted } from '../flows/errors.js';
-import type { BiometricValidation } from '../flows/types.js';
+import { type ActiveJudgement, judgeSequence } from '../flows/liveness/active.js';
+import {
+  challengeRefusal,
+  livenessInputRefusal,
+  validateChallengeError,
+} from '../flows/liveness/challenge.js';
+import type { BiometricValidation, LivenessChallenge } from '../flows/types.js';
 import {
   type AttemptEvidence,
   admitAttempt,
@@ -21,7 +27,7 @@ import { codeMatches } from '../mail/codes.js';
 import { withCheckedUrls } from '../outbound/fields.js';
 import { presentResult, presentSession, presentValidation } from '../present.js';
 import { isUniqueViolation } from '../store/sql-store.js';
-import { captureUrl, flowNotFound, projectNotFound } from './common.js';
+import { captureUrl, flowNotFound, operationPath, projectNotFound } from './common.js';
 import { asApiError } from './flow-error.js';
 
 /**
@@ -156,7 +162,7 @@ const signResult = (ctx: AppContext, claims: ResultClaims) =>
   ctx.keys.sign('result', claims, new Date(Date.now() + ctx.config.RESULT_TOKEN_TTL_S * 1000));
 
 /** Loads the validation for an attempt; a refusal (an expiry is saved first) is thrown. */
-async function admitted(ctx: AppContext, a: Auth): Promise<BiometricValidation> {
+export async function admitted(ctx: AppContext, a: Auth): Promise<BiometricValidation> {
   const v = await loadValidation(ctx, 'validateBiometricValidation', a.subject);
   const refusal = admitAttempt(v, { sid: a.payload.sid, tokenExpired: a.expired === true }, Date.now());
   if (!refusal) return v;
@@ -164,33 +170,90 @@ async function admitted(ctx: AppContext, a: Auth): Promise<BiometricValidation> 
   throw asApiError(refusal.error);
 }
 
+/** The analysis of an attempt: the still's and, on an active flow, the frames' judgement. */
+interface Analysed {
+  analysis: FaceAnalysis;
+  image: string;
+  active?: ActiveJudgement;
+}
+
 /** What the index and the store say about the analysed face, as the flow needs for `v`. */
-async function evidence(
-  ctx: AppContext,
-  v: BiometricValidation,
-  analysis: FaceAnalysis,
-  image: string,
-): Promise<AttemptEvidence> {
+async function evidence(ctx: AppContext, v: BiometricValidation, a: Analysed): Promise<AttemptEvidence> {
+  const { analysis } = a;
   const lookups = attemptLookups(v);
-  if (!lookups || !analysis.ok) return { analysis, image, candidates: [] };
+  if (!lookups || !analysis.ok) return { ...a, candidates: [] };
   const { collectionId, enrolledPerson } = lookups;
   return {
-    analysis,
-    image,
+    ...a,
     candidates: ctx.faces.search(collectionId, analysis.template, 1),
     enrolled: enrolledPerson ? await ctx.store.findPersonByIdentifier(collectionId, v.identifier) : undefined,
   };
 }
 
+type ValidateBody = OperationRequest<'validateBiometricValidation'>['body'];
+
+const CHALLENGE_PATH = operationPath('createLivenessChallenge');
+
+/**
+ * The challenge an active flow's request answers, admitted (the session's open one, of this attempt,
+ * not expired) before the engine runs; refusals count no attempt.
+ */
+async function admittedChallenge(ctx: AppContext, v: BiometricValidation, body: ValidateBody, now: number) {
+  const input = livenessInputRefusal(v.settings.livenessMode, body, CHALLENGE_PATH);
+  if (input) throw asApiError(input);
+  if (body.challengeId === undefined) return undefined;
+  const challenge = await ctx.store.getChallenge(body.challengeId);
+  const bind = { subjectId: v.id, sessionId: v.sessionId, attempt: v.attempts };
+  const refusal = challengeRefusal(challenge, bind, now);
+  if (refusal || !challenge)
+    throw asApiError(validateChallengeError(refusal ?? { kind: 'invalid', message: '' }));
+  return challenge;
+}
+
+/**
+ * The still's analysis and, with a challenge, the frames' verdict. The challenge is closed once the
+ * engine has run (a 503 leaves it open to be answered again) and before the verdict counts: of two
+ * requests answering one challenge, only the one that closes it is judged.
+ */
+async function analyse(
+  ctx: AppContext,
+  v: BiometricValidation,
+  body: ValidateBody,
+  challenge: LivenessChallenge | undefined,
+  receivedAt: number,
+): Promise<Analysed> {
+  const { image } = body;
+  if (!challenge || !body.frames) return { analysis: await ctx.faces.analyze(image), image };
+  const frames = body.frames.map((f) => ({ image: f.image, t: f.capturedAtMs }));
+  const [analysis, sequence] = await Promise.all([
+    ctx.faces.analyze(image),
+    ctx.faces.analyzeSequence(frames),
+  ]);
+  if (!(await ctx.store.closeChallenge(challenge.id, new Date().toISOString())))
+    throw asApiError(
+      validateChallengeError({ kind: 'invalid', message: 'This challenge was answered meanwhile.' }),
+    );
+  if (!analysis.ok) return { analysis, image };
+  const active = judgeSequence({
+    challenge,
+    sequence,
+    still: analysis.template,
+    receivedAt,
+    passiveThreshold: v.settings.livenessMinScore,
+  });
+  return { analysis, image, active };
+}
+
 const validateBiometricValidation = operation('validateBiometricValidation')(async (ctx, req, { op }) => {
-  const { image } = req.body;
+  const receivedAt = Date.now();
   let v = await admitted(ctx, auth(req));
+  const challenge = await admittedChallenge(ctx, v, req.body, receivedAt);
   // The engine runs before anything is recorded: a 503 leaves no trace and costs no attempt.
-  const analysis = await ctx.faces.analyze(image);
+  const analysed = await analyse(ctx, v, req.body, challenge, receivedAt);
   for (let round = 0; round < ROUNDS; round++) {
     if (round > 0) v = await admitted(ctx, auth(req));
     const current = v;
-    const judged = () => judgeAttempt(ctx, current, analysis, image);
+    const judged = () => judgeAttempt(ctx, current, analysed);
     // An onboarding searches the collection for the face, then enrols it: alone in its collection.
     const outcome =
       current.type === 'onboarding' && current.collectionId
@@ -204,8 +267,8 @@ const validateBiometricValidation = operation('validateBiometricValidation')(asy
 });
 
 /** Decides one attempt on fresh evidence and saves it; 'again' when it must be judged anew. */
-async function judgeAttempt(ctx: AppContext, v: BiometricValidation, analysis: FaceAnalysis, image: string) {
-  const attempt = decideAttempt(v, await evidence(ctx, v, analysis, image), {
+async function judgeAttempt(ctx: AppContext, v: BiometricValidation, analysed: Analysed) {
+  const attempt = decideAttempt(v, await evidence(ctx, v, analysed), {
     now: Date.now(),
     templateModel: ctx.faces.templateModel,
     newId: () => objectId(),
