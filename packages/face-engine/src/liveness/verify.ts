@@ -15,6 +15,7 @@ import {
 import { checkIdentity, DEFAULT_SAME_PERSON_MIN_SCORE, type IdentityResult } from './identity.js';
 import type { FrameLandmarks } from './landmarks.js';
 import { estimatePose, type HeadPose } from './pose.js';
+import type { ScreenCues } from './screen.js';
 
 /** What the engine extracted from one frame of the sequence. */
 export interface LivenessFrame {
@@ -30,6 +31,10 @@ export interface LivenessFrame {
   template?: Float32Array;
   /** Passive single-image scores of the frame (Human antispoof / liveness), 0..1. */
   passive?: { antispoof: number; liveness: number };
+  /** Screen cues around the face (key frames; see screen.ts). */
+  screen?: ScreenCues;
+  /** The face was tracked from the previous frame (no detector, template or passive scores). */
+  tracked?: boolean;
 }
 
 /**
