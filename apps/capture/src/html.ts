@@ -50,6 +50,7 @@ export function renderPage({ lang, messages: m, scriptHref, styleHref, apiBaseUr
 <div class="stage">
 <video id="video" playsinline muted autoplay disablepictureinpicture data-t-label="cameraLabel" aria-label="${escapeHtml(m.cameraLabel)}"></video>
 <svg class="guide" viewBox="0 0 300 400" preserveAspectRatio="xMidYMid slice" aria-hidden="true" focusable="false"><path class="mask" fill-rule="evenodd" d="M-300-200h900v800h-900z${oval}"/><path id="oval" class="oval" d="${oval}"/></svg>
+<div id="stage-arrow" class="stage-arrow" aria-hidden="true"></div>
 </div>
 <p id="hint" class="hint" role="status" aria-live="polite" ${t('hintStarting')}</p>
 <div id="challenge" class="challenge" hidden>

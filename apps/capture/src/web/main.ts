@@ -429,7 +429,9 @@ async function learnMode(): Promise<ChallengeOutcome | undefined> {
 }
 
 function prompt(text: string, step?: StepName): void {
+  // The arrow on the preview is where the user looks; the one by the text is for a glance down.
   $('prompt-arrow').textContent = step ? ARROW[step] : '';
+  $('stage-arrow').textContent = step ? ARROW[step] : '';
   $('prompt-text').textContent = text;
 }
 
