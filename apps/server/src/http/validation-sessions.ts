@@ -224,16 +224,16 @@ async function analyse(
 ): Promise<Analysed> {
   const { image } = body;
   if (!challenge || !body.frames) return { analysis: await ctx.faces.analyze(image), image };
+  // The still, then the frames, one after the other: a sequence takes no more of the engine's queue
+  // than one image per worker (and an unusable still needs no frames analysed).
+  const analysis = await ctx.faces.analyze(image);
   const frames = body.frames.map((f) => ({ image: f.image, t: f.capturedAtMs }));
-  const [analysis, sequence] = await Promise.all([
-    ctx.faces.analyze(image),
-    ctx.faces.analyzeSequence(frames),
-  ]);
+  const sequence = analysis.ok ? await ctx.faces.analyzeSequence(frames) : undefined;
   if (!(await ctx.store.closeChallenge(challenge.id, new Date().toISOString())))
     throw asApiError(
       validateChallengeError({ kind: 'invalid', message: 'This challenge was answered meanwhile.' }),
     );
-  if (!analysis.ok) return { analysis, image };
+  if (!analysis.ok || !sequence) return { analysis, image };
   const active = judgeSequence({
     challenge,
     sequence,
