@@ -164,6 +164,7 @@ const CHECK_ADVICE: Readonly<Record<CheckName, MessageKey | null>> = {
   challenge_followed: 'check_challenge_followed',
   not_flat: 'check_not_flat',
   passive: null,
+  screen_cues: null,
 };
 
 /** An active attempt's failure: the report's first failing check, when the page has advice for it. */

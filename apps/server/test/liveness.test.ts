@@ -122,6 +122,7 @@ describe('an active validation', () => {
       'challenge_followed',
       'not_flat',
       'passive',
+      'screen_cues',
     ]);
     // The same face in every frame and the still; what fails is the movement.
     expect(refused.body.liveness.checks[2]).toMatchObject({ passed: true });

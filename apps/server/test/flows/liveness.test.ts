@@ -146,6 +146,7 @@ describe('judging a sequence', () => {
       'challenge_followed',
       'not_flat',
       'passive',
+      'screen_cues',
     ]);
     for (const c of j.report.checks) expect(c.value === null || Number.isFinite(c.value)).toBe(true);
     expect(j.report.failedCheck).toBe('challenge_followed');
