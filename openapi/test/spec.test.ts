@@ -37,6 +37,8 @@ describe('bundled artifact', () => {
       'POST /v2/biometric-validations/validate validateBiometricValidation',
       'POST /v2/biometric-validations/confirm-2fa confirmBiometricValidationCode',
       'POST /v2/biometric-validations/app-registration createAppRegistrationBiometricValidation',
+      'POST /v2/biometric-validations/liveness-challenge createLivenessChallenge',
+      'POST /v2/biometric-validations/app-registration/liveness-challenge createAppRegistrationLivenessChallenge',
       'POST /v2/projects createProject',
       'GET /v2/projects listProjects',
       'GET /v2/projects/{id} getProject',

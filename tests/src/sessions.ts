@@ -28,7 +28,12 @@ export async function freshRegistration(
 
 /** The token an operation accepts, fresh from the server. */
 export async function tokenFor(operationId: string, base: string, demo: Demo): Promise<string> {
-  if (operationId === 'validateBiometricValidation') return freshSession(base, demo);
-  if (operationId === 'createAppRegistrationBiometricValidation') return freshRegistration(base, demo);
+  if (operationId === 'validateBiometricValidation' || operationId === 'createLivenessChallenge')
+    return freshSession(base, demo);
+  if (
+    operationId === 'createAppRegistrationBiometricValidation' ||
+    operationId === 'createAppRegistrationLivenessChallenge'
+  )
+    return freshRegistration(base, demo);
   return demo.clientAccessToken;
 }

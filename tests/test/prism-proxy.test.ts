@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ownProject } from '../src/fixtures.js';
 import { type Call, call } from '../src/http.js';
 import { dataUri, photos } from '../src/images.js';
-import { freshRegistration, freshSession } from '../src/sessions.js';
+import { freshRegistration, freshSession, tokenFor } from '../src/sessions.js';
 import { operations, requestExamples, specPath } from '../src/spec.js';
 
 // A second, independent validator: the same kinds of traffic go through `prism proxy` in front of
@@ -118,7 +118,10 @@ describe('prism proxy in front of the real server', () => {
     async (operationId) => {
       const { op } = operations.find((o) => o.operationId === operationId) ?? { op: {} };
       if (!op.requestBody) {
-        await through({ operationId, token: op.security?.length ? token : undefined }, 200);
+        const bearer = op.security?.length
+          ? await tokenFor(operationId, inject('serverUrl'), demo)
+          : undefined;
+        await through({ operationId, token: bearer }, 200);
         return;
       }
       // Without a token every secured operation answers its documented 401.

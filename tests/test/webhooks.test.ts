@@ -84,8 +84,9 @@ async function flowWithWebhook(settings: Record<string, unknown>): Promise<Setup
         project: projectId,
         name: 'webhook flow',
         status: 'active',
-        // Liveness on real photos scores 0.5 to 0.9 with this engine.
+        // Liveness on real photos scores 0.5 to 0.9 with this engine; one image per attempt.
         livenessMinScore: 0.3,
+        livenessMode: 'passive',
         assignedCollection: collection.json.data._id,
         webhookUrl: receiverUrl + hookPath,
         ...settings,

@@ -57,6 +57,7 @@ const ORDER = [
   'quick-start',
   'login-flow',
   'onboarding-flow',
+  'active-liveness',
   'tokens',
   'webhooks',
   'errors',

@@ -1,6 +1,15 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import type { components } from '@faceproof/openapi/types';
 import { z } from 'zod';
+import { spec } from './contract/bundle.js';
+
+type ChallengeStep = components['schemas']['LivenessChallengeStep'];
+/** The steps a challenge may have, as the spec lists them. */
+const CHALLENGE_STEPS = spec.components.schemas.LivenessChallengeStep.enum as [
+  ChallengeStep,
+  ...ChallengeStep[],
+];
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 const csv = z
@@ -70,6 +79,10 @@ export const configSchema = z.object({
   MAIL_POLL_MS: int(1_000, 10),
   TWO_FA_CODE_TTL_S: int(600, 1),
   TWO_FA_MAX_ATTEMPTS: int(5, 1),
+  // Browser tests only: every liveness challenge gets these steps instead of a random draw, so a
+  // recorded clip can answer it. Refused at start unless NODE_ENV is `test`.
+  FACEPROOF_TEST_CHALLENGE_STEPS: csv.pipe(z.array(z.enum(CHALLENGE_STEPS)).max(3)),
+  NODE_ENV: z.string().optional(),
 });
 
 /** Rules across variables, checked with the schema at start. */
@@ -80,6 +93,12 @@ const checkedSchema = configSchema.superRefine((c, ctx) => {
     ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'is required when a mail server is set' });
   if (c.SMTP_USER && c.SMTP_PASS === undefined)
     ctx.addIssue({ code: 'custom', path: ['SMTP_PASS'], message: 'is required with SMTP_USER' });
+  if (c.FACEPROOF_TEST_CHALLENGE_STEPS.length > 0 && c.NODE_ENV !== 'test')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['FACEPROOF_TEST_CHALLENGE_STEPS'],
+      message: 'fixes every liveness challenge and is honoured only under NODE_ENV=test; unset it',
+    });
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string; publicUrl: string; dbFile: string };

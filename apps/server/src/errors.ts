@@ -1,5 +1,6 @@
 import type { ErrorCode, ErrorCodes } from '@faceproof/openapi/types';
 import type { Issue } from './contract/validators.js';
+import type { ActiveLivenessReport } from './flows/types.js';
 
 /**
  * An API error in canonical form: an UPPER_SNAKE code and a sentence. `format()` renders it in the
@@ -15,6 +16,8 @@ export class ApiError extends Error {
       details?: (Issue & { reason?: string })[];
       attemptsRemaining?: number;
       scoreSuffix?: string;
+      /** A failed active-liveness attempt's report (the ErrorResponse's `liveness`). */
+      liveness?: ActiveLivenessReport;
     } = {},
     readonly headers: Record<string, string> = {},
   ) {
@@ -25,9 +28,17 @@ export class ApiError extends Error {
 export type Convention = 'create' | 'validate' | 'appRegistration';
 
 export function conventionOf(operationId: string | undefined): Convention {
-  if (operationId === 'validateBiometricValidation' || operationId === 'confirmBiometricValidationCode')
+  if (
+    operationId === 'validateBiometricValidation' ||
+    operationId === 'confirmBiometricValidationCode' ||
+    operationId === 'createLivenessChallenge'
+  )
     return 'validate';
-  if (operationId === 'createAppRegistrationBiometricValidation') return 'appRegistration';
+  if (
+    operationId === 'createAppRegistrationBiometricValidation' ||
+    operationId === 'createAppRegistrationLivenessChallenge'
+  )
+    return 'appRegistration';
   return 'create';
 }
 
@@ -50,6 +61,7 @@ export function formatError(err: ApiError, convention: Convention, requestId: st
   }
   if (err.extra.details?.length) body.details = err.extra.details;
   if (err.extra.attemptsRemaining !== undefined) body.attemptsRemaining = err.extra.attemptsRemaining;
+  if (err.extra.liveness) body.liveness = err.extra.liveness;
   body.requestId = requestId;
   return body;
 }

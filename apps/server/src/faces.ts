@@ -3,9 +3,11 @@ import {
   EngineBusyError,
   EngineError,
   type FaceAnalysis,
-  type FaceEngine,
   type FaceIndex,
+  type HumanFaceEngine,
   type SearchHit,
+  type SequenceAnalysis,
+  type SequenceFrameInput,
 } from '@faceproof/face-engine';
 import { faceImageLimits } from './contract/image-limits.js';
 import { ApiError } from './errors.js';
@@ -47,7 +49,7 @@ interface Member {
  * and are applied within milliseconds; a periodic reconciliation catches anything a lost notice missed.
  */
 export class Faces {
-  engine?: FaceEngine;
+  engine?: HumanFaceEngine;
   private readonly indexes = new Map<string, FaceIndex>();
   private readonly members = new Map<string, Member>();
   /** The tail of each collection's queue of enrolments (see `exclusive`). */
@@ -185,6 +187,17 @@ export class Faces {
       return await this.engine.analyze(image);
     } catch (err) {
       if (err instanceof EngineBusyError) throw engineBusy(err.message);
+      if (err instanceof EngineError) throw engineBusy(err.message);
+      throw err;
+    }
+  }
+
+  /** Analyses the frames of an active-liveness sequence; like `analyze`, a busy engine is a 503. */
+  async analyzeSequence(frames: readonly SequenceFrameInput[]): Promise<SequenceAnalysis> {
+    if (!this.engine || !this.ready) throw engineBusy('The face engine is still loading.');
+    try {
+      return await this.engine.analyzeSequence(frames);
+    } catch (err) {
       if (err instanceof EngineError) throw engineBusy(err.message);
       throw err;
     }

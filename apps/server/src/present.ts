@@ -39,6 +39,7 @@ export const presentFlow = (f: ProjectFlow) =>
     searchMinScore: f.searchMinScore,
     maxAttempts: f.maxAttempts,
     retainFaceImages: f.retainFaceImages,
+    livenessMode: f.livenessMode,
     redirectUrl: f.redirectUrl,
     webhookUrl: f.webhookUrl,
     allowedRedirectOrigins: f.allowedRedirectOrigins,

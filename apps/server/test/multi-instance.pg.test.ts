@@ -386,7 +386,13 @@ describe('two instances on one PostgreSQL', () => {
     const collection = col.body.data._id as string;
     const flow = await a.call('POST', '/v2/project-flows', {
       token,
-      body: { project: demo.project, type: 'onboarding', status: 'active', assignedCollection: collection },
+      body: {
+        project: demo.project,
+        type: 'onboarding',
+        status: 'active',
+        assignedCollection: collection,
+        livenessMode: 'passive',
+      },
     });
     expect(flow.status, JSON.stringify(flow.body)).toBe(200);
     const created = await a.call('POST', '/v2/biometric-validations', {

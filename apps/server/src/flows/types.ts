@@ -19,6 +19,9 @@ export interface Project {
 export type FlowType = Schemas['ProjectFlowType'];
 export type FlowStatus = Schemas['ProjectFlowStatus'];
 export type SearchMode = Schemas['SearchMode'];
+export type LivenessMode = Schemas['LivenessMode'];
+export type ChallengeStep = Schemas['LivenessChallengeStep'];
+export type ActiveLivenessReport = Schemas['ActiveLivenessReport'];
 
 export interface FlowSettings {
   livenessMinScore: number;
@@ -26,6 +29,8 @@ export interface FlowSettings {
   searchMinScore: number;
   maxAttempts: number;
   retainFaceImages: boolean;
+  /** How liveness is proved (issue 14); validations stored before it read as `passive`. */
+  livenessMode: LivenessMode;
 }
 
 export interface ProjectFlow extends FlowSettings {
@@ -108,6 +113,8 @@ export interface LivenessResultEntry {
   score: number;
   passed: boolean;
   createdAt: string;
+  /** An active attempt's challenge and checks. */
+  liveness?: ActiveLivenessReport;
 }
 
 export interface ComparisonResultEntry {
@@ -167,6 +174,22 @@ export interface BiometricValidation {
   createdAt: string;
   updatedAt: string;
   version: number;
+}
+
+/**
+ * A challenge issued to a validation (bound to its liveness session and to the attempt count when
+ * issued) or to an app registration. Closed once answered or replaced.
+ */
+export interface LivenessChallenge {
+  id: string;
+  subjectKind: 'validation' | 'app-registration';
+  subjectId: string;
+  sessionId?: string;
+  attempt: number;
+  steps: ChallengeStep[];
+  issuedAt: string;
+  expiresAt: string;
+  closedAt?: string;
 }
 
 export type AppRegistrationStatus = Schemas['AppRegistrationStatus'];

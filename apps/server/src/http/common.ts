@@ -1,4 +1,5 @@
 import type { AppContext } from '../context.js';
+import { operations } from '../contract/bundle.js';
 import { defaulted } from '../contract/operation.js';
 import { type Answering, notFound } from '../errors.js';
 
@@ -34,3 +35,10 @@ export const collectionNotFound = (
 /** The hosted capture page (`@faceproof/capture`), in the validation's language. */
 export const captureUrl = (ctx: AppContext, v: { id: string; options: { language: string } }) =>
   `${ctx.config.publicUrl}/capture/${v.id}?lang=${v.options.language}`;
+
+/** Where the spec serves an operation (for messages that point a client at it). */
+export function operationPath(operationId: string): string {
+  const o = operations().find((x) => x.operationId === operationId);
+  if (!o) throw new Error(`The spec has no operation ${operationId}`);
+  return o.path;
+}

@@ -5,7 +5,13 @@ import { defaulted, type OperationRequest, operation } from '../contract/operati
 import { type Answering, apiError } from '../errors.js';
 import { bytesTemplate } from '../flows/analysis.js';
 import { alreadyCompleted } from '../flows/errors.js';
-import type { BiometricValidation } from '../flows/types.js';
+import { type ActiveJudgement, judgeSequence } from '../flows/liveness/active.js';
+import {
+  challengeRefusal,
+  livenessInputRefusal,
+  validateChallengeError,
+} from '../flows/liveness/challenge.js';
+import type { BiometricValidation, LivenessChallenge } from '../flows/types.js';
 import {
   type AttemptEvidence,
   admitAttempt,
@@ -34,7 +40,7 @@ import { withCheckedUrls } from '../outbound/fields.js';
 import { presentResult, presentSession, presentValidation } from '../present.js';
 import { isUniqueViolation } from '../store/sql-store.js';
 import type { Store } from '../store/types.js';
-import { captureUrl, flowNotFound, projectNotFound } from './common.js';
+import { captureUrl, flowNotFound, operationPath, projectNotFound } from './common.js';
 import { asApiError } from './flow-error.js';
 
 /**
@@ -176,7 +182,7 @@ const signResult = (ctx: AppContext, claims: ResultClaims) =>
   ctx.keys.sign('result', claims, new Date(Date.now() + ctx.config.RESULT_TOKEN_TTL_S * 1000));
 
 /** Loads the validation for an attempt; a refusal (an expiry is saved first) is thrown. */
-async function admitted(ctx: AppContext, a: Auth): Promise<BiometricValidation> {
+export async function admitted(ctx: AppContext, a: Auth): Promise<BiometricValidation> {
   const v = await loadValidation(ctx, 'validateBiometricValidation', a.subject);
   const refusal = admitAttempt(v, { sid: a.payload.sid, tokenExpired: a.expired === true }, Date.now());
   if (!refusal) return v;
@@ -184,34 +190,95 @@ async function admitted(ctx: AppContext, a: Auth): Promise<BiometricValidation> 
   throw asApiError(refusal.error);
 }
 
+/** The analysis of an attempt: the still's and, on an active flow, the frames' judgement. */
+interface Analysed {
+  analysis: FaceAnalysis;
+  image: string;
+  active?: ActiveJudgement;
+}
+
 /** What the index and the store say about the analysed face, as the flow needs for `v`. */
 async function evidence(
   ctx: AppContext,
   store: Store,
   v: BiometricValidation,
-  analysis: FaceAnalysis,
-  image: string,
+  a: Analysed,
 ): Promise<AttemptEvidence> {
+  const { analysis } = a;
   const lookups = attemptLookups(v);
-  if (!lookups || !analysis.ok) return { analysis, image, candidates: [] };
+  if (!lookups || !analysis.ok) return { ...a, candidates: [] };
   const { collectionId, enrolledPerson } = lookups;
   return {
-    analysis,
-    image,
+    ...a,
     candidates: ctx.faces.search(collectionId, analysis.template, 1),
     enrolled: enrolledPerson ? await store.findPersonByIdentifier(collectionId, v.identifier) : undefined,
   };
 }
 
-const validateBiometricValidation = operation('validateBiometricValidation')(async (ctx, req, { op }) => {
-  const { image } = req.body;
-  let v = await admitted(ctx, auth(req));
-  // The engine runs before anything is recorded: a 503 leaves no trace and costs no attempt.
+type ValidateBody = OperationRequest<'validateBiometricValidation'>['body'];
+
+const CHALLENGE_PATH = operationPath('createLivenessChallenge');
+
+/**
+ * The challenge an active flow's request answers, admitted (the session's open one, of this attempt,
+ * not expired) before the engine runs; refusals count no attempt.
+ */
+async function admittedChallenge(ctx: AppContext, v: BiometricValidation, body: ValidateBody, now: number) {
+  const input = livenessInputRefusal(v.settings.livenessMode, body, CHALLENGE_PATH);
+  if (input) throw asApiError(input);
+  if (body.challengeId === undefined) return undefined;
+  const challenge = await ctx.store.getChallenge(body.challengeId);
+  const bind = { subjectId: v.id, sessionId: v.sessionId, attempt: v.attempts };
+  const refusal = challengeRefusal(challenge, bind, now);
+  if (refusal || !challenge)
+    throw asApiError(validateChallengeError(refusal ?? { kind: 'invalid', message: '' }));
+  return challenge;
+}
+
+/**
+ * The still's analysis and, with a challenge, the frames' verdict. The challenge is closed once the
+ * engine has run (a 503 leaves it open to be answered again) and before the verdict counts: of two
+ * requests answering one challenge, only the one that closes it is judged.
+ */
+async function analyse(
+  ctx: AppContext,
+  v: BiometricValidation,
+  body: ValidateBody,
+  challenge: LivenessChallenge | undefined,
+  receivedAt: number,
+): Promise<Analysed> {
+  const { image } = body;
+  if (!challenge || !body.frames) return { analysis: await ctx.faces.analyze(image), image };
+  // The still, then the frames, one after the other: a sequence takes no more of the engine's queue
+  // than one image per worker (and an unusable still needs no frames analysed).
   const analysis = await ctx.faces.analyze(image);
+  const frames = body.frames.map((f) => ({ image: f.image, t: f.capturedAtMs }));
+  const sequence = analysis.ok ? await ctx.faces.analyzeSequence(frames) : undefined;
+  if (!(await ctx.store.closeChallenge(challenge.id, new Date().toISOString())))
+    throw asApiError(
+      validateChallengeError({ kind: 'invalid', message: 'This challenge was answered meanwhile.' }),
+    );
+  if (!analysis.ok || !sequence) return { analysis, image };
+  const active = judgeSequence({
+    challenge,
+    sequence,
+    still: analysis.template,
+    receivedAt,
+    passiveThreshold: v.settings.livenessMinScore,
+  });
+  return { analysis, image, active };
+}
+
+const validateBiometricValidation = operation('validateBiometricValidation')(async (ctx, req, { op }) => {
+  const receivedAt = Date.now();
+  let v = await admitted(ctx, auth(req));
+  const challenge = await admittedChallenge(ctx, v, req.body, receivedAt);
+  // The engine runs before anything is recorded: a 503 leaves no trace and costs no attempt.
+  const analysed = await analyse(ctx, v, req.body, challenge, receivedAt);
   for (let round = 0; round < ROUNDS; round++) {
     if (round > 0) v = await admitted(ctx, auth(req));
     const current = v;
-    const judged = (store: Store) => judgeAttempt(ctx, store, current, analysis, image);
+    const judged = (store: Store) => judgeAttempt(ctx, store, current, analysed);
     // An onboarding searches the collection for the face, then enrols it: alone in its collection.
     const outcome =
       current.type === 'onboarding' && current.collectionId
@@ -239,14 +306,8 @@ async function enrolling<T>(ctx: AppContext, collectionId: string, fn: (store: S
 }
 
 /** Decides one attempt on fresh evidence and saves it; 'again' when it must be judged anew. */
-async function judgeAttempt(
-  ctx: AppContext,
-  store: Store,
-  v: BiometricValidation,
-  analysis: FaceAnalysis,
-  image: string,
-) {
-  const attempt = decideAttempt(v, await evidence(ctx, store, v, analysis, image), {
+async function judgeAttempt(ctx: AppContext, store: Store, v: BiometricValidation, analysed: Analysed) {
+  const attempt = decideAttempt(v, await evidence(ctx, store, v, analysed), {
     now: Date.now(),
     templateModel: ctx.faces.templateModel,
     newId: () => objectId(),

@@ -1,5 +1,5 @@
 import { defaultSearchMinScore } from '../contract/defaults.js';
-import type { FlowType, ProjectFlow, SearchMode } from '../store/types.js';
+import type { FlowType, LivenessMode, ProjectFlow, SearchMode } from '../store/types.js';
 
 /** A create request's settings, the spec's `default:` values filled in. */
 export interface FlowInput {
@@ -11,6 +11,7 @@ export interface FlowInput {
   searchMinScore?: number;
   maxAttempts: number;
   retainFaceImages: boolean;
+  livenessMode: LivenessMode;
   redirectUrl?: string;
   webhookUrl?: string;
   allowedRedirectOrigins?: string[];
@@ -40,6 +41,7 @@ export function newFlow(input: FlowInput, origin: FlowOrigin): ProjectFlow {
     searchMinScore: input.searchMinScore ?? defaultSearchMinScore(searchMode),
     maxAttempts: input.maxAttempts,
     retainFaceImages: input.retainFaceImages,
+    livenessMode: input.livenessMode,
     redirectUrl: input.redirectUrl,
     webhookUrl: input.webhookUrl,
     allowedRedirectOrigins: input.allowedRedirectOrigins,
@@ -58,6 +60,7 @@ export interface FlowPatch {
   searchMinScore?: number;
   maxAttempts?: number;
   retainFaceImages?: boolean;
+  livenessMode?: LivenessMode;
   redirectUrl?: string | null;
   webhookUrl?: string | null;
   allowedRedirectOrigins?: string[] | null;
@@ -71,6 +74,7 @@ const SETTINGS = [
   'searchMinScore',
   'maxAttempts',
   'retainFaceImages',
+  'livenessMode',
 ] as const;
 
 /** The flow after `patch`; `collectionId` is the (checked) collection it is assigned from now on. */

@@ -46,6 +46,7 @@ export function toFlow(r: Row): ProjectFlow {
     searchMinScore: Number(r.search_min_score),
     maxAttempts: Number(r.max_attempts),
     retainFaceImages: Number(r.retain_face_images) === 1,
+    livenessMode: r.liveness_mode as ProjectFlow['livenessMode'],
     redirectUrl: optStr(r.redirect_url),
     webhookUrl: optStr(r.webhook_url),
     allowedRedirectOrigins: r.allowed_redirect_origins
@@ -95,7 +96,8 @@ export function toValidation(r: Row): BiometricValidation {
     identifier: str(r.identifier),
     type: r.type as BiometricValidation['type'],
     status: r.status as BiometricValidation['status'],
-    settings: JSON.parse(str(r.settings)),
+    // Validations created before liveness modes (migration 008) ran the single-image check.
+    settings: { livenessMode: 'passive', ...JSON.parse(str(r.settings)) },
     options: JSON.parse(str(r.options)),
     collectionId: optStr(r.collection_id),
     collectionCode: optStr(r.collection_code),

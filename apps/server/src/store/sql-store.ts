@@ -8,6 +8,14 @@
  */
 import { objectId } from '../ids.js';
 import {
+  CLOSE_CHALLENGE,
+  CLOSE_OPEN_CHALLENGES,
+  COUNT_CHALLENGES,
+  challengeArgs,
+  INSERT_CHALLENGE,
+  toChallenge,
+} from './challenge-rows.js';
+import {
   COUNT_CODE_ATTEMPT,
   INSERT_MAIL,
   insertMailArgs,
@@ -37,6 +45,7 @@ import type {
   ClientToken,
   Collection,
   Enrolment,
+  LivenessChallenge,
   Mail,
   MailStatus,
   NewMail,
@@ -279,6 +288,7 @@ export abstract class SqlStore {
       n(f.webhookUrl),
       f.allowedRedirectOrigins ? JSON.stringify(f.allowedRedirectOrigins) : null,
       n(f.collectionId),
+      f.livenessMode,
       f.updatedAt,
     ];
   }
@@ -286,9 +296,9 @@ export abstract class SqlStore {
   async createFlow(f: ProjectFlow) {
     await this.run(
       `INSERT INTO project_flows (type, status, name, liveness_min_score, search_mode, search_min_score, max_attempts,
-        retain_face_images, redirect_url, webhook_url, allowed_redirect_origins, collection_id, updated_at, id,
-        client_id, project_id, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        retain_face_images, redirect_url, webhook_url, allowed_redirect_origins, collection_id, liveness_mode,
+        updated_at, id, client_id, project_id, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ...this.flowArgs(f),
       f.id,
       f.clientId,
@@ -313,7 +323,7 @@ export abstract class SqlStore {
     await this.run(
       `UPDATE project_flows SET type = ?, status = ?, name = ?, liveness_min_score = ?, search_mode = ?,
         search_min_score = ?, max_attempts = ?, retain_face_images = ?, redirect_url = ?, webhook_url = ?,
-        allowed_redirect_origins = ?, collection_id = ?, updated_at = ? WHERE id = ?`,
+        allowed_redirect_origins = ?, collection_id = ?, liveness_mode = ?, updated_at = ? WHERE id = ?`,
       ...this.flowArgs(f),
       f.id,
     );
@@ -780,5 +790,29 @@ export abstract class SqlStore {
   async countCodeAttempt(validationId: string, max: number) {
     const r = await this.get(COUNT_CODE_ATTEMPT, validationId, max);
     return r ? Number(r.attempts) : undefined;
+  }
+
+  async issueChallenge(c: LivenessChallenge, limit: number) {
+    return this.transaction((x) =>
+      after(x.get(COUNT_CHALLENGES, c.subjectId), (r) => {
+        if (Number(r?.issued ?? 0) >= limit) return false;
+        return after(
+          runEach(x, [
+            [CLOSE_OPEN_CHALLENGES, c.issuedAt, c.subjectId],
+            [INSERT_CHALLENGE, ...challengeArgs(c)],
+          ]),
+          () => true,
+        );
+      }),
+    );
+  }
+
+  async getChallenge(id: string) {
+    const r = await this.get('SELECT * FROM liveness_challenges WHERE id = ?', id);
+    return r ? toChallenge(r) : undefined;
+  }
+
+  async closeChallenge(id: string, at: string) {
+    return (await this.run(CLOSE_CHALLENGE, at, id)) === 1;
   }
 }

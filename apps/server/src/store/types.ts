@@ -9,6 +9,7 @@ import type {
   BiometricValidation,
   Collection,
   Enrolment,
+  LivenessChallenge,
   NewMail,
   NewOutboxEvent,
   Person,
@@ -256,6 +257,15 @@ export interface Store {
    * is unused. Returns the tries made including this one, or undefined when none was left.
    */
   countCodeAttempt(validationId: string, max: number): Promise<number | undefined>;
+
+  /**
+   * Issues a challenge, closing the subject's open ones in the same transaction; false (nothing
+   * written) when the subject already had `limit` challenges.
+   */
+  issueChallenge(c: LivenessChallenge, limit: number): Promise<boolean>;
+  getChallenge(id: string): Promise<LivenessChallenge | undefined>;
+  /** Closes an open challenge; false when it was closed already (answered or replaced meanwhile). */
+  closeChallenge(id: string, at: string): Promise<boolean>;
 }
 
 export type MailStatus = 'pending' | 'sent' | 'failed';

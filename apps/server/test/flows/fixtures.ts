@@ -67,6 +67,7 @@ export function validation(over: Partial<BiometricValidation> = {}): BiometricVa
       searchMinScore: 0.9,
       maxAttempts: 3,
       retainFaceImages: false,
+      livenessMode: 'passive',
     },
     options: {
       webhookUrl: 'https://hooks.example.invalid/faceproof',
@@ -118,6 +119,7 @@ export const projectFlow = (over: Partial<ProjectFlow> = {}): ProjectFlow => ({
   searchMode: 'ACCURATE',
   searchMinScore: 0.9,
   maxAttempts: 3,
+  livenessMode: 'passive',
   retainFaceImages: false,
   webhookUrl: 'https://hooks.example.invalid/flow',
   collectionId: COLLECTION,

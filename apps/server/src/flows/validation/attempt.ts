@@ -3,7 +3,10 @@ import { livenessScore, matchScore, qualityScore, qualityWord, riskScore, templa
 import { buildEnrolment } from '../enrolment.js';
 import { alreadyCompleted, codeError, type FlowError, sessionExpired } from '../errors.js';
 import { type EventData, validationEvent } from '../events.js';
+import type { ActiveJudgement } from '../liveness/active.js';
+import { failureMessage } from '../liveness/active.js';
 import type {
+  ActiveLivenessReport,
   BiometricValidation,
   ComparisonResultEntry,
   Enrolment,
@@ -28,6 +31,8 @@ export interface AttemptEvidence {
   candidates: SearchHit[];
   /** The person enrolled under the validation's identifier, for login and onboarding. */
   enrolled?: Person;
+  /** Active liveness: the engine's judgement of the frames (the flow's mode is `active`). */
+  active?: ActiveJudgement;
 }
 
 export interface AttemptContext {
@@ -85,10 +90,11 @@ const attemptError = (
   attemptsRemaining: number,
   message: string,
   reason?: string,
+  path = '/body/image',
 ): ValidateError & { code: AttemptFailure } => ({
   ...codeError(400, code, title, attemptsRemaining),
   code,
-  details: [{ path: '/body/image', message, ...(reason ? { reason } : {}) }],
+  details: [{ path, message, ...(reason ? { reason } : {}) }],
 });
 
 /** Decides one validate call on `v` (admitted): liveness, then the 1:N result for its type. */
@@ -107,22 +113,51 @@ export function decideAttempt(
       attemptError('INVALID_BIOMETRIC_DATA', 'Invalid biometric data', remaining, a.message, a.reason),
     );
   const { livenessMinScore } = v.settings;
-  const liveness = livenessScore(a);
-  const passedLiveness = liveness >= livenessMinScore;
+  // The handler refuses an active flow's request without frames before anything is analysed.
+  if (v.settings.livenessMode === 'active' && !ev.active)
+    throw new Error('decideAttempt: an active flow needs the judgement of its frames');
+  if (ev.active?.kind === 'unreadable')
+    return failAttempt(
+      counted,
+      attemptError(
+        'INVALID_BIOMETRIC_DATA',
+        'Invalid biometric data',
+        remaining,
+        ev.active.message,
+        ev.active.reason,
+        `/body/frames/${ev.active.frame}`,
+      ),
+    );
+  const active = ev.active;
+  const liveness = active ? active.passiveScore : livenessScore(a);
+  const passedLiveness = active ? active.report.live : liveness >= livenessMinScore;
+  const entry = { score: liveness, passed: passedLiveness, createdAt: at };
   const judged: BiometricValidation = {
     ...counted,
-    livenessResults: [...v.livenessResults, { score: liveness, passed: passedLiveness, createdAt: at }],
+    livenessResults: [...v.livenessResults, active ? { ...entry, liveness: active.report } : entry],
     livenessScore: Math.max(v.livenessScore, liveness),
   };
   if (!passedLiveness)
     return failAttempt(
       judged,
-      attemptError(
-        'LIVENESS_DETECTION_FAILED',
-        'Liveness detection failed',
-        remaining,
-        `Liveness score ${liveness} is below the minimum of ${livenessMinScore}.`,
-      ),
+      active
+        ? {
+            ...attemptError(
+              'LIVENESS_DETECTION_FAILED',
+              'Liveness detection failed',
+              remaining,
+              failureMessage(active.report),
+              undefined,
+              '/body/frames',
+            ),
+            liveness: active.report,
+          }
+        : attemptError(
+            'LIVENESS_DETECTION_FAILED',
+            'Liveness detection failed',
+            remaining,
+            `Liveness score ${liveness} is below the minimum of ${livenessMinScore}.`,
+          ),
     );
   const identity = v.collectionId ? judgeIdentity(v, ev, ctx.newId) : undefined;
   if (identity)
@@ -132,7 +167,7 @@ export function decideAttempt(
       judged,
       attemptError('IDENTITY_VERIFICATION_FAILED', 'Identity verification failed', remaining, identity.why),
     );
-  return passAttempt(judged, a, liveness, identity, ev, ctx, at);
+  return passAttempt(judged, a, { score: liveness, report: active?.report }, identity, ev, ctx, at);
 }
 
 /** A failed attempt; the last one allowed fails the validation for good. */
@@ -201,10 +236,16 @@ function typeVerdict(
 }
 
 /** What a passing attempt presents: the validate response's data without the token. */
+/** The liveness of a passing attempt: its score and, when active liveness decided, its report. */
+interface PassedLiveness {
+  score: number;
+  report?: ActiveLivenessReport;
+}
+
 function passedResult(
   v: BiometricValidation,
   a: FaceAnalysisOk,
-  liveness: number,
+  { score: liveness, report }: PassedLiveness,
   identity: Identity | undefined,
   at: string,
 ): ValidationResult {
@@ -227,15 +268,17 @@ function passedResult(
       quality: qualityWord(quality),
       livenessScore: liveness,
     },
-    riskScore: riskScore(liveness, identity?.matchScore, quality),
+    // The passive score did not decide an active attempt, so it does not weigh on the risk either.
+    riskScore: riskScore(report ? 1 : liveness, identity?.matchScore, quality),
     completedAt: at,
+    ...(report ? { liveness: report } : {}),
   };
 }
 
 function passAttempt(
   v: BiometricValidation,
   a: FaceAnalysisOk,
-  liveness: number,
+  liveness: PassedLiveness,
   identity: Identity | undefined,
   ev: AttemptEvidence,
   ctx: AttemptContext,

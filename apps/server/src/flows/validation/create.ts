@@ -123,6 +123,7 @@ export function decideCreate(s: CreateState): CreateDecision {
       searchMinScore: flow.searchMinScore,
       maxAttempts: flow.maxAttempts,
       retainFaceImages: flow.retainFaceImages,
+      livenessMode: flow.livenessMode,
     },
     options,
     collectionId: s.collection?.id,
