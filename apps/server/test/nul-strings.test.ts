@@ -18,7 +18,10 @@ describe('a string holding U+0000', () => {
     expect(created.status).toBe(400);
     expect(created.body.code).toBe('INVALID_REQUEST');
     expect(created.body.details).toEqual([{ path: '/body/name', message: 'must not contain U+0000 (NUL)' }]);
-    const patched = await h.inject('PATCH', `/v2/projects/${h.demo.project}`, { token, body: { name: '\u0000' } });
+    const patched = await h.inject('PATCH', `/v2/projects/${h.demo.project}`, {
+      token,
+      body: { name: '\u0000' },
+    });
     expect(patched.status).toBe(400);
     const flows = await h.inject('POST', '/v2/app-registrations', {
       token,
@@ -30,7 +33,11 @@ describe('a string holding U+0000', () => {
 
   it('in a path id or a query filter is a 400, not a lookup', async () => {
     const token = h.demo.clientAccessToken;
-    for (const path of ['/v2/app-registrations/%00', '/v2/collections/a%00b', '/v2/collections?project=%00']) {
+    for (const path of [
+      '/v2/app-registrations/%00',
+      '/v2/collections/a%00b',
+      '/v2/collections?project=%00',
+    ]) {
       const res = await h.inject('GET', path, { token });
       expect(res.status, path).toBe(400);
       expect(res.body.code, path).toBe('INVALID_REQUEST');
