@@ -43,8 +43,8 @@ async function runStream(
 }
 
 async function stillHealthy(s: Session, server: RunningHttpProcess, label: string) {
-  const health = await api(s, label, 'getHealth');
-  const ready = await api(s, label, 'getReadiness');
+  const health = await api(s, 'health', 'getHealth');
+  const ready = await api(s, 'health', 'getReadiness');
   const alive = server.child.exitCode === null && server.child.signalCode === null;
   s.recorder.check(
     `healthy after ${label}`,

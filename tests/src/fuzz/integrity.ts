@@ -50,7 +50,7 @@ function sqliteView(storage: Storage): DatabaseView {
 
 const FOREIGN_KEYS = `
   SELECT c.conrelid::regclass::text AS child, c.confrelid::regclass::text AS parent,
-         array_agg(ca.attname ORDER BY k.n) AS child_cols, array_agg(pa.attname ORDER BY k.n) AS parent_cols
+         array_agg(ca.attname::text ORDER BY k.n) AS child_cols, array_agg(pa.attname::text ORDER BY k.n) AS parent_cols
   FROM pg_constraint c
   CROSS JOIN LATERAL unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(child_att, parent_att, n)
   JOIN pg_attribute ca ON ca.attrelid = c.conrelid AND ca.attnum = k.child_att
@@ -59,7 +59,7 @@ const FOREIGN_KEYS = `
   GROUP BY c.oid, c.conrelid, c.confrelid`;
 
 const UNIQUE_INDEXES = `
-  SELECT i.indrelid::regclass::text AS tbl, array_agg(a.attname ORDER BY k.n) AS cols
+  SELECT i.indrelid::regclass::text AS tbl, array_agg(a.attname::text ORDER BY k.n) AS cols
   FROM pg_index i
   CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(att, n)
   JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.att

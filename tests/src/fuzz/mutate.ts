@@ -64,7 +64,7 @@ const boundaryNumber: Mutation = (p) => {
   const raw = fc.constantFrom(
     '1e999',
     '-1e999',
-    '1' + '0'.repeat(400),
+    `1${'0'.repeat(400)}`,
     '0x10',
     '01',
     '.5',

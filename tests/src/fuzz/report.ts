@@ -36,11 +36,19 @@ export interface StoreReport {
   hangs: Notable[];
   /** Requests left without an answer (closed connections, the kill), by phase and reason. */
   unanswered: Record<string, number>;
-  contractViolations: { count: number; examples: { request: Notable['request']; violations: string[] }[] };
+  /** Answers the spec does not declare for their operation: by kind of violation, and the first few. */
+  contractViolations: {
+    count: number;
+    byKind: Record<string, number>;
+    examples: { request: Notable['request']; violations: string[] }[];
+  };
   checks: Check[];
 }
 
 const BODY_KEPT = 2_048;
+
+/** A violation without its operation and values: `status 431 is not declared`. */
+const violationKind = (v: string) => v.replace(/ for \w+/, '').slice(0, 80);
 
 function bodyText(body: WireRequest['body']): string | undefined {
   if (body === undefined) return undefined;
@@ -69,7 +77,7 @@ export class Recorder {
       serverErrors: [],
       hangs: [],
       unanswered: {},
-      contractViolations: { count: 0, examples: [] },
+      contractViolations: { count: 0, byKind: {}, examples: [] },
       checks: [],
     };
   }
@@ -109,6 +117,10 @@ export class Recorder {
     }
     if (violations.length > 0) {
       r.contractViolations.count++;
+      for (const v of violations) {
+        const kind = violationKind(v);
+        r.contractViolations.byKind[kind] = (r.contractViolations.byKind[kind] ?? 0) + 1;
+      }
       if (r.contractViolations.examples.length < 20)
         r.contractViolations.examples.push({ request: notable().request, violations });
     }
@@ -149,6 +161,7 @@ function summary(r: StoreReport): string[] {
       .map(([p, n]) => `${p} ${n}`)
       .join(', ')}`,
     ...Object.entries(r.unanswered).map(([why, n]) => `  unanswered: ${n} × ${why}`),
+    ...Object.entries(r.contractViolations.byKind).map(([kind, n]) => `  contract: ${n} × ${kind}`),
     ...r.checks.map((c) => `  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`),
     ...r.serverErrors
       .slice(0, 10)

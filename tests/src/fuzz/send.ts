@@ -46,6 +46,15 @@ function headersOf(raw: Record<string, string | string[] | undefined>): Headers 
   return h;
 }
 
+/**
+ * The headers with the body's length: Node frames a body of GET, HEAD or DELETE by nothing else,
+ * and unframed bytes would be read by the server as the next request on the connection.
+ */
+function framed(req: WireRequest): Record<string, string> {
+  if (req.body === undefined) return req.headers;
+  return { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) };
+}
+
 /** Sends `req` and waits for the whole answer, never longer than the abandon deadline. */
 export function send(to: Endpoint, req: WireRequest): Promise<Outcome> {
   const started = performance.now();
@@ -63,7 +72,7 @@ export function send(to: Endpoint, req: WireRequest): Promise<Outcome> {
           agent: to.agent,
           method: req.method,
           path: req.path,
-          headers: req.headers,
+          headers: framed(req),
         },
         (res) => {
           const chunks: Buffer[] = [];
