@@ -67,14 +67,9 @@ function violationsOf(req: WireRequest, outcome: Outcome): string[] {
 }
 
 /** Sends a wire request, counts its answer under `phase`, and hands it back parsed. */
-export async function exchange(
-  session: Session,
-  phase: string,
-  req: WireRequest,
-  expectUnanswered = false,
-): Promise<Answer> {
+export async function exchange(session: Session, phase: string, req: WireRequest): Promise<Answer> {
   const outcome = await send(session.to, req);
-  session.recorder.record(phase, req, outcome, violationsOf(req, outcome), expectUnanswered);
+  session.recorder.record(phase, req, outcome, violationsOf(req, outcome));
   return { status: outcome.status, json: parsed(outcome.text), outcome };
 }
 

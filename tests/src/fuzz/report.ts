@@ -82,14 +82,8 @@ export class Recorder {
     };
   }
 
-  /** Counts `outcome`; `expectUnanswered` marks the phase where a killed server cannot answer. */
-  record(
-    phase: string,
-    req: WireRequest,
-    outcome: Outcome,
-    violations: string[] = [],
-    expectUnanswered = false,
-  ) {
+  /** Counts `outcome`; an unanswered request is counted by phase and reason (the kill's are expected). */
+  record(phase: string, req: WireRequest, outcome: Outcome, violations: string[] = []) {
     const r = this.report;
     const index = this.#sent++;
     r.requests++;
@@ -108,7 +102,7 @@ export class Recorder {
     });
     if (outcome.status >= 500) r.serverErrors.push(notable());
     if (outcome.ms > HANG_MS) r.hangs.push(notable());
-    if (outcome.status === 0 && !expectUnanswered) {
+    if (outcome.status === 0) {
       const key = `${phase}: ${req.method} (${req.kind.slice(0, 40)}): ${outcome.error ?? 'no answer'}`.slice(
         0,
         160,
