@@ -60,10 +60,24 @@ function parsed(text: string): unknown {
   }
 }
 
+/**
+ * The spec's info documents the HTTP layer's `431` and `408` once, for every operation, because
+ * they are answered before any operation is reached; they are checked as the envelope only.
+ */
+const HTTP_LAYER_STATUSES = new Set([408, 431]);
+
 /** Whether the answer is one the spec declares for the operation (only for requests that target one). */
 function violationsOf(req: WireRequest, outcome: Outcome): string[] {
   if (outcome.status === 0 || req.operationId === '(none)') return [];
+  if (HTTP_LAYER_STATUSES.has(outcome.status)) return envelopeViolations(outcome);
   return contract.violations(req.operationId, outcome);
+}
+
+const errorEnvelope = contract.compile({ $ref: '#/components/schemas/ErrorResponse' });
+
+function envelopeViolations(outcome: Outcome): string[] {
+  const body = parsed(outcome.text);
+  return errorEnvelope(body) ? [] : [`status ${outcome.status} is not in the error envelope`];
 }
 
 /** Sends a wire request, counts its answer under `phase`, and hands it back parsed. */
