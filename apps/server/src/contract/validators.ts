@@ -103,12 +103,28 @@ export function toIssues(where: Where, errors: ErrorObject[] | null | undefined)
   return out;
 }
 
+const escapePointer = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
+
+/**
+ * The strings of a request part that hold U+0000, which the spec's HTTP-layer limits refuse:
+ * PostgreSQL's `text` cannot store it, and both stores must answer alike.
+ */
+export function nulIssues(where: Where, value: unknown, pointer = ''): Issue[] {
+  if (typeof value === 'string')
+    return value.includes('\u0000')
+      ? [{ path: `${POINTER_PREFIX[where]}${pointer}`, message: 'must not contain U+0000 (NUL)' }]
+      : [];
+  if (!value || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([k, v]) => nulIssues(where, v, `${pointer}/${escapePointer(k)}`));
+}
+
 /** Every issue of a request against its operation's validators, in path, query, header, body order. */
 export function requestIssues(validators: RequestValidators, req: Record<Where, unknown>): Issue[] {
   const issues: Issue[] = [];
   for (const where of ['params', 'query', 'headers', 'body'] as const) {
     const validate = validators[where];
     if (validate && !validate(req[where])) issues.push(...toIssues(where, validate.errors));
+    else if (where !== 'headers') issues.push(...nulIssues(where, req[where]));
   }
   return issues;
 }
