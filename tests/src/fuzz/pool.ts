@@ -24,9 +24,18 @@ const SETUP = 'setup';
 
 async function ownFlows(s: Session, demo: Demo, project: string, collection: string, canaryPort: number) {
   const token = demo.clientAccessToken;
+  // Single-image flows are passive; the hooked one keeps the default (active) liveness, so the stream
+  // also meets the answers of an active flow to one image.
+  const passive = { livenessMode: 'passive' };
   const bodies = [
-    { type: 'login', status: 'active', name: 'fuzz login', assignedCollection: collection },
-    { type: 'onboarding', status: 'active', name: 'fuzz onboarding', assignedCollection: collection },
+    { type: 'login', status: 'active', name: 'fuzz login', assignedCollection: collection, ...passive },
+    {
+      type: 'onboarding',
+      status: 'active',
+      name: 'fuzz onboarding',
+      assignedCollection: collection,
+      ...passive,
+    },
     { type: 'login', status: 'paused', name: 'fuzz paused', maxAttempts: 1 },
     {
       type: 'onboarding',
@@ -73,15 +82,15 @@ async function registrations(s: Session, pool: Pool, demo: Demo, count: number) 
   }
 }
 
-/** One enrolled person, from a real face: the only face analysis of the set-up. */
-async function enrolled(s: Session, demo: Demo): Promise<string> {
+/** One enrolled person, from a real face: the only face analysis of the set-up (on a passive flow). */
+async function enrolled(s: Session, token: string, project: string, onboardingFlow: string): Promise<string> {
   const body = {
-    project: demo.project,
-    projectFlow: demo.onboardingFlow,
+    project,
+    projectFlow: onboardingFlow,
     identifier: 'fuzz-person',
     type: 'onboarding',
   };
-  const created = await made(s, SETUP, 'createBiometricValidation', { token: demo.clientAccessToken, body });
+  const created = await made(s, SETUP, 'createBiometricValidation', { token, body });
   const done = await made(s, SETUP, 'validateBiometricValidation', {
     token: created.token,
     body: { image: faces.bob },
@@ -95,16 +104,13 @@ export async function makePool(s: Session, demo: Demo, canaryPort: number, size:
   const collection = (
     await made(s, SETUP, 'createCollection', { token, body: { project, name: 'fuzz faces' } })
   )._id;
+  const own = await ownFlows(s, demo, project, collection, canaryPort);
   const pool: Pool = {
     clientToken: token,
     projects: [project, demo.project],
-    flows: [
-      ...(await ownFlows(s, demo, project, collection, canaryPort)),
-      demo.loginFlow,
-      demo.onboardingFlow,
-    ],
+    flows: [...own, demo.loginFlow, demo.onboardingFlow],
     collections: [collection, demo.collection],
-    persons: [await enrolled(s, demo)],
+    persons: [await enrolled(s, token, project, own[1])],
     validations: [],
     registrations: [demo.appRegistration],
     sessionTokens: [],

@@ -21,7 +21,8 @@ const statuses = (answers: Answer[]) => answers.map(answered).join(', ');
 
 /**
  * A project of the sequence's own (the generated stream pauses and edits the pool's flows, the
- * demo's included) with a collection and an active flow of `type` enrolling into it. */
+ * demo's included) with a collection and an active flow of `type` enrolling into it. The sequences
+ * send one image per attempt, so the flow's liveness is passive unless `extra` says otherwise. */
 export async function ownFlow(s: Session, token: string, type: 'login' | 'onboarding', extra: object = {}) {
   const project = (await made(s, PHASE, 'createProject', { token, body: { name: `seq ${type}` } }))._id;
   const collection = (
@@ -36,6 +37,7 @@ export async function ownFlow(s: Session, token: string, type: 'login' | 'onboar
         status: 'active',
         name: `seq ${type}`,
         assignedCollection: collection,
+        livenessMode: 'passive',
         ...extra,
       },
     })
