@@ -184,13 +184,15 @@ describe('request examples of the source pages', () => {
     expect(confirm({ code: '012345' })).toBe(true);
     for (const code of ['12345', '1234567', '12345a', 123456, ' 123456'])
       expect(confirm({ code }), String(code)).toBe(false);
-    expect(confirm({ code: '123456', extra: true })).toBe(false);
+    expect(confirm({ code: '123456', extra: true })).toBe(true);
   });
 
-  it('refuses unknown fields and values outside the enums', () => {
+  it('ignores unknown fields but refuses listed ones out of type, range or enum', () => {
     const create = requestValidator('createBiometricValidation');
     const base = { project: 'p', projectFlow: 'f', identifier: 'u', type: 'login' };
-    expect(create({ ...base, redirectURL: 'https://example.com' })).toBe(false);
+    expect(create({ ...base, location: { city: 'Bogotá' }, os: 'DESKTOP', redirectURL: 'x' })).toBe(true);
+    expect(create({ ...base, identifier: 'u'.repeat(257) })).toBe(false);
+    expect(create({ ...base, ipAddress: 42 })).toBe(false);
     expect(create({ ...base, type: 'selfie' })).toBe(false);
     expect(create({ ...base, language: 'fr' })).toBe(false);
     const register = requestValidator('createAppRegistrationBiometricValidation');

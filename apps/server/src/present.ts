@@ -137,6 +137,20 @@ export function presentValidation(
   });
 }
 
+/**
+ * A created validation in both documented shapes at once: nested (`biometricValidation`,
+ * `livenessSession`, `token`) and flat (the validation's fields under `data`, but for its
+ * `livenessSession` id, which the nested session object holds).
+ */
+export function presentCreated<V extends { livenessSession: string }, S, T extends string>(
+  validation: V,
+  session: S,
+  token: T,
+) {
+  const { livenessSession: _sessionId, ...flat } = validation;
+  return { ...flat, biometricValidation: validation, livenessSession: session, token };
+}
+
 export function presentSession(v: BiometricValidation) {
   const { session } = effectiveStatus(v);
   return {

@@ -60,8 +60,10 @@ function parametersSchema(op: Operation, where: keyof typeof PARAMETER_IN): Json
     type: 'object',
     properties: Object.fromEntries(ps.map((p) => [nameOf(p), inlineRefs(p.schema)])),
     required: ps.filter((p) => p.required).map(nameOf),
-    // Other headers and (the router's) extra path keys are not the operation's business.
-    additionalProperties: where !== 'query',
+    // Other headers and (the router's) extra path keys are not the operation's business, and
+    // query parameters the operation does not declare are ignored ("Tolerant requests" in the
+    // spec's description): declared ones alone are checked.
+    additionalProperties: true,
   };
 }
 

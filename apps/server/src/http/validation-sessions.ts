@@ -19,7 +19,7 @@ import type { Decision } from '../flows/validation/decision.js';
 import { objectId } from '../ids.js';
 import { codeMatches } from '../mail/codes.js';
 import { withCheckedUrls } from '../outbound/fields.js';
-import { presentResult, presentSession, presentValidation } from '../present.js';
+import { presentCreated, presentResult, presentSession, presentValidation } from '../present.js';
 import { isUniqueViolation } from '../store/sql-store.js';
 import { captureUrl, flowNotFound, projectNotFound } from './common.js';
 import { asApiError } from './flow-error.js';
@@ -101,11 +101,11 @@ const createBiometricValidation = operation(CREATE)(async (ctx, req, { reply }) 
   const mail = v.options.sendViaEmail ? { status: 'pending' as const } : undefined;
   const response = {
     success: true as const,
-    data: {
-      biometricValidation: presentValidation(v, `${captureUrl(ctx, v)}#token=${token}`, mail),
-      livenessSession: presentSession(v),
+    data: presentCreated(
+      presentValidation(v, `${captureUrl(ctx, v)}#token=${token}`, mail),
+      presentSession(v),
       token,
-    },
+    ),
   };
   if (idem) idem.response = JSON.stringify(response);
   if (!(await ctx.store.createValidationIdempotent(v, idem, d.mails))) {
