@@ -24,10 +24,20 @@ export class ApiError extends Error {
 
 export type Convention = 'create' | 'validate' | 'appRegistration';
 
+/** The operations of the app-registration pages, whose errors read `{ code, message: "<status>:<code>" }`. */
+const APP_REGISTRATION_CONVENTION = new Set([
+  'createAppRegistrationBiometricValidation',
+  'getOwnAppRegistration',
+  'readOwnAppRegistration',
+  'updateAppRegistration',
+  'syncAppRegistration',
+  'deleteBiometricValidation',
+]);
+
 export function conventionOf(operationId: string | undefined): Convention {
   if (operationId === 'validateBiometricValidation' || operationId === 'confirmBiometricValidationCode')
     return 'validate';
-  if (operationId === 'createAppRegistrationBiometricValidation') return 'appRegistration';
+  if (operationId !== undefined && APP_REGISTRATION_CONVENTION.has(operationId)) return 'appRegistration';
   return 'create';
 }
 

@@ -42,8 +42,9 @@ export function inlineRefs(schema: Json, seen: ReadonlySet<string> = new Set()):
  */
 export function requestAjvs() {
   return {
-    // Parameters arrive as strings: coerce them to the declared types.
-    parameters: createAjv({ coerceTypes: true, useDefaults: true }),
+    // Parameters arrive as strings, a repeated one as an array: coerce them to the declared types
+    // (a single value of an array parameter becomes a one-item array).
+    parameters: createAjv({ coerceTypes: 'array', useDefaults: true }),
     bodies: createAjv({ useDefaults: true }),
     patches: createAjv(),
   };

@@ -17,7 +17,16 @@ export const projectFlowHandlers = {
   ...operation('createProjectFlow')(async (ctx, req, { op }) => {
     const clientId = auth(req).subject;
     const b = withCheckedUrls(
-      defaulted(req.body, 'status', 'searchMode', 'livenessMinScore', 'maxAttempts', 'retainFaceImages'),
+      defaulted(
+        req.body,
+        'status',
+        'searchMode',
+        'livenessMinScore',
+        'maxAttempts',
+        'retainFaceImages',
+        'public',
+        'loginMatch',
+      ),
       (message, details) => apiError(op, 400, 'INVALID_REQUEST', 'Invalid request', message, { details }),
     );
     const project = await ctx.store.getProject(clientId, b.project);

@@ -64,7 +64,7 @@ async function replayed(ctx: AppContext, idem: Idempotency | undefined, since = 
 }
 
 /** The request's Idempotency-Key (its length is the spec's to check), with a hash of the body. */
-function idempotency(req: OperationRequest<typeof CREATE>, clientId: string): Idempotency | undefined {
+function idempotency(req: OperationRequest<CreateOperation>, clientId: string): Idempotency | undefined {
   const key = req.headers['idempotency-key'];
   if (typeof key !== 'string') return undefined;
   const bodyHash = createHash('sha256').update(JSON.stringify(req.body)).digest('hex');
@@ -82,8 +82,19 @@ async function loadCreateState(ctx: AppContext, clientId: string, request: Creat
   return { clientId, request, project, flow, collection, now: Date.now(), newId: objectId };
 }
 
-const createBiometricValidation = operation(CREATE)(async (ctx, req, { reply }) => {
-  const clientId = auth(req).subject;
+type CreateOperation = typeof CREATE | 'createAppLoginBiometricValidation';
+
+/**
+ * Opens a validation (both starts share it: their bodies, answers and errors are the same). The
+ * app-login start, after a first factor named the user, binds the login to that identifier.
+ */
+async function createValidation(
+  ctx: AppContext,
+  req: OperationRequest<CreateOperation>,
+  reply: { header(name: string, value: string): unknown },
+  start: { clientId: string; loginMatch?: 'identifier' },
+) {
+  const { clientId } = start;
   const idem = idempotency(req, clientId);
   const prior = await replayed(ctx, idem);
   if (prior) {
@@ -94,7 +105,10 @@ const createBiometricValidation = operation(CREATE)(async (ctx, req, { reply }) 
     defaulted(req.body, 'requires2FA', 'sendViaEmail', 'language'),
     (message, details) => apiError(CREATE, 400, 'INVALID_REQUEST', 'Invalid request', message, { details }),
   );
-  const d = decideCreate(await loadCreateState(ctx, clientId, request));
+  const d = decideCreate({
+    ...(await loadCreateState(ctx, clientId, request)),
+    loginMatch: start.loginMatch,
+  });
   if (d.error) throw asApiError(d.error);
   const v = d.validation;
   const token = await ctx.keys.sign('liveness-session', d.session.claims, new Date(d.session.expiresAt));
@@ -116,7 +130,28 @@ const createBiometricValidation = operation(CREATE)(async (ctx, req, { reply }) 
   }
   if (d.mails.length) ctx.mail?.kick();
   return response;
-});
+}
+
+const createBiometricValidation = operation(CREATE)((ctx, req, { reply }) =>
+  createValidation(ctx, req, reply, { clientId: auth(req).subject }),
+);
+
+const createAppLoginBiometricValidation = operation('createAppLoginBiometricValidation')(
+  (ctx, req, { reply }) => {
+    if (req.body.type !== 'login')
+      throw apiError(
+        'createAppLoginBiometricValidation',
+        400,
+        'INVALID_REQUEST',
+        'Invalid request',
+        'type must be login',
+        {
+          details: [{ path: '/body/type', message: 'must be login' }],
+        },
+      );
+    return createValidation(ctx, req, reply, { clientId: auth(req).subject, loginMatch: 'identifier' });
+  },
+);
 
 async function loadValidation(
   ctx: AppContext,
@@ -275,5 +310,6 @@ const confirmBiometricValidationCode = operation('confirmBiometricValidationCode
 export const validationHandlers = {
   ...confirmBiometricValidationCode,
   ...createBiometricValidation,
+  ...createAppLoginBiometricValidation,
   ...validateBiometricValidation,
 };

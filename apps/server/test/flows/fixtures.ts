@@ -120,6 +120,8 @@ export const projectFlow = (over: Partial<ProjectFlow> = {}): ProjectFlow => ({
   maxAttempts: 3,
   retainFaceImages: false,
   webhookUrl: 'https://hooks.example.invalid/flow',
+  public: false,
+  loginMatch: 'identifier',
   collectionId: COLLECTION,
   createdAt: AT,
   updatedAt: AT,

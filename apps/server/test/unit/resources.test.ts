@@ -16,7 +16,7 @@ const origin = {
 // What ajv's useDefaults fills into a create request that leaves the settings out.
 const defaults = schemaDefaults('CreateProjectFlowRequest') as Pick<
   FlowInput,
-  'livenessMinScore' | 'maxAttempts' | 'retainFaceImages'
+  'livenessMinScore' | 'maxAttempts' | 'retainFaceImages' | 'public' | 'loginMatch'
 >;
 
 describe('project flows', () => {

@@ -141,6 +141,9 @@ export function decideEnrolment(
     os: body.os,
     personId,
     collectionId,
+    validationId: ctx.newId(),
+    livenessScore: liveness,
+    validatedAt: at,
     updatedAt: at,
   };
   const events = appRegistrationEvent(next, s.flow.webhookUrl, replacePersonId !== undefined, {

@@ -30,6 +30,8 @@ export interface CreateState {
   collection?: Collection;
   now: number;
   newId: (now: number) => string;
+  /** Set by the app-login start, where a first factor already named the user: `identifier`. */
+  loginMatch?: ProjectFlow['loginMatch'];
 }
 
 export type CreateDecision =
@@ -123,6 +125,7 @@ export function decideCreate(s: CreateState): CreateDecision {
       searchMinScore: flow.searchMinScore,
       maxAttempts: flow.maxAttempts,
       retainFaceImages: flow.retainFaceImages,
+      loginMatch: s.loginMatch ?? flow.loginMatch,
     },
     options,
     collectionId: s.collection?.id,
