@@ -475,6 +475,11 @@ export function serverScenarios(coverage: Coverage) {
         : schemeOf(operationId) === 'appRegistrationToken'
           ? demo.appRegistrationToken
           : token;
+    const anonymousOps = new Set(
+      operations
+        .filter((o) => o.op.security?.some((r: object) => Object.keys(r).length === 0))
+        .map((o) => o.operationId),
+    );
     const bodyFor404: Record<string, unknown> = {
       updateProjectFlow: { status: 'paused' },
       syncAppRegistration: { step: 'signUpForm', status: 'ONGOING' },
@@ -485,9 +490,18 @@ export function serverScenarios(coverage: Coverage) {
 
     for (const { operationId, op } of operations) {
       const secured = (op.security ?? []).length > 0;
+      // An operation that also takes no token (a public start) answers 401 for a flow that is not public.
+      const anonymousBody = {
+        project: ghostId,
+        projectFlow: ghostId,
+        identifier: 'x',
+        type: 'login',
+        email: 'x@example.com',
+      };
       if (documented(operationId, '401'))
         it(`${operationId} 401 without a token`, async () => {
-          await hit({ operationId, params, body: op.requestBody ? {} : undefined }, 401);
+          const body = op.requestBody ? (anonymousOps.has(operationId) ? anonymousBody : {}) : undefined;
+          await hit({ operationId, params, body }, 401);
         });
       if (secured && documented(operationId, '403'))
         it(`${operationId} 403 with a token of another kind`, async () => {
@@ -502,7 +516,7 @@ export function serverScenarios(coverage: Coverage) {
           );
         });
       if (
-        op.parameters?.some((p: any) => p.$ref?.endsWith('/Id') || p.name === 'id') &&
+        op.parameters?.some((p: any) => resolveRef(p).in === 'path' && resolveRef(p).name === 'id') &&
         documented(operationId, '404')
       )
         it(`${operationId} 404 for an unknown id`, async () => {

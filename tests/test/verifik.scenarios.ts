@@ -1,9 +1,15 @@
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Coverage } from '../src/coverage.js';
 import { onboard, ownProject, unique } from '../src/fixtures.js';
-import { type Call, type CallResult, expectAnswer } from '../src/http.js';
+import { type Call, type CallResult, call, expectAnswer } from '../src/http.js';
 import { faces } from '../src/images.js';
-import { signWithServerKey, updateRecord } from '../src/server-target.js';
+import {
+  demo as demoOf,
+  type ServerTarget,
+  signWithServerKey,
+  startServer,
+  updateRecord,
+} from '../src/server-target.js';
 
 /**
  * The server half of the contract for the operations Verifik's web SDK uses around an app
@@ -294,6 +300,185 @@ export function verifikScenarios(coverage: Coverage) {
       const key = { 'idempotency-key': unique('key') };
       await hit({ ...start(alice), headers: key }, 200);
       await hit({ ...start(unique('other')), headers: key }, 409, 'IDEMPOTENCY_KEY_REUSED');
+    });
+  });
+
+  describe('server: public starts for browser flows', () => {
+    const allowed = 'https://app.example.invalid';
+
+    async function publicProject() {
+      const own = await ownProject(base, token, {
+        onboarding: { type: 'onboarding', ...lenient },
+        publicLogin: { type: 'login', public: true, loginMatch: 'search', ...lenient },
+        publicOnboarding: { type: 'onboarding', public: true, ...lenient },
+        privateLogin: { type: 'login', ...lenient },
+      });
+      await hit(
+        {
+          operationId: 'updateProject',
+          token,
+          params: { id: own.project },
+          body: { allowedOrigins: [allowed] },
+        },
+        200,
+      );
+      return own;
+    }
+
+    it('opens a public login without a token and finds the person by the 1:N search', async () => {
+      const own = await publicProject();
+      const person = await onboard(
+        base,
+        token,
+        { project: own.project, flow: own.flows.onboarding },
+        unique('alice'),
+        faces.alice,
+      );
+      const started = await hit(
+        {
+          operationId: 'createBiometricValidation',
+          headers: { origin: allowed },
+          body: {
+            project: own.project,
+            projectFlow: own.flows.publicLogin,
+            identifier: '-1423597',
+            type: 'login',
+          },
+        },
+        200,
+      );
+      const lifetime = Date.parse(started.json.data.expiresAt) - Date.parse(started.json.data.createdAt);
+      expect(lifetime).toBeLessThanOrEqual(240_000);
+      expect(started.headers.get('access-control-allow-origin')).toBe(allowed);
+      const done = await hit(
+        {
+          operationId: 'validateBiometricValidation',
+          token: started.json.data.token,
+          body: { image: faces.aliceAgain.replace(/^data:.*;base64,/, ''), os: 'DESKTOP' },
+        },
+        200,
+      );
+      expect(done.json.data).toMatchObject({ status: 'completed', person });
+    });
+
+    it('refuses private flows, other origins and operator-only fields without a token', async () => {
+      const own = await publicProject();
+      const start = (
+        flow: string,
+        extra: Record<string, unknown> = {},
+        headers: Record<string, string> = {},
+      ) => ({
+        operationId: 'createBiometricValidation',
+        headers,
+        body: { project: own.project, projectFlow: flow, identifier: 'device', type: 'login', ...extra },
+      });
+      await hit(start(own.flows.privateLogin), 401, 'UNAUTHORIZED');
+      await hit(
+        start(own.flows.publicLogin, {}, { origin: 'https://evil.example.invalid' }),
+        403,
+        'ORIGIN_NOT_ALLOWED',
+      );
+      await hit(
+        start(own.flows.publicLogin, { webhookUrl: 'https://hooks.example.invalid/x' }),
+        400,
+        'INVALID_REQUEST',
+      );
+      await hit(start(own.flows.publicLogin, { type: 'validation' }), 400, 'INVALID_PROJECT_FLOW');
+      await hit(
+        {
+          operationId: 'createAppRegistration',
+          headers: { origin: 'https://evil.example.invalid' },
+          body: { project: own.project, projectFlow: own.flows.publicOnboarding, email: 'x@example.com' },
+        },
+        403,
+        'ORIGIN_NOT_ALLOWED',
+      );
+      const registered = await hit(
+        {
+          operationId: 'createAppRegistration',
+          headers: { origin: allowed },
+          body: {
+            project: own.project,
+            projectFlow: own.flows.publicOnboarding,
+            email: `${unique('web')}@example.com`,
+          },
+        },
+        200,
+      );
+      expect(registered.json.data.appRegistration.status).toBe('STARTED');
+    });
+
+    it("reads a project's public settings and nothing private", async () => {
+      const own = await publicProject();
+      const read = await hit({ operationId: 'getProjectSettings', query: { id: own.project } }, 200);
+      const flows = read.json.data.projectFlows.map((f: { _id: string }) => f._id).sort();
+      expect(flows).toEqual([own.flows.publicLogin, own.flows.publicOnboarding].sort());
+      expect(read.json.data).not.toHaveProperty('webhookSecret');
+      const privateOnly = await ownProject(base, token, { login: { type: 'login' } });
+      await hit(
+        { operationId: 'getProjectSettings', query: { id: privateOnly.project } },
+        404,
+        'PROJECT_NOT_FOUND',
+      );
+      await hit({ operationId: 'getProjectSettings' }, 400, 'INVALID_REQUEST');
+    });
+
+    it('answers CORS preflights for allowed origins only', async () => {
+      const own = await publicProject();
+      expect(own.project).toBeTruthy();
+      const preflight = (origin: string) =>
+        fetch(`${base}/v2/biometric-validations`, {
+          method: 'OPTIONS',
+          headers: {
+            origin,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'content-type',
+          },
+        });
+      // The origins are read again at most every ten seconds: poll with a deadline.
+      const deadline = Date.now() + 15_000;
+      let answer = await preflight(allowed);
+      while (answer.headers.get('access-control-allow-origin') !== allowed && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250));
+        answer = await preflight(allowed);
+      }
+      expect(answer.headers.get('access-control-allow-origin')).toBe(allowed);
+      expect(
+        (await preflight('https://evil.example.invalid')).headers.get('access-control-allow-origin'),
+      ).toBeNull();
+    });
+  });
+
+  describe('server: public start limits (a second server with tiny limits)', () => {
+    let strict: ServerTarget;
+    beforeAll(async () => {
+      strict = await startServer({ PUBLIC_START_IP_MAX: '4', PUBLIC_START_FLOW_MAX: '2' }, '/healthz');
+    });
+    afterAll(() => strict?.stop());
+
+    it('limits public starts per flow and per IP address, with Retry-After', async () => {
+      const d = await demoOf(strict.dataDir);
+      const start = (flow: string) =>
+        call(strict.url, {
+          operationId: 'createBiometricValidation',
+          body: { project: d.project, projectFlow: flow, identifier: 'device', type: 'login' },
+        });
+      const statuses: number[] = [];
+      for (const flow of [
+        d.publicLoginFlow,
+        d.publicLoginFlow,
+        d.publicLoginFlow,
+        d.loginFlow,
+        d.publicLoginFlow,
+      ])
+        statuses.push((await start(flow)).status);
+      // Two per flow, then the flow's limit; the private flow is a 401 but still counted per IP; the
+      // fifth start is over the IP's four.
+      expect(statuses).toEqual([200, 200, 429, 401, 429]);
+      const last = await start(d.publicLoginFlow);
+      coverage.record('server', 'createBiometricValidation', last.status);
+      expect(last.violations).toEqual([]);
+      expect(Number(last.headers.get('retry-after'))).toBeGreaterThan(0);
     });
   });
 }

@@ -1,4 +1,4 @@
-import { type AppContext, auth } from '../context.js';
+import { type AppContext, auth, optionalAuth } from '../context.js';
 import { operation } from '../contract/operation.js';
 import { apiError } from '../errors.js';
 import {
@@ -15,6 +15,7 @@ import { registrationFlowRefusal, withExpiry } from '../resources/app-registrati
 import type { AppRegistration } from '../store/types.js';
 import { flowNotFound, projectNotFound } from './common.js';
 import { asApiError } from './flow-error.js';
+import { publicStart } from './public-start.js';
 
 export function appRegistrationToken(ctx: AppContext, r: AppRegistration) {
   return ctx.keys.sign('app-registration', { sub: r.id, project: r.projectId }, new Date(r.expiresAt));
@@ -22,8 +23,11 @@ export function appRegistrationToken(ctx: AppContext, r: AppRegistration) {
 
 export const appRegistrationResourceHandlers = {
   ...operation('createAppRegistration')(async (ctx, req, { op }) => {
-    const clientId = auth(req).subject;
     const b = req.body;
+    const caller = optionalAuth(req);
+    // A browser's start of a public onboarding flow: the flow's owner is the client.
+    const clientId = caller ? caller.subject : (await publicStart(ctx, req, op, b)).flow.clientId;
+    const lifetimeS = caller ? ctx.config.APP_REGISTRATION_TTL_S : ctx.config.PUBLIC_REGISTRATION_TTL_S;
     const project = await ctx.store.getProject(clientId, b.project);
     if (!project) throw projectNotFound(op, b.project);
     const flow = await ctx.store.getFlow(clientId, b.projectFlow);
@@ -40,7 +44,7 @@ export const appRegistrationResourceHandlers = {
       os: b.os,
       ...profileOf(b),
       collectionId: flow.collectionId,
-      expiresAt: nowIso(now + ctx.config.APP_REGISTRATION_TTL_S * 1000),
+      expiresAt: nowIso(now + lifetimeS * 1000),
       createdAt: nowIso(now),
       updatedAt: nowIso(now),
     };

@@ -4,7 +4,7 @@ import { operation } from '../contract/operation.js';
 import { apiError } from '../errors.js';
 import { nowIso, objectId } from '../ids.js';
 import { withCheckedUrls } from '../outbound/fields.js';
-import { presentProject } from '../present.js';
+import { presentProject, presentPublicProject } from '../present.js';
 import { pageOf, paging, projectNotFound } from './common.js';
 
 export const projectHandlers = {
@@ -40,6 +40,20 @@ export const projectHandlers = {
     const p = await ctx.store.getProject(auth(req).subject, req.params.id);
     if (!p) throw projectNotFound(op, req.params.id);
     return { success: true, data: presentProject(p) };
+  }),
+
+  ...operation('getProjectSettings')(async (ctx, req, { op }) => {
+    const p = await ctx.store.getProjectById(req.query.id);
+    const flows = p ? (await ctx.store.listProjectFlows(p.id)).filter((f) => f.public) : [];
+    if (!p || flows.length === 0)
+      throw apiError(
+        op,
+        404,
+        'PROJECT_NOT_FOUND',
+        'Project not found',
+        `No project ${req.query.id} has public flows.`,
+      );
+    return { success: true, data: presentPublicProject(p, flows) };
   }),
 
   ...operation('updateProject')(async (ctx, req, { op }) => {

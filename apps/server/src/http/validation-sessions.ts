@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FaceAnalysis } from '@faceproof/face-engine';
-import { type AppContext, type Auth, auth } from '../context.js';
+import { type AppContext, type Auth, auth, optionalAuth } from '../context.js';
 import { defaulted, type OperationRequest, operation } from '../contract/operation.js';
 import { type Answering, apiError } from '../errors.js';
 import { alreadyCompleted } from '../flows/errors.js';
@@ -23,6 +23,7 @@ import { presentCreated, presentResult, presentSession, presentValidation } from
 import { isUniqueViolation } from '../store/sql-store.js';
 import { captureUrl, flowNotFound, projectNotFound } from './common.js';
 import { asApiError } from './flow-error.js';
+import { publicStart } from './public-start.js';
 
 /**
  * The validation operations. Each handler parses, loads, asks a flow (src/flows/validation) for
@@ -92,7 +93,7 @@ async function createValidation(
   ctx: AppContext,
   req: OperationRequest<CreateOperation>,
   reply: { header(name: string, value: string): unknown },
-  start: { clientId: string; loginMatch?: 'identifier' },
+  start: { clientId: string; loginMatch?: 'identifier'; lifetimeMs?: number },
 ) {
   const { clientId } = start;
   const idem = idempotency(req, clientId);
@@ -108,6 +109,7 @@ async function createValidation(
   const d = decideCreate({
     ...(await loadCreateState(ctx, clientId, request)),
     loginMatch: start.loginMatch,
+    lifetimeMs: start.lifetimeMs,
   });
   if (d.error) throw asApiError(d.error);
   const v = d.validation;
@@ -132,9 +134,14 @@ async function createValidation(
   return response;
 }
 
-const createBiometricValidation = operation(CREATE)((ctx, req, { reply }) =>
-  createValidation(ctx, req, reply, { clientId: auth(req).subject }),
-);
+const createBiometricValidation = operation(CREATE)(async (ctx, req, { reply }) => {
+  const token = optionalAuth(req);
+  if (token) return createValidation(ctx, req, reply, { clientId: token.subject });
+  // A browser's start of a public login flow: the flow's owner is the client.
+  const { flow } = await publicStart(ctx, req, CREATE, req.body);
+  const lifetimeMs = ctx.config.PUBLIC_SESSION_TTL_S * 1000;
+  return createValidation(ctx, req, reply, { clientId: flow.clientId, lifetimeMs });
+});
 
 const createAppLoginBiometricValidation = operation('createAppLoginBiometricValidation')(
   (ctx, req, { reply }) => {

@@ -325,6 +325,18 @@ export abstract class SqlStore {
     return r ? toProject(r) : undefined;
   }
 
+  #origins: { at: number; set: Set<string> } | undefined;
+
+  async isAllowedOrigin(origin: string) {
+    // Read again at most every ten seconds: preflights are many, changed lists are rare.
+    if (!this.#origins || Date.now() - this.#origins.at > 10_000) {
+      const rows = await this.all('SELECT allowed_origins FROM projects WHERE allowed_origins IS NOT NULL');
+      const set = new Set(rows.flatMap((r) => JSON.parse(str(r.allowed_origins)) as string[]));
+      this.#origins = { at: Date.now(), set };
+    }
+    return this.#origins.set.has(origin);
+  }
+
   async listProjectFlows(projectId: string) {
     return (await this.all('SELECT * FROM project_flows WHERE project_id = ? ORDER BY id', projectId)).map(
       toFlow,

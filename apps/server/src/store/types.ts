@@ -131,6 +131,8 @@ export interface Store {
   /** A project whoever owns it, for the public reads of its settings. */
   getProjectById(id: string): Promise<Project | undefined>;
   listProjectFlows(projectId: string): Promise<ProjectFlow[]>;
+  /** Whether some project lists `origin` in its `allowedOrigins` (for CORS preflights). */
+  isAllowedOrigin(origin: string): Promise<boolean>;
 
   createCollection(c: Collection): Promise<void>;
   getCollection(clientId: string, id: string): Promise<Collection | undefined>;
