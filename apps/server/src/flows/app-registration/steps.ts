@@ -84,8 +84,13 @@ const STEP_STATUSES: Record<SyncRequest['step'], readonly SyncRequest['status'][
   document: ['ONGOING'],
   liveness: ['ONGOING'],
   form: ['ONGOING'],
-  end: ['COMPLETED', 'FAILED', 'NEEDS_MANUAL_VERIFICATION'],
+  // The web SDK ends by sending the status it last read: the outcome is then the server's to judge.
+  end: ['COMPLETED', 'FAILED', 'NEEDS_MANUAL_VERIFICATION', 'STARTED', 'ONGOING'],
 };
+
+/** The status a sync asks for, once an open status sent with `end` is judged: completion. */
+const asked = (body: SyncRequest): AppRegistration['status'] =>
+  body.step === 'end' && (body.status === 'STARTED' || body.status === 'ONGOING') ? 'COMPLETED' : body.status;
 
 /**
  * One sync: the step is recorded and the status moves. Completing needs the face enrolled, and so
@@ -107,7 +112,8 @@ export function decideSync(
       },
     };
   if (!isOpen(r, now)) return { error: notActive<'syncAppRegistration'>() };
-  const needsFace = body.status === 'COMPLETED' || body.status === 'COMPLETED_WITHOUT_KYC';
+  const status = asked(body);
+  const needsFace = status === 'COMPLETED' || status === 'COMPLETED_WITHOUT_KYC';
   if (needsFace && !r.personId)
     return {
       error: {
@@ -118,7 +124,7 @@ export function decideSync(
       },
     };
   return {
-    next: { ...r, status: body.status, currentStep: body.step, updatedAt: new Date(now).toISOString() },
+    next: { ...r, status, currentStep: body.step, updatedAt: new Date(now).toISOString() },
   };
 }
 
