@@ -184,7 +184,7 @@ export function presentPublicFlow(f: ProjectFlow) {
             steps: onboardingSteps(),
             signUpForm: {
               fullName: true,
-              email: true,
+              email: false,
               phone: false,
               emailGateway: 'none' as const,
               phoneGateway: 'none' as const,

@@ -28,6 +28,10 @@ export const appRegistrationResourceHandlers = {
     // A browser's start of a public onboarding flow: the flow's owner is the client.
     const clientId = caller ? caller.subject : (await publicStart(ctx, req, op, b)).flow.clientId;
     const lifetimeS = caller ? ctx.config.APP_REGISTRATION_TTL_S : ctx.config.PUBLIC_REGISTRATION_TTL_S;
+    if (caller && b.email === undefined && b.phone === undefined)
+      throw apiError(op, 400, 'INVALID_REQUEST', 'Invalid request', 'body/email or body/phone is required', {
+        details: [{ path: '/body/email', message: 'is required unless phone is given' }],
+      });
     const project = await ctx.store.getProject(clientId, b.project);
     if (!project) throw projectNotFound(op, b.project);
     const flow = await ctx.store.getFlow(clientId, b.projectFlow);

@@ -27,7 +27,10 @@ const windows = new WeakMap<AppContext, Windows>();
 
 function limit(ctx: AppContext, key: string, max: number) {
   let w = windows.get(ctx);
-  if (!w) windows.set(ctx, (w = new Windows()));
+  if (!w) {
+    w = new Windows();
+    windows.set(ctx, w);
+  }
   const hit = w.hit(key, ctx.config.RATE_LIMIT_WINDOW_MS);
   if (hit.count <= max) return;
   const retry = Math.max(1, Math.ceil((hit.endsAt - Date.now()) / 1000));
