@@ -143,7 +143,7 @@ export function verifikScenarios(coverage: Coverage) {
       );
       expect(updated.json.data.fullName).toBe('Ada King');
       await sync(r, 'signUpForm', 'ONGOING');
-      await sync(r, 'end', 'ONGOING', 400, 'step_status_mismatch');
+      await sync(r, 'liveness', 'COMPLETED', 400, 'step_status_mismatch');
       await sync(r, 'end', 'COMPLETED', 409, 'liveness_not_passed');
 
       const enrolled = await enrol(r.token);
