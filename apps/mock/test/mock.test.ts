@@ -27,7 +27,7 @@ function requiredQuery(operationId: string): string {
   const required = (byId.get(operationId)?.parameters ?? []).filter(
     (p: Json) => p.in === 'query' && p.required,
   );
-  const pairs = required.map((p: Json) => [p.name, String(p.schema?.examples?.[0] ?? 'x')]);
+  const pairs = required.map((p: Json): [string, string] => [p.name, String(p.schema?.examples?.[0] ?? 'x')]);
   return pairs.length ? `?${new URLSearchParams(pairs)}` : '';
 }
 
