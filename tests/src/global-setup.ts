@@ -36,6 +36,8 @@ export default async function setup(project: TestProject) {
       // The contract's own traffic must not trip the limits; a second server tests them.
       RATE_LIMIT_MAX: '1000000',
       RATE_LIMIT_IP_MAX: '1000000',
+      PUBLIC_START_IP_MAX: '1000000',
+      PUBLIC_START_FLOW_MAX: '1000000',
       SMTP_URL: mail.url,
       MAIL_FROM: 'Faceproof <no-reply@faceproof.test>',
       MAIL_POLL_MS: '50',

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { Coverage } from '../src/coverage.js';
 import { mockScenarios } from './mock.scenarios.js';
 import { serverScenarios } from './server.scenarios.js';
+import { verifikScenarios } from './verifik.scenarios.js';
 
 // One coverage table for both targets: every (operation, documented status) pair must be reached
 // on the mock and on the real server, and no undeclared status may appear (each scenario checks
@@ -18,6 +19,7 @@ describe('contract', { shuffle: false }, () => {
   describe('scenarios', { shuffle: inject('shuffle') }, () => {
     mockScenarios(coverage);
     serverScenarios(coverage);
+    verifikScenarios(coverage);
   });
 
   describe('coverage gate', () => {

@@ -30,6 +30,20 @@ beforeAll(async () => {
 });
 afterAll(() => proxy?.stop());
 
+/** A token of the kind the operation's security scheme names. */
+function rightToken(op: any): string | undefined {
+  const scheme = Object.keys(op.security?.[0] ?? {})[0];
+  if (scheme === 'appRegistrationToken') return demo.appRegistrationToken;
+  return scheme ? token : undefined;
+}
+
+/** The operation's required query parameters: the demo project for an `id`. */
+function requiredQuery(operationId: string): Record<string, string> {
+  const found = operations.find((o) => o.operationId === operationId);
+  const required = (found?.parameters ?? []).filter((p: any) => p.in === 'query' && p.required);
+  return Object.fromEntries(required.map((p: any) => [p.name, p.name === 'id' ? demo.project : 'x']));
+}
+
 function responseViolations(header: string | null): unknown[] {
   if (!header) return [];
   return (JSON.parse(header) as { location: string[] }[]).filter((v) => v.location[0] === 'response');
@@ -118,10 +132,7 @@ describe('prism proxy in front of the real server', () => {
     async (operationId) => {
       const { op } = operations.find((o) => o.operationId === operationId) ?? { op: {} };
       if (!op.requestBody) {
-        const bearer = op.security?.length
-          ? await tokenFor(operationId, inject('serverUrl'), demo)
-          : undefined;
-        await through({ operationId, token: bearer }, 200);
+        await through({ operationId, token: rightToken(op), query: requiredQuery(operationId) }, 200);
         return;
       }
       // Without a token every secured operation answers its documented 401.
@@ -139,9 +150,13 @@ describe('prism proxy in front of the real server', () => {
       await through(
         {
           operationId,
-          token,
+          token: rightToken(op),
           params: { id: '0123456789abcdef01234567' },
-          body: op.requestBody ? { name: 'x' } : undefined,
+          body: op.requestBody
+            ? operationId === 'syncAppRegistration'
+              ? { step: 'signUpForm', status: 'ONGOING' }
+              : { name: 'x' }
+            : undefined,
         },
         404,
       );

@@ -27,6 +27,17 @@ export class ApiError extends Error {
 
 export type Convention = 'create' | 'validate' | 'appRegistration';
 
+/** The operations of the app-registration pages, whose errors read `{ code, message: "<status>:<code>" }`. */
+const APP_REGISTRATION_CONVENTION = new Set([
+  'createAppRegistrationBiometricValidation',
+  'createAppRegistrationLivenessChallenge',
+  'getOwnAppRegistration',
+  'readOwnAppRegistration',
+  'updateAppRegistration',
+  'syncAppRegistration',
+  'deleteBiometricValidation',
+]);
+
 export function conventionOf(operationId: string | undefined): Convention {
   if (
     operationId === 'validateBiometricValidation' ||
@@ -34,11 +45,7 @@ export function conventionOf(operationId: string | undefined): Convention {
     operationId === 'createLivenessChallenge'
   )
     return 'validate';
-  if (
-    operationId === 'createAppRegistrationBiometricValidation' ||
-    operationId === 'createAppRegistrationLivenessChallenge'
-  )
-    return 'appRegistration';
+  if (operationId !== undefined && APP_REGISTRATION_CONVENTION.has(operationId)) return 'appRegistration';
   return 'create';
 }
 

@@ -105,12 +105,14 @@ export async function makePool(s: Session, demo: Demo, canaryPort: number, size:
     await made(s, SETUP, 'createCollection', { token, body: { project, name: 'fuzz faces' } })
   )._id;
   const own = await ownFlows(s, demo, project, collection, canaryPort);
+  const passiveOnboarding = own[1];
+  if (!passiveOnboarding) throw new Error('the pool has no passive onboarding flow');
   const pool: Pool = {
     clientToken: token,
     projects: [project, demo.project],
     flows: [...own, demo.loginFlow, demo.onboardingFlow],
     collections: [collection, demo.collection],
-    persons: [await enrolled(s, token, project, own[1])],
+    persons: [await enrolled(s, token, project, passiveOnboarding)],
     validations: [],
     registrations: [demo.appRegistration],
     sessionTokens: [],

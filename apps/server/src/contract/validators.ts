@@ -42,8 +42,9 @@ export function inlineRefs(schema: Json, seen: ReadonlySet<string> = new Set()):
  */
 export function requestAjvs() {
   return {
-    // Parameters arrive as strings: coerce them to the declared types.
-    parameters: createAjv({ coerceTypes: true, useDefaults: true }),
+    // Parameters arrive as strings, a repeated one as an array: coerce them to the declared types
+    // (a single value of an array parameter becomes a one-item array).
+    parameters: createAjv({ coerceTypes: 'array', useDefaults: true }),
     bodies: createAjv({ useDefaults: true }),
     patches: createAjv(),
   };
@@ -60,8 +61,10 @@ function parametersSchema(op: Operation, where: keyof typeof PARAMETER_IN): Json
     type: 'object',
     properties: Object.fromEntries(ps.map((p) => [nameOf(p), inlineRefs(p.schema)])),
     required: ps.filter((p) => p.required).map(nameOf),
-    // Other headers and (the router's) extra path keys are not the operation's business.
-    additionalProperties: where !== 'query',
+    // Other headers and (the router's) extra path keys are not the operation's business, and
+    // query parameters the operation does not declare are ignored ("Tolerant requests" in the
+    // spec's description): declared ones alone are checked.
+    additionalProperties: true,
   };
 }
 

@@ -12,6 +12,8 @@ export interface Project {
   clientId: string;
   name: string;
   webhookSecret: string;
+  /** The browser origins the public flows of this project answer (CORS), when set. */
+  allowedOrigins?: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -22,6 +24,7 @@ export type SearchMode = Schemas['SearchMode'];
 export type LivenessMode = Schemas['LivenessMode'];
 export type ChallengeStep = Schemas['LivenessChallengeStep'];
 export type ActiveLivenessReport = Schemas['ActiveLivenessReport'];
+export type LoginMatch = Schemas['LoginMatch'];
 
 export interface FlowSettings {
   livenessMinScore: number;
@@ -31,6 +34,8 @@ export interface FlowSettings {
   retainFaceImages: boolean;
   /** How liveness is proved (issue 14); validations stored before it read as `passive`. */
   livenessMode: LivenessMode;
+  /** How a login finds its person; absent on validations made before it existed: `identifier`. */
+  loginMatch?: LoginMatch;
 }
 
 export interface ProjectFlow extends FlowSettings {
@@ -44,6 +49,10 @@ export interface ProjectFlow extends FlowSettings {
   webhookUrl?: string;
   /** The only origins a redirectUrl of this flow may have, when set. */
   allowedRedirectOrigins?: string[];
+  /** Whether a browser may start it without a client token (by project and flow id). */
+  public: boolean;
+  /** How a login of this flow finds its person: the 1:N search, or the identifier's enrolment. */
+  loginMatch: LoginMatch;
   collectionId?: string;
   createdAt: string;
   updatedAt: string;
@@ -206,8 +215,19 @@ export interface AppRegistration {
   phone?: string;
   os?: DeviceOs;
   personId?: string;
+  /** The biometric validation that enrolled the face, with its liveness score and when it passed. */
   validationId?: string;
+  livenessScore?: number;
+  validatedAt?: string;
   collectionId?: string;
+  fullName?: string;
+  firstName?: string;
+  lastName?: string;
+  language?: string;
+  agreements?: boolean;
+  extraFields?: Record<string, string>;
+  /** The onboarding step the end user's app last synced. */
+  currentStep?: string;
   expiresAt: string;
   createdAt: string;
   updatedAt: string;

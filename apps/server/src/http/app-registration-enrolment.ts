@@ -121,7 +121,8 @@ export const appRegistrationHandlers = operation('createAppRegistrationBiometric
       }
       ctx.faces.add(d.indexed.collectionId, d.indexed.personId, d.indexed.template);
       if (d.events.length) ctx.webhooks?.kick();
-      return { success: true as const, data: presentAppRegistration(d.next) };
+      const populates = new Set(['biometricValidation']);
+      return { success: true as const, data: presentAppRegistration(d.next, { populates }) };
     });
   },
 );

@@ -25,6 +25,8 @@ export const projectFlowHandlers = {
         'maxAttempts',
         'retainFaceImages',
         'livenessMode',
+        'public',
+        'loginMatch',
       ),
       (message, details) => apiError(op, 400, 'INVALID_REQUEST', 'Invalid request', message, { details }),
     );

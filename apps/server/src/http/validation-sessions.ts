@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FaceAnalysis } from '@faceproof/face-engine';
-import { type AppContext, type Auth, auth } from '../context.js';
+import { type AppContext, type Auth, auth, optionalAuth } from '../context.js';
 import { defaulted, type OperationRequest, operation } from '../contract/operation.js';
 import { type Answering, apiError } from '../errors.js';
 import { bytesTemplate } from '../flows/analysis.js';
@@ -37,11 +37,12 @@ import {
 import { objectId } from '../ids.js';
 import { codeMatches } from '../mail/codes.js';
 import { withCheckedUrls } from '../outbound/fields.js';
-import { presentResult, presentSession, presentValidation } from '../present.js';
+import { presentCreated, presentResult, presentSession, presentValidation } from '../present.js';
 import { isUniqueViolation } from '../store/sql-store.js';
 import type { Store } from '../store/types.js';
 import { captureUrl, flowNotFound, operationPath, projectNotFound } from './common.js';
 import { asApiError } from './flow-error.js';
+import { publicStart } from './public-start.js';
 
 /**
  * The validation operations. Each handler parses, loads, asks a flow (src/flows/validation) for
@@ -83,7 +84,7 @@ async function replayed(ctx: AppContext, idem: Idempotency | undefined, since = 
 }
 
 /** The request's Idempotency-Key (its length is the spec's to check), with a hash of the body. */
-function idempotency(req: OperationRequest<typeof CREATE>, clientId: string): Idempotency | undefined {
+function idempotency(req: OperationRequest<CreateOperation>, clientId: string): Idempotency | undefined {
   const key = req.headers['idempotency-key'];
   if (typeof key !== 'string') return undefined;
   const bodyHash = createHash('sha256').update(JSON.stringify(req.body)).digest('hex');
@@ -101,8 +102,19 @@ async function loadCreateState(ctx: AppContext, clientId: string, request: Creat
   return { clientId, request, project, flow, collection, now: Date.now(), newId: objectId };
 }
 
-const createBiometricValidation = operation(CREATE)(async (ctx, req, { reply }) => {
-  const clientId = auth(req).subject;
+type CreateOperation = typeof CREATE | 'createAppLoginBiometricValidation';
+
+/**
+ * Opens a validation (both starts share it: their bodies, answers and errors are the same). The
+ * app-login start, after a first factor named the user, binds the login to that identifier.
+ */
+async function createValidation(
+  ctx: AppContext,
+  req: OperationRequest<CreateOperation>,
+  reply: { header(name: string, value: string): unknown },
+  start: { clientId: string; loginMatch?: 'identifier'; lifetimeMs?: number },
+) {
+  const { clientId } = start;
   const idem = idempotency(req, clientId);
   const prior = await replayed(ctx, idem);
   if (prior) {
@@ -113,18 +125,22 @@ const createBiometricValidation = operation(CREATE)(async (ctx, req, { reply }) 
     defaulted(req.body, 'requires2FA', 'sendViaEmail', 'language'),
     (message, details) => apiError(CREATE, 400, 'INVALID_REQUEST', 'Invalid request', message, { details }),
   );
-  const d = decideCreate(await loadCreateState(ctx, clientId, request));
+  const d = decideCreate({
+    ...(await loadCreateState(ctx, clientId, request)),
+    loginMatch: start.loginMatch,
+    lifetimeMs: start.lifetimeMs,
+  });
   if (d.error) throw asApiError(d.error);
   const v = d.validation;
   const token = await ctx.keys.sign('liveness-session', d.session.claims, new Date(d.session.expiresAt));
   const mail = v.options.sendViaEmail ? { status: 'pending' as const } : undefined;
   const response = {
     success: true as const,
-    data: {
-      biometricValidation: presentValidation(v, `${captureUrl(ctx, v)}#token=${token}`, mail),
-      livenessSession: presentSession(v),
+    data: presentCreated(
+      presentValidation(v, `${captureUrl(ctx, v)}#token=${token}`, mail),
+      presentSession(v),
       token,
-    },
+    ),
   };
   if (idem) idem.response = JSON.stringify(response);
   if (!(await ctx.store.createValidationIdempotent(v, idem, d.mails))) {
@@ -135,7 +151,33 @@ const createBiometricValidation = operation(CREATE)(async (ctx, req, { reply }) 
   }
   if (d.mails.length) ctx.mail?.kick();
   return response;
+}
+
+const createBiometricValidation = operation(CREATE)(async (ctx, req, { reply }) => {
+  const token = optionalAuth(req);
+  if (token) return createValidation(ctx, req, reply, { clientId: token.subject });
+  // A browser's start of a public login flow: the flow's owner is the client.
+  const { flow } = await publicStart(ctx, req, CREATE, req.body);
+  const lifetimeMs = ctx.config.PUBLIC_SESSION_TTL_S * 1000;
+  return createValidation(ctx, req, reply, { clientId: flow.clientId, lifetimeMs });
 });
+
+const createAppLoginBiometricValidation = operation('createAppLoginBiometricValidation')(
+  (ctx, req, { reply }) => {
+    if (req.body.type !== 'login')
+      throw apiError(
+        'createAppLoginBiometricValidation',
+        400,
+        'INVALID_REQUEST',
+        'Invalid request',
+        'type must be login',
+        {
+          details: [{ path: '/body/type', message: 'must be login' }],
+        },
+      );
+    return createValidation(ctx, req, reply, { clientId: auth(req).subject, loginMatch: 'identifier' });
+  },
+);
 
 async function loadValidation(
   ctx: AppContext,
@@ -426,5 +468,6 @@ const confirmBiometricValidationCode = operation('confirmBiometricValidationCode
 export const validationHandlers = {
   ...confirmBiometricValidationCode,
   ...createBiometricValidation,
+  ...createAppLoginBiometricValidation,
   ...validateBiometricValidation,
 };

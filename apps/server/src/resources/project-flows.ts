@@ -1,5 +1,5 @@
 import { defaultSearchMinScore } from '../contract/defaults.js';
-import type { FlowType, LivenessMode, ProjectFlow, SearchMode } from '../store/types.js';
+import type { FlowType, LivenessMode, LoginMatch, ProjectFlow, SearchMode } from '../store/types.js';
 
 /** A create request's settings, the spec's `default:` values filled in. */
 export interface FlowInput {
@@ -15,6 +15,8 @@ export interface FlowInput {
   redirectUrl?: string;
   webhookUrl?: string;
   allowedRedirectOrigins?: string[];
+  public: boolean;
+  loginMatch: LoginMatch;
 }
 
 /** What a flow is made of besides the request: who owns it, its checked collection, its id and time. */
@@ -45,6 +47,8 @@ export function newFlow(input: FlowInput, origin: FlowOrigin): ProjectFlow {
     redirectUrl: input.redirectUrl,
     webhookUrl: input.webhookUrl,
     allowedRedirectOrigins: input.allowedRedirectOrigins,
+    public: input.public,
+    loginMatch: input.loginMatch,
     collectionId: origin.collectionId,
     createdAt: origin.now,
     updatedAt: origin.now,
@@ -64,6 +68,8 @@ export interface FlowPatch {
   redirectUrl?: string | null;
   webhookUrl?: string | null;
   allowedRedirectOrigins?: string[] | null;
+  public?: boolean;
+  loginMatch?: LoginMatch;
 }
 
 const SETTINGS = [
@@ -75,6 +81,8 @@ const SETTINGS = [
   'maxAttempts',
   'retainFaceImages',
   'livenessMode',
+  'public',
+  'loginMatch',
 ] as const;
 
 /** The flow after `patch`; `collectionId` is the (checked) collection it is assigned from now on. */

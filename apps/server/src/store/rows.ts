@@ -28,6 +28,7 @@ export function toProject(r: Row): Project {
     clientId: str(r.client_id),
     name: str(r.name),
     webhookSecret: str(r.webhook_secret),
+    allowedOrigins: r.allowed_origins ? (JSON.parse(str(r.allowed_origins)) as string[]) : undefined,
     createdAt: str(r.created_at),
     updatedAt: str(r.updated_at),
   };
@@ -52,6 +53,8 @@ export function toFlow(r: Row): ProjectFlow {
     allowedRedirectOrigins: r.allowed_redirect_origins
       ? (JSON.parse(str(r.allowed_redirect_origins)) as string[])
       : undefined,
+    public: Number(r.public) === 1,
+    loginMatch: r.login_match as ProjectFlow['loginMatch'],
     collectionId: optStr(r.collection_id),
     createdAt: str(r.created_at),
     updatedAt: str(r.updated_at),
@@ -129,7 +132,17 @@ export function toAppRegistration(r: Row): AppRegistration {
     os: optStr(r.os) as AppRegistration['os'],
     personId: optStr(r.person_id),
     validationId: optStr(r.validation_id),
+    livenessScore:
+      r.liveness_score === null || r.liveness_score === undefined ? undefined : Number(r.liveness_score),
+    validatedAt: optStr(r.validated_at),
     collectionId: optStr(r.collection_id),
+    fullName: optStr(r.full_name),
+    firstName: optStr(r.first_name),
+    lastName: optStr(r.last_name),
+    language: optStr(r.language),
+    agreements: r.agreements === null || r.agreements === undefined ? undefined : Number(r.agreements) === 1,
+    extraFields: r.extra_fields ? (JSON.parse(str(r.extra_fields)) as Record<string, string>) : undefined,
+    currentStep: optStr(r.current_step),
     expiresAt: str(r.expires_at),
     createdAt: str(r.created_at),
     updatedAt: str(r.updated_at),
@@ -214,4 +227,4 @@ export function migrationFiles(dialect: 'sqlite' | 'postgres'): { version: numbe
   return [...pick].sort((a, b) => a[0] - b[0]).map(([version, file]) => ({ version, file }));
 }
 
-export const n = (v: string | undefined | null) => v ?? null;
+export const n = <T extends string | number>(v: T | undefined | null): T | null => v ?? null;

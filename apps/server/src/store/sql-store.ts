@@ -245,11 +245,13 @@ export abstract class SqlStore {
 
   async createProject(p: Project) {
     await this.run(
-      'INSERT INTO projects (id, client_id, name, webhook_secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO projects (id, client_id, name, webhook_secret, allowed_origins, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
       p.id,
       p.clientId,
       p.name,
       p.webhookSecret,
+      p.allowedOrigins ? JSON.stringify(p.allowedOrigins) : null,
       p.createdAt,
       p.updatedAt,
     );
@@ -271,7 +273,13 @@ export abstract class SqlStore {
   }
 
   async updateProject(p: Project) {
-    await this.run('UPDATE projects SET name = ?, updated_at = ? WHERE id = ?', p.name, p.updatedAt, p.id);
+    await this.run(
+      'UPDATE projects SET name = ?, allowed_origins = ?, updated_at = ? WHERE id = ?',
+      p.name,
+      p.allowedOrigins ? JSON.stringify(p.allowedOrigins) : null,
+      p.updatedAt,
+      p.id,
+    );
   }
 
   private flowArgs(f: ProjectFlow): Arg[] {
@@ -287,6 +295,8 @@ export abstract class SqlStore {
       n(f.redirectUrl),
       n(f.webhookUrl),
       f.allowedRedirectOrigins ? JSON.stringify(f.allowedRedirectOrigins) : null,
+      f.public ? 1 : 0,
+      f.loginMatch,
       n(f.collectionId),
       f.livenessMode,
       f.updatedAt,
@@ -296,9 +306,9 @@ export abstract class SqlStore {
   async createFlow(f: ProjectFlow) {
     await this.run(
       `INSERT INTO project_flows (type, status, name, liveness_min_score, search_mode, search_min_score, max_attempts,
-        retain_face_images, redirect_url, webhook_url, allowed_redirect_origins, collection_id, liveness_mode,
-        updated_at, id, client_id, project_id, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        retain_face_images, redirect_url, webhook_url, allowed_redirect_origins, public, login_match, collection_id,
+        liveness_mode, updated_at, id, client_id, project_id, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ...this.flowArgs(f),
       f.id,
       f.clientId,
@@ -312,6 +322,38 @@ export abstract class SqlStore {
     return r ? toFlow(r) : undefined;
   }
 
+  async getPublicFlow(projectId: string, id: string) {
+    const r = await this.get(
+      'SELECT * FROM project_flows WHERE id = ? AND project_id = ? AND public = 1',
+      id,
+      projectId,
+    );
+    return r ? toFlow(r) : undefined;
+  }
+
+  async getProjectById(id: string) {
+    const r = await this.get('SELECT * FROM projects WHERE id = ?', id);
+    return r ? toProject(r) : undefined;
+  }
+
+  #origins: { at: number; set: Set<string> } | undefined;
+
+  async isAllowedOrigin(origin: string) {
+    // Read again at most every ten seconds: preflights are many, changed lists are rare.
+    if (!this.#origins || Date.now() - this.#origins.at > 10_000) {
+      const rows = await this.all('SELECT allowed_origins FROM projects WHERE allowed_origins IS NOT NULL');
+      const set = new Set(rows.flatMap((r) => JSON.parse(str(r.allowed_origins)) as string[]));
+      this.#origins = { at: Date.now(), set };
+    }
+    return this.#origins.set.has(origin);
+  }
+
+  async listProjectFlows(projectId: string) {
+    return (await this.all('SELECT * FROM project_flows WHERE project_id = ? ORDER BY id', projectId)).map(
+      toFlow,
+    );
+  }
+
   async listFlows(clientId: string, q: PageQuery & { projectId?: string }) {
     const where = ['client_id = ?'];
     const args: Arg[] = [clientId];
@@ -323,7 +365,8 @@ export abstract class SqlStore {
     await this.run(
       `UPDATE project_flows SET type = ?, status = ?, name = ?, liveness_min_score = ?, search_mode = ?,
         search_min_score = ?, max_attempts = ?, retain_face_images = ?, redirect_url = ?, webhook_url = ?,
-        allowed_redirect_origins = ?, collection_id = ?, liveness_mode = ?, updated_at = ? WHERE id = ?`,
+        allowed_redirect_origins = ?, public = ?, login_match = ?, collection_id = ?, liveness_mode = ?, updated_at = ?
+        WHERE id = ?`,
       ...this.flowArgs(f),
       f.id,
     );
@@ -590,7 +633,9 @@ export abstract class SqlStore {
 
   private writeAppRegistration(r: AppRegistration): Stmt {
     return [
-      `UPDATE app_registrations SET status = ?, os = ?, person_id = ?, validation_id = ?, collection_id = ?, updated_at = ?
+      `UPDATE app_registrations SET status = ?, os = ?, person_id = ?, validation_id = ?, collection_id = ?, updated_at = ?,
+        email = ?, country_code = ?, phone = ?, full_name = ?, first_name = ?, last_name = ?, language = ?,
+        agreements = ?, extra_fields = ?, current_step = ?, liveness_score = ?, validated_at = ?
        WHERE id = ?`,
       r.status,
       n(r.os),
@@ -598,7 +643,26 @@ export abstract class SqlStore {
       n(r.validationId),
       n(r.collectionId),
       r.updatedAt,
+      ...this.registrationProfile(r),
       r.id,
+    ];
+  }
+
+  /** The columns of a registration the end user's app fills in and its enrolment sets. */
+  private registrationProfile(r: AppRegistration): Arg[] {
+    return [
+      n(r.email),
+      n(r.countryCode),
+      n(r.phone),
+      n(r.fullName),
+      n(r.firstName),
+      n(r.lastName),
+      n(r.language),
+      r.agreements === undefined ? null : r.agreements ? 1 : 0,
+      r.extraFields ? JSON.stringify(r.extraFields) : null,
+      n(r.currentStep),
+      n(r.livenessScore),
+      n(r.validatedAt),
     ];
   }
 
@@ -647,21 +711,21 @@ export abstract class SqlStore {
 
   async createAppRegistration(r: AppRegistration) {
     await this.run(
-      `INSERT INTO app_registrations (id, client_id, project_id, flow_id, status, email, country_code, phone, os,
-        collection_id, expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO app_registrations (id, client_id, project_id, flow_id, status, os, collection_id, expires_at,
+        created_at, updated_at, email, country_code, phone, full_name, first_name, last_name, language, agreements,
+        extra_fields, current_step, liveness_score, validated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       r.id,
       r.clientId,
       r.projectId,
       r.flowId,
       r.status,
-      n(r.email),
-      n(r.countryCode),
-      n(r.phone),
       n(r.os),
       n(r.collectionId),
       r.expiresAt,
       r.createdAt,
       r.updatedAt,
+      ...this.registrationProfile(r),
     );
   }
 

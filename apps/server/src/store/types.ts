@@ -127,6 +127,13 @@ export interface Store {
   getFlow(clientId: string, id: string): Promise<ProjectFlow | undefined>;
   listFlows(clientId: string, q: PageQuery & { projectId?: string }): Promise<Page<ProjectFlow>>;
   updateFlow(f: ProjectFlow): Promise<void>;
+  /** A public flow of a project, whoever owns it: what a browser may start without a client token. */
+  getPublicFlow(projectId: string, id: string): Promise<ProjectFlow | undefined>;
+  /** A project whoever owns it, for the public reads of its settings. */
+  getProjectById(id: string): Promise<Project | undefined>;
+  listProjectFlows(projectId: string): Promise<ProjectFlow[]>;
+  /** Whether some project lists `origin` in its `allowedOrigins` (for CORS preflights). */
+  isAllowedOrigin(origin: string): Promise<boolean>;
 
   createCollection(c: Collection): Promise<void>;
   getCollection(clientId: string, id: string): Promise<Collection | undefined>;

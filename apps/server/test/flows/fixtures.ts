@@ -122,6 +122,8 @@ export const projectFlow = (over: Partial<ProjectFlow> = {}): ProjectFlow => ({
   livenessMode: 'passive',
   retainFaceImages: false,
   webhookUrl: 'https://hooks.example.invalid/flow',
+  public: false,
+  loginMatch: 'identifier',
   collectionId: COLLECTION,
   createdAt: AT,
   updatedAt: AT,

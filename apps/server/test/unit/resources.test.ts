@@ -16,7 +16,7 @@ const origin = {
 // What ajv's useDefaults fills into a create request that leaves the settings out.
 const defaults = schemaDefaults('CreateProjectFlowRequest') as Pick<
   FlowInput,
-  'livenessMinScore' | 'maxAttempts' | 'retainFaceImages' | 'livenessMode'
+  'livenessMinScore' | 'maxAttempts' | 'retainFaceImages' | 'livenessMode' | 'public' | 'loginMatch'
 >;
 
 describe('project flows', () => {

@@ -122,7 +122,16 @@ export async function appRegistrationCodes() {
       >
     >();
   }
-  if (a.ok) assertType<'STARTED' | 'ONGOING' | 'COMPLETED' | 'FAILED' | 'EXPIRED'>(a.data.data.status);
+  if (a.ok)
+    assertType<
+      | 'STARTED'
+      | 'ONGOING'
+      | 'COMPLETED'
+      | 'COMPLETED_WITHOUT_KYC'
+      | 'NEEDS_MANUAL_VERIFICATION'
+      | 'FAILED'
+      | 'EXPIRED'
+    >(a.data.data.status);
 }
 
 // New operations of the spec are typed without any hand-written code.

@@ -70,9 +70,12 @@ const invalidImage = (a: FaceAnalysisFail): EnrolError => ({
   details: [{ path: '/body/image', message: a.message, reason: a.reason }],
 });
 
-/** The identifier persons of app registrations are enrolled under: the email, else the phone. */
+/**
+ * The identifier persons of app registrations are enrolled under: the email, else the phone, else
+ * (a public start that asked for neither) the registration itself.
+ */
 export const registrationIdentifier = (r: AppRegistration) =>
-  r.email ?? `${r.countryCode ?? ''}${r.phone ?? ''}`;
+  r.email ?? (r.phone ? `${r.countryCode ?? ''}${r.phone}` : `appRegistration:${r.id}`);
 
 /** Whether the registration takes a face now (before the engine runs); the collection it enrols into. */
 export function admitEnrolment(
@@ -170,6 +173,9 @@ export function decideEnrolment(
     os: body.os,
     personId,
     collectionId,
+    validationId: ctx.newId(),
+    livenessScore: liveness,
+    validatedAt: at,
     updatedAt: at,
   };
   const events = appRegistrationEvent(next, s.flow.webhookUrl, replacePersonId !== undefined, {

@@ -199,7 +199,8 @@ interface Identity {
 
 /**
  * The 1:N result for the validation's type: `login` passes when the best match is the person
- * enrolled under the identifier; `onboarding` when no one matches and the identifier is free (a
+ * enrolled under the identifier (or, with the flow's `loginMatch: search`, whoever the search finds
+ * at or above the minimum); `onboarding` when no one matches and the identifier is free (a
  * new person is enrolled); `validation` and `oneTimeLink` when someone matches.
  */
 export function judgeIdentity(v: BiometricValidation, ev: AttemptEvidence, newId: () => string): Identity {
@@ -218,6 +219,11 @@ function typeVerdict(
   const min = v.settings.searchMinScore;
   const best = ev.candidates[0];
   const above = best !== undefined && score >= min;
+  if (v.type === 'login' && v.settings.loginMatch === 'search') {
+    // Whoever the search finds is the person logged in; the identifier names the device, not them.
+    const why = `No one in the collection matches the face (best score ${score}, minimum ${min}).`;
+    return above ? { passed: true, why, person: best?.id, matchScore: score } : { passed: false, why };
+  }
   if (v.type === 'login') {
     const why = ev.enrolled
       ? `The face does not match the person enrolled as ${v.identifier} (best score ${score}, minimum ${min}).`
