@@ -30,11 +30,10 @@ beforeAll(async () => {
 });
 afterAll(() => proxy?.stop());
 
-/** A token of the kind the operation's security scheme names. */
-function rightToken(op: any): string | undefined {
+/** A fresh token of the kind the operation's security scheme names; none for an anonymous one. */
+async function rightToken(operationId: string, op: any): Promise<string | undefined> {
   const scheme = Object.keys(op.security?.[0] ?? {})[0];
-  if (scheme === 'appRegistrationToken') return demo.appRegistrationToken;
-  return scheme ? token : undefined;
+  return scheme ? tokenFor(operationId, inject('serverUrl'), demo) : undefined;
 }
 
 /** The operation's required query parameters: the demo project for an `id`. */
@@ -132,7 +131,10 @@ describe('prism proxy in front of the real server', () => {
     async (operationId) => {
       const { op } = operations.find((o) => o.operationId === operationId) ?? { op: {} };
       if (!op.requestBody) {
-        await through({ operationId, token: rightToken(op), query: requiredQuery(operationId) }, 200);
+        await through(
+          { operationId, token: await rightToken(operationId, op), query: requiredQuery(operationId) },
+          200,
+        );
         return;
       }
       // Without a token every secured operation answers its documented 401.
@@ -150,7 +152,7 @@ describe('prism proxy in front of the real server', () => {
       await through(
         {
           operationId,
-          token: rightToken(op),
+          token: await rightToken(operationId, op),
           params: { id: '0123456789abcdef01234567' },
           body: op.requestBody
             ? operationId === 'syncAppRegistration'

@@ -22,7 +22,10 @@ async function made(path: string, body: Record<string, unknown>, method = 'POST'
   return res.body.data;
 }
 
-/** A project of this test's own, allowing the SDK's origin, with public login and onboarding flows. */
+/**
+ * A project of this test's own, allowing the SDK's origin, with public login and onboarding flows;
+ * passive, as the SDK sends one image and runs no challenge.
+ */
 async function publicProject() {
   const project = (await made('/v2/projects', { name: 'SDK', allowedOrigins: [`${ORIGIN}/`] }))._id as string;
   const collection = (await made('/v2/collections', { project, name: 'faces' }))._id as string;
@@ -33,6 +36,7 @@ async function publicProject() {
         type,
         status: 'active',
         public: true,
+        livenessMode: 'passive',
         assignedCollection: collection,
         ...extra,
       })

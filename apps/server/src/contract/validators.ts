@@ -108,17 +108,43 @@ export function toIssues(where: Where, errors: ErrorObject[] | null | undefined)
 
 const escapePointer = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
 
+/** The deepest nesting of objects and arrays a request may have (the spec's info says why). */
+export const MAX_REQUEST_DEPTH = 32;
+
+interface Visit {
+  value: unknown;
+  key?: string;
+  parent?: Visit;
+  depth: number;
+}
+
+const pointerOf = (v: Visit): string =>
+  v.parent ? `${pointerOf(v.parent)}/${escapePointer(v.key ?? '')}` : '';
+
 /**
- * The strings of a request part that hold U+0000, which the spec's HTTP-layer limits refuse:
- * PostgreSQL's `text` cannot store it, and both stores must answer alike.
+ * The strings of a request part that hold U+0000, which the spec refuses (PostgreSQL's `text`
+ * cannot store it, and both stores must answer alike), and a first part nested deeper than
+ * MAX_REQUEST_DEPTH. Walked with an explicit stack and parent links, so a hostile depth costs
+ * neither the call stack nor a pointer string per level.
  */
-export function nulIssues(where: Where, value: unknown, pointer = ''): Issue[] {
-  if (typeof value === 'string')
-    return value.includes('\u0000')
-      ? [{ path: `${POINTER_PREFIX[where]}${pointer}`, message: 'must not contain U+0000 (NUL)' }]
-      : [];
-  if (!value || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([k, v]) => nulIssues(where, v, `${pointer}/${escapePointer(k)}`));
+export function nulAndDepthIssues(where: Where, value: unknown): Issue[] {
+  const issues: Issue[] = [];
+  const issue = (v: Visit, message: string) =>
+    issues.push({ path: `${POINTER_PREFIX[where]}${pointerOf(v)}`, message });
+  const stack: Visit[] = [{ value, depth: 0 }];
+  for (let v = stack.pop(); v; v = stack.pop()) {
+    if (typeof v.value === 'string') {
+      if (v.value.includes('\u0000')) issue(v, 'must not contain U+0000 (NUL)');
+    } else if (v.value && typeof v.value === 'object') {
+      if (v.depth >= MAX_REQUEST_DEPTH) {
+        issue(v, `must not nest objects or arrays more than ${MAX_REQUEST_DEPTH} deep`);
+        return issues;
+      }
+      for (const [key, child] of Object.entries(v.value).reverse())
+        stack.push({ value: child, key, parent: v, depth: v.depth + 1 });
+    }
+  }
+  return issues;
 }
 
 /** Every issue of a request against its operation's validators, in path, query, header, body order. */
@@ -127,7 +153,7 @@ export function requestIssues(validators: RequestValidators, req: Record<Where, 
   for (const where of ['params', 'query', 'headers', 'body'] as const) {
     const validate = validators[where];
     if (validate && !validate(req[where])) issues.push(...toIssues(where, validate.errors));
-    else if (where !== 'headers') issues.push(...nulIssues(where, req[where]));
+    else if (where !== 'headers') issues.push(...nulAndDepthIssues(where, req[where]));
   }
   return issues;
 }
