@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { Coverage } from '../src/coverage.js';
+import { faceRecognitionScenarios } from './face-recognition.scenarios.js';
 import { mockScenarios } from './mock.scenarios.js';
 import { serverScenarios } from './server.scenarios.js';
 
@@ -18,6 +19,7 @@ describe('contract', { shuffle: false }, () => {
   describe('scenarios', { shuffle: inject('shuffle') }, () => {
     mockScenarios(coverage);
     serverScenarios(coverage);
+    faceRecognitionScenarios(coverage);
   });
 
   describe('coverage gate', () => {

@@ -200,6 +200,12 @@ export class Faces {
     }
   }
 
+  /** The match score of two templates, on the search's scale. */
+  compare(a: Float32Array, b: Float32Array): number {
+    if (!this.engine) throw new Error('Face engine not started');
+    return this.engine.compare(a, b);
+  }
+
   search(collectionId: string, template: Float32Array, k = 5): SearchHit[] {
     return this.indexes.get(collectionId)?.search(template, k) ?? [];
   }

@@ -37,8 +37,8 @@ export function inlineRefs(schema: Json, seen: ReadonlySet<string> = new Set()):
 
 /**
  * The ajv instances requests are checked with. Spec `default:` values are filled in (query, path,
- * header and the bodies of creations), but never into a PATCH body: there a missing field means
- * "unchanged", not "the default".
+ * header and the bodies of creations), but never into a PATCH or PUT body: there a missing field
+ * means "unchanged", not "the default".
  */
 export function requestAjvs() {
   return {
@@ -73,7 +73,8 @@ export function requestValidators(ajvs: ReturnType<typeof requestAjvs>, op: Oper
     if (schema) out[where] = ajvs.parameters.compile(absolutize(schema));
   }
   const body = op.op.requestBody?.content?.['application/json']?.schema;
-  const bodyAjv: Ajv2020 = op.method === 'PATCH' ? ajvs.patches : ajvs.bodies;
+  // A PUT is a partial update too here (Verifik's clients update with PUT what PATCH updates).
+  const bodyAjv: Ajv2020 = op.method === 'PATCH' || op.method === 'PUT' ? ajvs.patches : ajvs.bodies;
   if (body) out.body = bodyAjv.compile(absolutize(inlineRefs(body)));
   return out;
 }

@@ -345,6 +345,21 @@ export abstract class SqlStore {
     return this.page('collections', where, args, q, toCollection);
   }
 
+  async findCollectionByCode(clientId: string, code: string) {
+    const r = await this.get('SELECT * FROM collections WHERE code = ? AND client_id = ?', code, clientId);
+    return r ? toCollection(r) : undefined;
+  }
+
+  async updateCollection(c: Collection) {
+    await this.run(
+      'UPDATE collections SET name = ?, description = ?, version = version + 1, updated_at = ? WHERE id = ?',
+      c.name,
+      n(c.description),
+      c.updatedAt,
+      c.id,
+    );
+  }
+
   async countPersons(collectionId: string) {
     return Number(
       (await this.get('SELECT COUNT(*) AS n FROM persons WHERE collection_id = ?', collectionId))?.n ?? 0,
@@ -393,6 +408,59 @@ export abstract class SqlStore {
     if (q.collectionId) where.push('p.collection_id = ?') && args.push(q.collectionId);
     const res = await this.page('persons p', where, args, q, toPerson, PERSON_SELECT);
     return res as Page<Person & PersonCounts>;
+  }
+
+  async savePerson(p: Person, face?: { template: StoredTemplate; replace: boolean }) {
+    const profile = p.profile ?? {};
+    const fields: Arg[] = [
+      n(profile.name),
+      n(profile.gender),
+      n(profile.dateOfBirth),
+      n(profile.nationality),
+      n(profile.notes),
+      p.updatedAt,
+    ];
+    const stmts: Stmt[] = [];
+    if (face?.replace === false)
+      stmts.push([
+        `INSERT INTO persons (id, client_id, project_id, collection_id, identifier, name, gender, date_of_birth,
+           nationality, notes, updated_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        p.id,
+        p.clientId,
+        p.projectId,
+        p.collectionId,
+        p.identifier,
+        ...fields,
+        p.createdAt,
+      ]);
+    else
+      stmts.push([
+        `UPDATE persons SET name = ?, gender = ?, date_of_birth = ?, nationality = ?, notes = ?, updated_at = ?
+         WHERE id = ?`,
+        ...fields,
+        p.id,
+      ]);
+    if (face) {
+      const t = face.template;
+      if (face.replace)
+        stmts.push(
+          ['DELETE FROM templates WHERE person_id = ?', p.id],
+          ['DELETE FROM face_images WHERE person_id = ?', p.id],
+        );
+      stmts.push(
+        [
+          'INSERT INTO templates (id, person_id, collection_id, model, template, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+          t.id,
+          t.personId,
+          t.collectionId,
+          t.model,
+          this.blob(t.template),
+          t.createdAt,
+        ],
+        ...this.indexNotice(t.collectionId, t.personId),
+      );
+    }
+    await this.transaction((x) => runEach(x, stmts));
   }
 
   async allTemplates(): Promise<StoredTemplate[]> {

@@ -130,6 +130,9 @@ export interface Store {
   createCollection(c: Collection): Promise<void>;
   getCollection(clientId: string, id: string): Promise<Collection | undefined>;
   listCollections(clientId: string, q: PageQuery & { projectId?: string }): Promise<Page<Collection>>;
+  findCollectionByCode(clientId: string, code: string): Promise<Collection | undefined>;
+  /** Saves the name, description and update time, and counts the update in `version`. */
+  updateCollection(c: Collection): Promise<void>;
   countPersons(collectionId: string): Promise<number>;
   flowsUsingCollection(collectionId: string): Promise<string[]>;
   /** Validations that may still enrol into or search the collection (not final, not past expiry). */
@@ -144,6 +147,12 @@ export interface Store {
     q: PageQuery & { projectId?: string; collectionId?: string },
   ): Promise<Page<Person & PersonCounts>>;
   deletePerson(id: string): Promise<PersonCounts>;
+  /**
+   * Saves a person created or updated from photos, in one transaction: without `face` only the
+   * profile changes; with it, a new person (`replace: false`) is inserted with its template, or
+   * the person's templates and images are replaced by it.
+   */
+  savePerson(p: Person, face?: { template: StoredTemplate; replace: boolean }): Promise<void>;
   allTemplates(): Promise<StoredTemplate[]>;
   templateRefs(): Promise<TemplateRef[]>;
   templatesByIds(ids: string[]): Promise<StoredTemplate[]>;

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import {
+  defaultProject,
+  flatFlowSettings,
+  nestedFlowSettings,
+  personFace,
+  profileFields,
+  profileFrom,
+} from '../../src/resources/face-recognition.js';
+import { newFlow } from '../../src/resources/project-flows.js';
+import { analysis, noFace } from '../flows/fixtures.js';
+
+const origin = {
+  id: 'f1',
+  clientId: 'c1',
+  projectId: 'p1',
+  collectionId: undefined,
+  now: '2026-01-01T00:00:00.000Z',
+};
+const base = {
+  status: 'active' as const,
+  livenessMinScore: 0.6,
+  searchMode: 'ACCURATE' as const,
+  maxAttempts: 3,
+  retainFaceImages: false,
+};
+
+describe("Verifik's person fields", () => {
+  it('maps the wire spelling onto the stored profile and back', () => {
+    const profile = profileFrom({
+      name: 'John Doe',
+      gender: 'M',
+      date_of_birth: '1990-01-15',
+      nationality: 'US',
+    });
+    expect(profile).toEqual({ name: 'John Doe', gender: 'M', dateOfBirth: '1990-01-15', nationality: 'US' });
+    expect(profileFields(profile)).toEqual({
+      name: 'John Doe',
+      gender: 'M',
+      date_of_birth: '1990-01-15',
+      nationality: 'US',
+      notes: undefined,
+    });
+  });
+
+  it('keeps absent fields of an update and clears the null ones', () => {
+    const prior = { name: 'John Doe', gender: 'M' as const, notes: 'front desk', nationality: 'US' };
+    expect(profileFrom({ notes: null, nationality: 'CO' }, prior)).toEqual({
+      name: 'John Doe',
+      gender: 'M',
+      nationality: 'CO',
+    });
+  });
+});
+
+describe("a person's face from the request's images", () => {
+  const compare = (a: Float32Array, b: Float32Array) => (a[0] === b[0] ? 0.97 : 0.2);
+
+  it("takes the first image's face when every image shows the same person", () => {
+    const first = analysis(0.9, { seed: 1 });
+    const found = personFace([first, analysis(0.8, { seed: 1 })], compare, 0.9);
+    expect(found).toEqual({ face: first, image: 0 });
+  });
+
+  it('names each image without a usable face, with the reason', () => {
+    const found = personFace([analysis(0.9), noFace, noFace], compare, 0.9);
+    expect(found).toEqual({
+      issues: [
+        { path: '/body/images/1', message: 'No face was found in the image.', reason: 'NO_FACE' },
+        { path: '/body/images/2', message: 'No face was found in the image.', reason: 'NO_FACE' },
+      ],
+    });
+  });
+
+  it('refuses images of someone else than the first', () => {
+    const found = personFace([analysis(0.9, { seed: 1 }), analysis(0.9, { seed: 2 })], compare, 0.9);
+    expect(found).toMatchObject({ issues: [{ path: '/body/images/1' }] });
+    expect('issues' in found && found.issues[0]?.message).toMatch(/not the same person as \/body\/images\/0/);
+  });
+});
+
+describe("a flow's nested settings", () => {
+  it('folds liveness, loginSettings and onboardingSettings into the flat fields, the nested ones winning', () => {
+    expect(
+      flatFlowSettings({ ...base, liveness: { minScore: 0.7, attemptLimit: 5, searchMode: 'FAST' } }),
+    ).toEqual({
+      ...base,
+      livenessMinScore: 0.7,
+      maxAttempts: 5,
+      searchMode: 'FAST',
+    });
+    expect(
+      flatFlowSettings({
+        livenessMinScore: 0.5,
+        liveness: { minScore: 0.7, searchMinScore: 0.8 },
+        loginSettings: { searchMinScore: 0.85 },
+        onboardingSettings: { liveness: { livenessMinScore: 0.75 } },
+      }),
+    ).toEqual({ livenessMinScore: 0.75, searchMinScore: 0.85 });
+    const pause = { status: 'paused' as const, maxAttempts: undefined };
+    expect(flatFlowSettings(pause)).toEqual({ status: 'paused' });
+  });
+
+  it('presents liveness for every flow and the older object of its type', () => {
+    const login = newFlow({ ...base, type: 'login' }, origin);
+    expect(nestedFlowSettings(login)).toEqual({
+      liveness: { minScore: 0.6, searchMinScore: 0.9, searchMode: 'ACCURATE', attemptLimit: 3 },
+      loginSettings: { livenessMinScore: 0.6, searchMinScore: 0.9, searchMode: 'ACCURATE' },
+      onboardingSettings: undefined,
+    });
+    const onboarding = newFlow({ ...base, type: 'onboarding', searchMode: 'FAST' }, origin);
+    expect(nestedFlowSettings(onboarding)).toMatchObject({
+      liveness: { searchMinScore: 0.85, searchMode: 'FAST' },
+      loginSettings: undefined,
+      onboardingSettings: { liveness: { livenessMinScore: 0.6 } },
+    });
+  });
+});
+
+describe('the project of a collection created without one', () => {
+  it("is the client's only project, and otherwise says why there is none", () => {
+    expect(defaultProject({ items: [{ id: 'p1' }], total: 1 })).toEqual({ projectId: 'p1' });
+    expect(defaultProject({ items: [{ id: 'p2' }], total: 2 })).toEqual({ error: 'SEVERAL_PROJECTS' });
+    expect(defaultProject({ items: [], total: 0 })).toEqual({ error: 'NO_PROJECT' });
+  });
+});
