@@ -143,6 +143,44 @@ export function faceRecognitionScenarios(coverage: Coverage) {
     });
   });
 
+  describe('server: persons created live at /v2/face-recognition/persons/search-live-face', () => {
+    const live = (collectionId: string, images: string[], livenessMin = 0.5) => ({
+      operationId: 'createLivePerson',
+      token,
+      body: {
+        name: 'John Doe',
+        images,
+        gender: 'M',
+        date_of_birth: '1990-01-15',
+        collection_id: collectionId,
+        liveness_min_score: livenessMin,
+        min_score: 0.9,
+        search_mode: 'ACCURATE',
+      },
+    });
+
+    it('enrols a live face, then refuses it again, a low liveness, no face and an unknown collection', async () => {
+      const { project } = await ownProject(base, token, {});
+      const c = await collection(project);
+      await hit(live(c._id, [faces.alice], 1), 409, 'LIVENESS_FAILED');
+      await hit(live(c._id, [faces.alice]), 200);
+      await hit(live(c._id, [faces.aliceAgain]), 409, 'DUPLICATED_PERSON');
+      await hit(live(c._id, [faces.nobody]), 400, 'INVALID_IMAGE');
+      await hit(live('000000000000000000000000', [faces.bob]), 404, 'COLLECTION_NOT_FOUND');
+    });
+
+    it('answers 503 when the engine is saturated', async () => {
+      const { project } = await ownProject(base, token, {});
+      const c = await collection(project);
+      const results = await Promise.all([1, 2, 3, 4].map(() => call(base, live(c._id, [faces.astronaut]))));
+      for (const res of results) {
+        coverage.record('server', 'createLivePerson', res.status);
+        expect(res.violations).toEqual([]);
+      }
+      expect(results.some((r) => r.status === 503)).toBe(true);
+    });
+  });
+
   describe('server: project flows by PUT, in the nested shape', () => {
     it('updates a flow with PUT from the nested liveness settings', async () => {
       const p = await ownProject(base, token, { login: { type: 'login', ...lenient } });

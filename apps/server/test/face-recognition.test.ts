@@ -200,6 +200,44 @@ describe('persons at /v2/face-recognition/persons', () => {
   });
 });
 
+describe('persons created live at /v2/face-recognition/persons/search-live-face', () => {
+  const live = (collectionId: string, images: string[], over: Record<string, unknown> = {}) =>
+    call('POST', '/v2/face-recognition/persons/search-live-face', {
+      name: 'John Doe',
+      images,
+      gender: 'M',
+      date_of_birth: '1990-01-15',
+      collection_id: collectionId,
+      liveness_min_score: 0.5,
+      min_score: 0.9,
+      search_mode: 'ACCURATE',
+      ...over,
+    });
+
+  it('enrols a live face once, refuses it again, and refuses a score below the minimum', async () => {
+    const c = await collection();
+    const strict = await live(c._id, [A0], { liveness_min_score: 1 });
+    expect(strict.status).toBe(409);
+    expect(strict.body.code).toBe('LIVENESS_FAILED');
+    expect(strict.body.details).toMatchObject([{ path: '/body/images/0' }]);
+    const created = await live(c.code, [A0], { liveness_min_score: 0.5 });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    expect(created.body.data).toMatchObject({
+      name: 'John Doe',
+      gender: 'M',
+      collections: [c._id],
+      templates: 1,
+    });
+    const again = await live(c._id, [A1]);
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('DUPLICATED_PERSON');
+    expect(again.body.details).toEqual([
+      { path: '/body/images/0', message: `already enrolled as person ${created.body.data._id}` },
+    ]);
+    expect((await call('GET', `/v2/face-recognition/persons?collection=${c._id}`)).body.total).toBe(1);
+  });
+});
+
 describe("project flows in Verifik's nested shape", () => {
   it('takes liveness, loginSettings and onboardingSettings on create, PATCH and PUT, and presents them', async () => {
     const created = await call('POST', '/v2/project-flows', {

@@ -2,11 +2,12 @@ import type { FaceAnalysis } from '@faceproof/face-engine';
 import { type AppContext, auth } from '../context.js';
 import { defaultSearchMinScore } from '../contract/defaults.js';
 import { operation } from '../contract/operation.js';
-import { apiError } from '../errors.js';
+import { type ApiError, apiError } from '../errors.js';
+import { livenessScore } from '../flows/analysis.js';
 import { buildEnrolment } from '../flows/enrolment.js';
 import { nowIso, objectId } from '../ids.js';
 import { presentPerson } from '../present.js';
-import { personFace, profileFrom } from '../resources/face-recognition.js';
+import { livenessShortfalls, personFace, profileFrom } from '../resources/face-recognition.js';
 import { isUniqueViolation } from '../store/sql-store.js';
 import type { Collection, Person } from '../store/types.js';
 import { collectionNotFound, pageOf, paging } from './common.js';
@@ -20,7 +21,13 @@ type PersonOp =
   | 'getFaceRecognitionPerson'
   | 'deleteFaceRecognitionPerson'
   | 'updateFaceRecognitionPerson';
-type EnrolOp = 'createFaceRecognitionPerson' | 'updateFaceRecognitionPerson';
+type EnrolOp = 'createFaceRecognitionPerson' | 'updateFaceRecognitionPerson' | 'createLivePerson';
+
+/** When a face counts as someone's already, and the error that says so. */
+interface SameFace {
+  minScore: number;
+  refuse: (message: string, personId: string) => ApiError;
+}
 
 /** The match score at which a face counts as already enrolled: the ACCURATE search minimum. */
 const sameFaceScore = () => defaultSearchMinScore('ACCURATE');
@@ -66,7 +73,10 @@ async function remove(ctx: AppContext, clientId: string, id: string, op: PersonO
   return { success: true as const, data: { _id: p.id, deleted: true as const, ...counts } };
 }
 
-/** The face the images show (analysed one after the other, not to flood the engine's queue). */
+/**
+ * The face the images show (analysed one after the other, not to flood the engine's queue), and
+ * the liveness score of each.
+ */
 async function faceOf(ctx: AppContext, images: string[], op: EnrolOp) {
   const analyses: FaceAnalysis[] = [];
   for (const image of images) analyses.push(await ctx.faces.analyze(image));
@@ -82,7 +92,8 @@ async function faceOf(ctx: AppContext, images: string[], op: EnrolOp) {
       { details: found.issues },
     );
   }
-  return { analysis: found.face, image: images[found.image] as string };
+  const liveness = analyses.map((a) => (a.ok ? livenessScore(a) : 0));
+  return { analysis: found.face, image: images[found.image] as string, liveness };
 }
 
 /**
@@ -93,18 +104,16 @@ async function enrol(
   ctx: AppContext,
   person: Person,
   collection: Collection,
-  images: string[],
+  face: Awaited<ReturnType<typeof faceOf>>,
   replace: boolean,
-  op: EnrolOp,
+  same: SameFace,
 ) {
-  const face = await faceOf(ctx, images, op);
   await ctx.faces.exclusive(collection.id, async () => {
     const other = ctx.faces
       .search(collection.id, face.analysis.template, 2)
-      .find((hit) => hit.id !== person.id && hit.score >= sameFaceScore());
+      .find((hit) => hit.id !== person.id && hit.score >= same.minScore);
     if (other)
-      throw personAlreadySet(
-        op,
+      throw same.refuse(
         `The face of /body/images/0 is already enrolled in collection ${collection.id} as person ${other.id}.`,
         other.id,
       );
@@ -120,10 +129,11 @@ async function enrol(
     try {
       await ctx.store.savePerson(person, { template, replace });
     } catch (err) {
+      // Another instance enrolled a person under this identifier meanwhile.
       if (isUniqueViolation(err))
-        throw personAlreadySet(
-          op,
+        throw same.refuse(
           `Identifier ${person.identifier} is already enrolled in collection ${collection.id}.`,
+          '',
         );
       throw err;
     }
@@ -131,7 +141,16 @@ async function enrol(
   });
 }
 
-function personAlreadySet(op: EnrolOp, message: string, personId?: string) {
+const alreadySet = (op: 'createFaceRecognitionPerson' | 'updateFaceRecognitionPerson'): SameFace => ({
+  minScore: sameFaceScore(),
+  refuse: (message, personId) => personAlreadySet(op, message, personId || undefined),
+});
+
+function personAlreadySet(
+  op: 'createFaceRecognitionPerson' | 'updateFaceRecognitionPerson',
+  message: string,
+  personId?: string,
+) {
   const details = personId
     ? [{ path: '/body/images/0', message: `already enrolled as person ${personId}` }]
     : [];
@@ -180,7 +199,7 @@ export const personHandlers = {
         op,
         `Identifier ${person.identifier} is already enrolled in collection ${collection.id}.`,
       );
-    await enrol(ctx, person, collection, b.images, false, op);
+    await enrol(ctx, person, collection, await faceOf(ctx, b.images, op), false, alreadySet(op));
     return {
       success: true,
       data: presentPerson(await personOf(ctx, clientId, id, 'getFaceRecognitionPerson')),
@@ -213,8 +232,52 @@ export const personHandlers = {
       profile: profileFrom(fields, prior.profile),
       updatedAt: nowIso(),
     };
-    if (images && collection) await enrol(ctx, person, collection, images, true, op);
+    if (images && collection)
+      await enrol(ctx, person, collection, await faceOf(ctx, images, op), true, alreadySet(op));
     else await ctx.store.savePerson(person);
     return { success: true, data: presentPerson(await personOf(ctx, clientId, person.id, op)) };
+  }),
+
+  ...operation('createLivePerson')(async (ctx, req, { op }) => {
+    const clientId = auth(req).subject;
+    const b = req.body;
+    const collection = await collectionByRef(ctx, clientId, b.collection_id);
+    if (!collection) throw collectionNotFound(op, b.collection_id);
+    const face = await faceOf(ctx, b.images, op);
+    const shortfalls = livenessShortfalls(face.liveness, b.liveness_min_score);
+    if (shortfalls.length)
+      throw apiError(
+        op,
+        409,
+        'LIVENESS_FAILED',
+        'Liveness failed',
+        `An image scored below the liveness minimum ${b.liveness_min_score}.`,
+        { details: shortfalls },
+      );
+    const id = objectId();
+    const now = nowIso();
+    const person: Person = {
+      id,
+      clientId,
+      projectId: collection.projectId,
+      collectionId: collection.id,
+      identifier: id,
+      profile: profileFrom(b),
+      createdAt: now,
+      updatedAt: now,
+    };
+    await enrol(ctx, person, collection, face, false, {
+      minScore: b.min_score,
+      refuse: (message, personId) =>
+        apiError(op, 409, 'DUPLICATED_PERSON', 'Duplicated person', message, {
+          details: personId
+            ? [{ path: '/body/images/0', message: `already enrolled as person ${personId}` }]
+            : [],
+        }),
+    });
+    return {
+      success: true,
+      data: presentPerson(await personOf(ctx, clientId, id, 'getFaceRecognitionPerson')),
+    };
   }),
 };

@@ -144,3 +144,12 @@ export function defaultProject(projects: {
   if (projects.total > 1 || !only) return { error: 'SEVERAL_PROJECTS' };
   return { projectId: only.id };
 }
+
+/** The images whose liveness score is below `minScore` (the engine's score, rounded as reported). */
+export function livenessShortfalls(scores: number[], minScore: number): { path: string; message: string }[] {
+  return scores.flatMap((score, i) =>
+    score < minScore
+      ? [{ path: `/body/images/${i}`, message: `liveness score ${score} is below ${minScore}` }]
+      : [],
+  );
+}

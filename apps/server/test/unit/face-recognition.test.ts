@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   defaultProject,
   flatFlowSettings,
+  livenessShortfalls,
   nestedFlowSettings,
   personFace,
   profileFields,
@@ -76,6 +77,15 @@ describe("a person's face from the request's images", () => {
     const found = personFace([analysis(0.9, { seed: 1 }), analysis(0.9, { seed: 2 })], compare, 0.9);
     expect(found).toMatchObject({ issues: [{ path: '/body/images/1' }] });
     expect('issues' in found && found.issues[0]?.message).toMatch(/not the same person as \/body\/images\/0/);
+  });
+});
+
+describe('the liveness check of a person created live', () => {
+  it('names each image below the minimum, and none at or above it', () => {
+    expect(livenessShortfalls([0.6, 0.45, 0.9], 0.6)).toEqual([
+      { path: '/body/images/1', message: 'liveness score 0.45 is below 0.6' },
+    ]);
+    expect(livenessShortfalls([0.6], 0.6)).toEqual([]);
   });
 });
 
