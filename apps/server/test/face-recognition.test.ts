@@ -278,3 +278,65 @@ describe("project flows in Verifik's nested shape", () => {
     expect((await call('PUT', '/v2/project-flows/000000000000000000000000', { name: 'x' })).status).toBe(404);
   });
 });
+
+describe("Verifik's list conventions", () => {
+  it('pages by perPage, sorts, and filters by where_ and in_[] on the fields the list has', async () => {
+    const tag = unique('list');
+    for (const name of [`${tag}-b`, `${tag}-a`, `${tag}-c`]) await collection(name);
+    const names = (body: { data: { name: string }[] }) => body.data.map((c) => c.name);
+    const one = await call('GET', `/v2/face-recognition/collections?where_name=${tag}-a`);
+    expect(names(one.body)).toEqual([`${tag}-a`]);
+    const inSorted = await call(
+      'GET',
+      `/v2/face-recognition/collections?in_name[]=${tag}-c&in_name[]=${tag}-b&sort=name`,
+    );
+    expect(names(inSorted.body)).toEqual([`${tag}-b`, `${tag}-c`]);
+    const second = await call(
+      'GET',
+      `/v2/collections?in_name[]=${tag}-c&in_name[]=${tag}-b&sort=-name&perPage=1&page=2&limit=50`,
+    );
+    expect(names(second.body)).toEqual([`${tag}-b`]);
+    expect(second.body).toMatchObject({
+      total: 2,
+      page: 2,
+      limit: 1,
+      pagination: { page: 2, perPage: 1, limit: 1, total: 2, pages: 2 },
+    });
+    const refused = await call('GET', '/v2/face-recognition/collections?where_secret=x&sort=-nothing');
+    expect(refused.status).toBe(400);
+    expect(refused.body.details.map((d: { path: string }) => d.path)).toEqual([
+      '/query/sort',
+      '/query/where_secret',
+    ]);
+  });
+
+  it('filters validations by type, flow and the status they read as', async () => {
+    const flows = await ownFlows(h);
+    const created = async (type: 'login' | 'onboarding') =>
+      (
+        await call('POST', '/v2/biometric-validations', {
+          project: h.demo.project,
+          projectFlow: type === 'login' ? flows.loginFlow : flows.onboardingFlow,
+          identifier: unique('who'),
+          type,
+        })
+      ).body.data.biometricValidation._id as string;
+    const login = await created('login');
+    const onboarding = await created('onboarding');
+    const ids = async (query: string) =>
+      (await call('GET', `/v2/biometric-validations?${query}&limit=100`)).body.data.map(
+        (v: { _id: string }) => v._id,
+      );
+    expect(await ids(`where_projectFlow=${flows.loginFlow}`)).toEqual([login]);
+    expect(
+      await ids(`in_projectFlow[]=${flows.loginFlow}&in_projectFlow[]=${flows.onboardingFlow}&sort=type`),
+    ).toEqual([login, onboarding]);
+    expect(
+      await ids(`in_projectFlow[]=${flows.loginFlow}&in_projectFlow[]=${flows.onboardingFlow}&sort=-type`),
+    ).toEqual([onboarding, login]);
+    expect(await ids(`in_projectFlow[]=${flows.onboardingFlow}&where_status=new`)).toEqual([onboarding]);
+    expect(
+      await ids(`in_projectFlow[]=${flows.onboardingFlow}&in_status[]=expired&in_status[]=completed`),
+    ).toEqual([]);
+  });
+});

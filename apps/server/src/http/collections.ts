@@ -6,7 +6,7 @@ import { nowIso, objectId } from '../ids.js';
 import { presentCollection } from '../present.js';
 import { defaultProject } from '../resources/face-recognition.js';
 import type { Collection } from '../store/types.js';
-import { collectionNotFound, pageOf, paging, projectNotFound } from './common.js';
+import { collectionNotFound, listing, pageOf, projectNotFound } from './common.js';
 
 // Each operation here is served at Verifik's path (`/v2/face-recognition/collections…`) and at the
 // deprecated `/v2/collections…`; both call the same functions below.
@@ -43,8 +43,9 @@ async function list(
   ctx: AppContext,
   clientId: string,
   query: { page?: number; limit?: number; project?: string },
+  op: 'listCollections' | 'listFaceRecognitionCollections',
 ) {
-  const p = paging(query);
+  const p = listing(op, query);
   const res = await ctx.store.listCollections(clientId, { ...p, projectId: query.project });
   const items = [];
   for (const c of res.items) items.push(presentCollection(c, await ctx.store.countPersons(c.id)));
@@ -110,8 +111,10 @@ export const collectionHandlers = {
     );
   }),
 
-  ...operation('listCollections')((ctx, req) => list(ctx, auth(req).subject, req.query)),
-  ...operation('listFaceRecognitionCollections')((ctx, req) => list(ctx, auth(req).subject, req.query)),
+  ...operation('listCollections')((ctx, req, { op }) => list(ctx, auth(req).subject, req.query, op)),
+  ...operation('listFaceRecognitionCollections')((ctx, req, { op }) =>
+    list(ctx, auth(req).subject, req.query, op),
+  ),
 
   ...operation('getCollection')(async (ctx, req, { op }) => {
     const c = await load(ctx, auth(req).subject, req.params.id, op);

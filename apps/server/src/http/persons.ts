@@ -10,7 +10,7 @@ import { presentPerson } from '../present.js';
 import { livenessShortfalls, personFace, profileFrom } from '../resources/face-recognition.js';
 import { isUniqueViolation } from '../store/sql-store.js';
 import type { Collection, Person } from '../store/types.js';
-import { collectionNotFound, pageOf, paging } from './common.js';
+import { collectionNotFound, listing, pageOf } from './common.js';
 
 // Served at Verifik's `/v2/face-recognition/persons…` and, for list/get/delete, at the deprecated
 // `/v2/persons…`: both call the same functions below.
@@ -56,8 +56,9 @@ async function list(
   ctx: AppContext,
   clientId: string,
   query: { page?: number; limit?: number; project?: string; collection?: string },
+  op: 'listPersons' | 'listFaceRecognitionPersons',
 ) {
-  const p = paging(query);
+  const p = listing(op, query);
   const res = await ctx.store.listPersons(clientId, {
     ...p,
     projectId: query.project,
@@ -158,8 +159,10 @@ function personAlreadySet(
 }
 
 export const personHandlers = {
-  ...operation('listPersons')((ctx, req) => list(ctx, auth(req).subject, req.query)),
-  ...operation('listFaceRecognitionPersons')((ctx, req) => list(ctx, auth(req).subject, req.query)),
+  ...operation('listPersons')((ctx, req, { op }) => list(ctx, auth(req).subject, req.query, op)),
+  ...operation('listFaceRecognitionPersons')((ctx, req, { op }) =>
+    list(ctx, auth(req).subject, req.query, op),
+  ),
 
   ...operation('getPerson')(async (ctx, req, { op }) => ({
     success: true,

@@ -6,7 +6,7 @@ import { flowRedirectIssue, issuesMessage, withCheckedUrls } from '../outbound/f
 import { presentFlow } from '../present.js';
 import { flatFlowSettings } from '../resources/face-recognition.js';
 import { newFlow, patchFlow } from '../resources/project-flows.js';
-import { collectionNotFound, flowNotFound, pageOf, paging, projectNotFound } from './common.js';
+import { collectionNotFound, flowNotFound, listing, pageOf, projectNotFound } from './common.js';
 
 /** Whether collection `id` belongs to the project (a lookup, so it stays in the handler layer). */
 async function inProject(ctx: AppContext, owner: { clientId: string; projectId: string }, id: string) {
@@ -71,7 +71,7 @@ export const projectFlowHandlers = {
   }),
 
   ...operation('listProjectFlows')(async (ctx, req) => {
-    const p = paging(req.query);
+    const p = listing('listProjectFlows', req.query);
     const res = await ctx.store.listFlows(auth(req).subject, { ...p, projectId: req.query.project });
     return pageOf(res.items.map(presentFlow), res.total, p);
   }),

@@ -3,7 +3,7 @@ import { auth } from '../context.js';
 import { operation } from '../contract/operation.js';
 import { nowIso, objectId } from '../ids.js';
 import { presentProject } from '../present.js';
-import { pageOf, paging, projectNotFound } from './common.js';
+import { listing, pageOf, projectNotFound } from './common.js';
 
 export const projectHandlers = {
   ...operation('createProject')(async (ctx, req) => {
@@ -21,7 +21,7 @@ export const projectHandlers = {
   }),
 
   ...operation('listProjects')(async (ctx, req) => {
-    const p = paging(req.query);
+    const p = listing('listProjects', req.query);
     const res = await ctx.store.listProjects(auth(req).subject, p);
     return pageOf(
       res.items.map((x) => presentProject(x)),

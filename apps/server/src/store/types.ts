@@ -70,6 +70,10 @@ export interface Page<T> {
 export interface PageQuery {
   page: number;
   limit: number;
+  /** A field of the listed items (`_id`, `createdAt`…); newest first when absent. */
+  sort?: { field: string; desc: boolean };
+  /** Each keeps the records whose field is one of the values. */
+  where?: { field: string; values: string[] }[];
 }
 
 /** A template without its bytes: what the index reconciliation compares. */
@@ -168,7 +172,8 @@ export interface Store {
   getValidation(id: string): Promise<BiometricValidation | undefined>;
   listValidations(
     clientId: string,
-    q: PageQuery & { projectId?: string; status?: ValidationStatus },
+    /** `status` (and a `status` filter) as presented: a `new` validation past its expiry at `now` is `expired`. */
+    q: PageQuery & { projectId?: string; status?: ValidationStatus; now: string },
   ): Promise<Page<BiometricValidation>>;
   /**
    * Saves `v` only if the stored row still has `v.version - 1` (the claim that makes concurrent

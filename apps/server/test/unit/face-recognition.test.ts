@@ -8,6 +8,7 @@ import {
   profileFields,
   profileFrom,
 } from '../../src/resources/face-recognition.js';
+import { listQuery } from '../../src/resources/list-query.js';
 import { newFlow } from '../../src/resources/project-flows.js';
 import { analysis, noFace } from '../flows/fixtures.js';
 
@@ -132,5 +133,56 @@ describe('the project of a collection created without one', () => {
     expect(defaultProject({ items: [{ id: 'p1' }], total: 1 })).toEqual({ projectId: 'p1' });
     expect(defaultProject({ items: [{ id: 'p2' }], total: 2 })).toEqual({ error: 'SEVERAL_PROJECTS' });
     expect(defaultProject({ items: [], total: 0 })).toEqual({ error: 'NO_PROJECT' });
+  });
+});
+
+describe("Verifik's list conventions", () => {
+  const fields = ['_id', 'status', 'type', 'createdAt'];
+
+  it('reads page, perPage over limit, sort and the where_/in_ filters', () => {
+    expect(
+      listQuery(
+        {
+          page: 2,
+          limit: 20,
+          perPage: 5,
+          sort: '-createdAt',
+          where_type: 'login',
+          'in_status[]': ['completed', 'failed'],
+          populates: ['project'],
+        },
+        fields,
+      ),
+    ).toEqual({
+      query: {
+        page: 2,
+        limit: 5,
+        sort: { field: 'createdAt', desc: true },
+        where: [
+          { field: 'type', values: ['login'] },
+          { field: 'status', values: ['completed', 'failed'] },
+        ],
+      },
+    });
+    expect(listQuery({ page: 1, limit: 20, sort: '_id', 'in_status[]': 'new' }, fields)).toEqual({
+      query: {
+        page: 1,
+        limit: 20,
+        sort: { field: '_id', desc: false },
+        where: [{ field: 'status', values: ['new'] }],
+      },
+    });
+  });
+
+  it('refuses a field the list does not have, naming the parameter', () => {
+    const refused = listQuery(
+      { page: 1, limit: 20, sort: '-name', where_secret: 'x', 'in_x[]': ['y'] },
+      fields,
+    );
+    expect('issues' in refused && refused.issues.map((i) => i.path)).toEqual([
+      '/query/sort',
+      '/query/where_secret',
+      '/query/in_x[]',
+    ]);
   });
 });
