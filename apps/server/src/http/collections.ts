@@ -4,7 +4,6 @@ import { operation } from '../contract/operation.js';
 import { apiError } from '../errors.js';
 import { nowIso, objectId } from '../ids.js';
 import { presentCollection } from '../present.js';
-import { defaultProject } from '../resources/face-recognition.js';
 import type { Collection } from '../store/types.js';
 import { collectionNotFound, listing, pageOf, projectNotFound } from './common.js';
 
@@ -95,20 +94,14 @@ export const collectionHandlers = {
     const clientId = auth(req).subject;
     const { project, ...rest } = req.body;
     if (project !== undefined) return create(ctx, clientId, { ...rest, project }, op);
-    const only = defaultProject(await ctx.store.listProjects(clientId, { page: 1, limit: 1 }));
-    if ('projectId' in only) return create(ctx, clientId, { ...rest, project: only.projectId }, op);
-    if (only.error === 'NO_PROJECT') throw projectNotFound(op, '(none: the client has no project)');
-    const details = [{ path: '/body/project', message: 'is required when the client has several projects' }];
-    throw apiError(
-      op,
-      400,
-      'INVALID_REQUEST',
-      'Invalid request',
-      'body/project is required when the client has several projects',
-      {
-        details,
-      },
-    );
+    const first = await ctx.store.listProjects(clientId, {
+      page: 1,
+      limit: 1,
+      sort: { field: 'createdAt', desc: false },
+    });
+    const oldest = first.items[0];
+    if (!oldest) throw projectNotFound(op, '(none: the client has no project)');
+    return create(ctx, clientId, { ...rest, project: oldest.id }, op);
   }),
 
   ...operation('listCollections')((ctx, req, { op }) => list(ctx, auth(req).subject, req.query, op)),

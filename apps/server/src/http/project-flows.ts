@@ -72,7 +72,14 @@ export const projectFlowHandlers = {
 
   ...operation('listProjectFlows')(async (ctx, req) => {
     const p = listing('listProjectFlows', req.query);
-    const res = await ctx.store.listFlows(auth(req).subject, { ...p, projectId: req.query.project });
+    const { type, status } = req.query;
+    // Verifik's plain `type` and `status` filters are where_type and where_status by another name.
+    const where = [
+      ...p.where,
+      ...(type ? [{ field: 'type', values: [type] }] : []),
+      ...(status ? [{ field: 'status', values: [status] }] : []),
+    ];
+    const res = await ctx.store.listFlows(auth(req).subject, { ...p, where, projectId: req.query.project });
     return pageOf(res.items.map(presentFlow), res.total, p);
   }),
 

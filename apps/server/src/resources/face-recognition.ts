@@ -131,20 +131,6 @@ export function nestedFlowSettings(f: ProjectFlow) {
   };
 }
 
-/**
- * The project a collection created without `project` goes to: the client's only one. With
- * several, the request must name one; with none, there is nothing to create it in.
- */
-export function defaultProject(projects: {
-  items: { id: string }[];
-  total: number;
-}): { projectId: string } | { error: 'NO_PROJECT' | 'SEVERAL_PROJECTS' } {
-  if (projects.total === 0) return { error: 'NO_PROJECT' };
-  const only = projects.items[0];
-  if (projects.total > 1 || !only) return { error: 'SEVERAL_PROJECTS' };
-  return { projectId: only.id };
-}
-
 /** The images whose liveness score is below `minScore` (the engine's score, rounded as reported). */
 export function livenessShortfalls(scores: number[], minScore: number): { path: string; message: string }[] {
   return scores.flatMap((score, i) =>

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  defaultProject,
   flatFlowSettings,
   livenessShortfalls,
   nestedFlowSettings,
@@ -125,14 +124,6 @@ describe("a flow's nested settings", () => {
       loginSettings: undefined,
       onboardingSettings: { liveness: { livenessMinScore: 0.6 } },
     });
-  });
-});
-
-describe('the project of a collection created without one', () => {
-  it("is the client's only project, and otherwise says why there is none", () => {
-    expect(defaultProject({ items: [{ id: 'p1' }], total: 1 })).toEqual({ projectId: 'p1' });
-    expect(defaultProject({ items: [{ id: 'p2' }], total: 2 })).toEqual({ error: 'SEVERAL_PROJECTS' });
-    expect(defaultProject({ items: [], total: 0 })).toEqual({ error: 'NO_PROJECT' });
   });
 });
 
