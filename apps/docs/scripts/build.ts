@@ -60,6 +60,7 @@ const ORDER = [
   'tokens',
   'webhooks',
   'errors',
+  'migrating-from-verifik',
   'self-hosting',
 ];
 
