@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
-import { unique } from '../src/fixtures.js';
+import { onboard, ownProject, unique } from '../src/fixtures.js';
+import { call } from '../src/http.js';
 import { faces } from '../src/images.js';
 import { contractViolations } from '../src/spec.js';
 
@@ -18,6 +19,10 @@ const NOT_SERVED: Record<string, string> = {
   signUpForm: "Smart Enroll's sign-up form settings",
   documents: 'document verification is not offered',
   steps: "Smart Enroll's step list",
+  biometricData:
+    'a listed validation carries no result; the result is the validate answer and the result token',
+  verificationResults: 'as biometricData',
+  riskScore: 'as biometricData',
 };
 
 interface Answer {
@@ -47,6 +52,8 @@ const targets = [
     project: () => inject('demo').project,
   },
 ];
+const clientOf = (target: (typeof targets)[number]) =>
+  target.name === 'server' ? inject('demo').client : '613375a1eab2fe08527f81e2';
 
 describe.each(targets)("Verifik's wire reference on the $name", (target) => {
   async function send(operationId: string, method: string, path: string, body?: unknown): Promise<Answer> {
@@ -204,6 +211,85 @@ describe.each(targets)("Verifik's wire reference on the $name", (target) => {
     expect(
       (await ok('deleteFaceRecognitionPerson', 'DELETE', `/v2/face-recognition/persons/${id}`)).data._id,
     ).toBe(id);
+  });
+
+  /** On the server, a completed login and a login left `new`, the newest validations of the client. */
+  async function logins() {
+    const base = target.base();
+    const token = target.token();
+    const lenient = { livenessMinScore: 0.3 };
+    const p = await ownProject(base, token, {
+      login: { type: 'login', ...lenient },
+      onboarding: { type: 'onboarding', ...lenient },
+    });
+    const who = unique('wire');
+    await onboard(base, token, { project: p.project, flow: p.flows.onboarding }, who, faces.alice);
+    const login = async () =>
+      (
+        await call(base, {
+          operationId: 'createBiometricValidation',
+          token,
+          body: { project: p.project, projectFlow: p.flows.login, identifier: who, type: 'login' },
+        })
+      ).json.data;
+    const done = await login();
+    const validated = await call(base, {
+      operationId: 'validateBiometricValidation',
+      token: done.token,
+      body: { image: faces.aliceAgain },
+    });
+    expect(validated.json.data.status).toBe('completed');
+    const pending = await login();
+    return {
+      completed: done.biometricValidation._id as string,
+      pending: pending.biometricValidation._id as string,
+    };
+  }
+
+  it("1.5 lists biometric validations with the reference's query conventions", async () => {
+    const made = target.name === 'server' ? await logins() : undefined;
+    const query = [
+      'page=1',
+      'perPage=10',
+      `where_client=${clientOf(target)}`,
+      'where_type=login',
+      'in_status[]=completed',
+      'in_status[]=failed',
+      'sort=-createdAt',
+    ].join('&');
+    const listed = await ok('listBiometricValidations', 'GET', `/v2/biometric-validations?${query}`);
+    expect(listed.success).toBe(true);
+    expect(Object.keys(listed.pagination)).toEqual(
+      expect.arrayContaining(['page', 'perPage', 'total', 'pages']),
+    );
+    const ITEM = [
+      '_id',
+      'client',
+      'project',
+      'status',
+      'identifier',
+      'type',
+      'expiresAt',
+      'requires2FA',
+      'biometricData',
+      'verificationResults',
+      'riskScore',
+      'createdAt',
+      'updatedAt',
+    ];
+    for (const v of listed.data) expect(has(v, ITEM)).toEqual([]);
+    if (target.name === 'server') {
+      expect(listed.pagination).toMatchObject({ page: 1, perPage: 10 });
+      const ids = listed.data.map((v: { _id: string }) => v._id);
+      expect(ids).toContain(made?.completed);
+      expect(ids).not.toContain(made?.pending);
+      // The contract scenarios have logged someone in and failed some logins by now, or not: either way
+      // every item is a login of this client that completed or failed.
+      for (const v of listed.data) {
+        expect(v).toMatchObject({ client: clientOf(target), type: 'login' });
+        expect(['completed', 'failed']).toContain(v.status);
+      }
+    }
   });
 
   it('4. creates a Smart Enroll flow, reads, lists and updates it', async () => {

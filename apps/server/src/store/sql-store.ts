@@ -102,7 +102,12 @@ export const CLAIM_OUTBOX = `UPDATE webhook_outbox SET claimed_until = ?, claime
 /** The column of each field a list sorts and filters by (the items' field names, as the spec's `x-list-fields`). */
 export type ListColumns = { _id: string } & Record<string, string>;
 
-const COMMON_COLUMNS: ListColumns = { _id: 'id', createdAt: 'created_at', updatedAt: 'updated_at' };
+const COMMON_COLUMNS: ListColumns = {
+  _id: 'id',
+  client: 'client_id',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+};
 export const LIST_COLUMNS = {
   projects: { ...COMMON_COLUMNS, name: 'name' },
   project_flows: {
@@ -116,6 +121,7 @@ export const LIST_COLUMNS = {
   collections: { ...COMMON_COLUMNS, project: 'project_id', name: 'name', code: 'code' },
   persons: {
     _id: 'p.id',
+    client: 'p.client_id',
     createdAt: 'p.created_at',
     updatedAt: 'p.updated_at',
     project: 'p.project_id',
@@ -128,6 +134,7 @@ export const LIST_COLUMNS = {
     ...COMMON_COLUMNS,
     project: 'project_id',
     projectFlow: 'flow_id',
+    livenessSession: 'session_id',
     type: 'type',
     identifier: 'identifier',
     person: 'person_id',
