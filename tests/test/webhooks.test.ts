@@ -289,18 +289,23 @@ describe('webhooks of the real server, as the spec describes them', () => {
     const codeFor = async (email: string) => (await waitForMail(mailDir, email, /\b(\d{6})\b/))[1] as string;
     const otherThan = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
-    it('sends created_person at the face and validated at the code, with the passing attempt’s liveness', async () => {
+    it('enrols at the code: validated, then created_person, with the passing attempt’s liveness', async () => {
       const s = await flowWithWebhook({ type: 'onboarding' });
       const email = `webhook-${randomUUID()}@example.com`;
       const v = await openValidation(s, 'webhook-carol', 'onboarding', { requires2FA: true, email });
       const face_ = await hit(validate(v.token, face.carol), 200);
       expect(face_.json.data.status).toBe('awaiting_2fa');
-
-      const created = await delivered(s, 'biometric_validation_created_person');
-      expect(violations(created, s.secret)).toEqual([]);
-      expect(created.body.data).toMatchObject({ biometricValidation: v.id, status: 'awaiting_2fa' });
+      expect(face_.json.data.person).toBeUndefined();
 
       const done = await hit(confirm(v.token, await codeFor(email)), 200);
+      expect(done.json.data.person).toBeDefined();
+      const created = await delivered(s, 'biometric_validation_created_person');
+      expect(violations(created, s.secret)).toEqual([]);
+      expect(created.body.data).toMatchObject({
+        biometricValidation: v.id,
+        status: 'completed',
+        person: done.json.data.person,
+      });
       const validated = await delivered(s, 'biometric_validation_validated');
       expect(violations(validated, s.secret)).toEqual([]);
       expect(validated.body.data).toMatchObject({

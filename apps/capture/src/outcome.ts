@@ -162,6 +162,8 @@ const CONFIRM_409: Readonly<Record<ConfirmCode<409>, Screen>> = {
   BIOMETRIC_VALIDATION_NOT_AWAITING_CODE: ['badLinkTitle', 'badLinkBody'],
   BIOMETRIC_VALIDATION_ALREADY_COMPLETED: ['completedTitle', 'completedBody'],
   CODE_ATTEMPTS_EXHAUSTED: ['codeExhaustedTitle', 'codeExhaustedBody'],
+  // A right code, but an onboarding overtaken while it was awaited (the face or identifier enrolled).
+  IDENTITY_VERIFICATION_FAILED: ['enrolledMeanwhileTitle', 'enrolledMeanwhileBody'],
 };
 
 /** The final screens of confirm-2fa's 410, by code: the code or the whole validation expired. */

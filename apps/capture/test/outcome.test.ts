@@ -156,6 +156,14 @@ describe('interpretCode', () => {
     });
   });
 
+  it('ends an onboarding overtaken while its code was awaited on its own final screen', () => {
+    expect(interpretCode(409, confirmExample(409, 'identityFailed'))).toEqual({
+      kind: 'final',
+      title: 'enrolledMeanwhileTitle',
+      body: 'enrolledMeanwhileBody',
+    });
+  });
+
   it('tells an expired code from an expired session, and retries after 429 or no answer', () => {
     expect(interpretCode(410, confirmExample(410, 'codeExpired'))).toMatchObject({
       title: 'codeExpiredTitle',

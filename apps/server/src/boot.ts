@@ -54,9 +54,11 @@ function createFastify(config: Config, logger: boolean | object | undefined) {
     bodyLimit: BODY_LIMIT,
     connectionTimeout: 30_000,
     keepAliveTimeout: 5_000,
-    requestTimeout: 60_000,
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    // Node looks for requests past their timeout this often (its default, 30 s, outlasts a short one).
+    http: { connectionsCheckingInterval: Math.min(30_000, Math.max(50, config.REQUEST_TIMEOUT_MS / 4)) },
     trustProxy: false,
-    ...frameworkErrorOptions,
+    ...frameworkErrorOptions(config.CORS_ORIGINS),
   });
 }
 

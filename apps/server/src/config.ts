@@ -47,6 +47,8 @@ export const configSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  // A request (head and body) not received within this is answered 408 and its connection closed.
+  REQUEST_TIMEOUT_MS: int(60_000, 100),
   SHUTDOWN_GRACE_MS: int(10_000, 0),
   // Email (capture links, 2FA codes): SMTP_URL, or SMTP_HOST with port, TLS and credentials.
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),

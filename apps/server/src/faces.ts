@@ -25,8 +25,11 @@ export interface SyncInfo {
   collectionId: string;
   personId?: string;
   action: 'add' | 'remove' | 'drop';
-  /** A notice from the instance that made the change, or the reconciliation that repaired a missed one. */
-  via: 'notice' | 'reconcile';
+  /**
+   * A notice from the instance that made the change, the reconciliation that repaired a missed one,
+   * or the catch-up an enrolment makes under the collection's lock (`exclusive`).
+   */
+  via: 'notice' | 'reconcile' | 'catch-up';
 }
 
 interface Member {
@@ -49,6 +52,8 @@ export class Faces {
   private readonly members = new Map<string, Member>();
   /** The tail of each collection's queue of enrolments (see `exclusive`). */
   private readonly enrolling = new Map<string, Promise<void>>();
+  /** Per collection, the store's write order (`seq`) up to which the index has every template. */
+  private readonly caughtUp = new Map<string, number>();
   private store?: Store;
   private unwatch?: () => Promise<void>;
   private reconcileTimer?: NodeJS.Timeout;
@@ -58,8 +63,16 @@ export class Faces {
 
   constructor(private readonly opts: FacesOptions) {}
 
-  async start(store: Store) {
+  /** Settles once the indexes are loaded (an enrolment must not judge on an index still empty). */
+  private loaded: Promise<void> = Promise.resolve();
+
+  start(store: Store): Promise<void> {
     this.store = store;
+    this.loaded = this.load(store);
+    return this.loaded;
+  }
+
+  private async load(store: Store) {
     this.engine = await createEngine({
       workers: this.opts.workers,
       limits: faceImageLimits(),
@@ -70,7 +83,10 @@ export class Faces {
       onChange: (c) => this.enqueue(() => this.applyChange(c)),
       onResync: () => void this.reconcile().catch(() => {}),
     });
-    for (const t of await store.allTemplates()) this.put(t);
+    for (const t of await store.allTemplates()) {
+      this.put(t);
+      this.caughtUpTo(t);
+    }
     if (store.dialect === 'postgres') {
       this.reconcileTimer = setInterval(
         () => void this.reconcile().catch(() => {}),
@@ -180,14 +196,30 @@ export class Faces {
     return this.engine.info.templateModel;
   }
 
+  private caughtUpTo(t: StoredTemplate) {
+    if (t.seq !== undefined && t.seq > (this.caughtUp.get(t.collectionId) ?? 0))
+      this.caughtUp.set(t.collectionId, t.seq);
+  }
+
   /**
-   * Runs `fn` alone among the enrolments of one collection in this process: the duplicate-face
-   * search, the save and the index update of an enrolment happen with no other enrolment of that
-   * collection in between, so two requests cannot both find the face absent and both enrol it.
+   * Runs `fn` alone among the enrolments of one collection: the duplicate-face search, the save and
+   * the index update of an enrolment happen with no other enrolment of that collection in between,
+   * so two requests cannot both find the face absent and both enrol it. In this process a queue per
+   * collection; across the instances of one PostgreSQL the store's lock (`Store.enrolling`), under
+   * which the index first reads the templates other instances committed since it last held it (their
+   * notices may not have arrived yet). `fn` reads and writes through the `store` it is given.
    */
-  async exclusive<T>(collectionId: string, fn: () => Promise<T>): Promise<T> {
+  async exclusive<T>(collectionId: string, fn: (store: Store) => Promise<T>): Promise<T> {
     const prior = this.enrolling.get(collectionId) ?? Promise.resolve();
-    const run = prior.then(fn, fn);
+    const locked = async () => {
+      await this.loaded;
+      if (!this.store) throw new Error('Faces not started');
+      return this.store.enrolling(collectionId, async (store) => {
+        await this.catchUp(collectionId, store);
+        return fn(store);
+      });
+    };
+    const run = prior.then(locked, locked);
     const settled = run.then(
       () => {},
       () => {},
@@ -204,6 +236,17 @@ export class Faces {
   compare(a: Float32Array, b: Float32Array): number {
     if (!this.engine) throw new Error('Face engine not started');
     return this.engine.compare(a, b);
+  }
+
+  /** Adds the collection's templates written since this index last caught up with it. */
+  private async catchUp(collectionId: string, store: Store) {
+    const fresh = await store.templatesAddedSince(collectionId, this.caughtUp.get(collectionId) ?? 0);
+    for (const t of fresh) {
+      const news = !this.has(t.collectionId, t.personId);
+      this.put(t);
+      this.caughtUpTo(t);
+      if (news) this.opts.onSync?.({ collectionId, personId: t.personId, action: 'add', via: 'catch-up' });
+    }
   }
 
   search(collectionId: string, template: Float32Array, k = 5): SearchHit[] {

@@ -1,12 +1,16 @@
 export { CALIBRATION, cosineToScore, scoreToCosine } from './calibration.js';
 export {
   createEngine,
+  DEFAULT_KEY_FRAMES,
   type HumanEngineOptions,
   HumanFaceEngine,
+  keyFrameIndices,
   type SequenceAnalysis,
+  type SequenceAnalysisOptions,
   type SequenceFrameInput,
 } from './engine.js';
 export { TemplateIndex } from './face-index.js';
+export { SEQUENCE_FRAME_MAX_SIDE } from './human-runtime.js';
 export { DEFAULT_LIMITS } from './limits.js';
 export * from './liveness/index.js';
 export { templateToBase64, toTemplate } from './template.js';

@@ -93,6 +93,9 @@ export const en = {
   codeExhaustedTitle: 'Too many wrong codes',
   codeExhaustedBody:
     'This check can no longer be completed. Ask the service that sent you this link for a new one.',
+  enrolledMeanwhileTitle: 'You can’t be registered with this check',
+  enrolledMeanwhileBody:
+    'While the code was on its way, this face or this account was registered by another check. Ask the service that sent you this link what to do.',
   noscript: 'This page needs JavaScript to use your camera.',
 };
 

@@ -96,5 +96,8 @@ export const es: Messages = {
   codeExhaustedTitle: 'Demasiados códigos incorrectos',
   codeExhaustedBody:
     'Esta verificación ya no se puede completar. Pide un enlace nuevo al servicio que te envió este.',
+  enrolledMeanwhileTitle: 'No se te puede registrar con esta verificación',
+  enrolledMeanwhileBody:
+    'Mientras llegaba el código, otra verificación registró esta cara o esta cuenta. Pregunta qué hacer al servicio que te envió este enlace.',
   noscript: 'Esta página necesita JavaScript para usar tu cámara.',
 };

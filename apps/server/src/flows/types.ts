@@ -91,6 +91,8 @@ export interface StoredTemplate {
   model: string;
   template: Uint8Array;
   createdAt: string;
+  /** PostgreSQL: the order templates were written in, the commit order within a collection. */
+  seq?: number;
 }
 
 export interface FaceImageRecord {

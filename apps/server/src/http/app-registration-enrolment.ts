@@ -39,12 +39,12 @@ export const appRegistrationHandlers = operation('createAppRegistrationBiometric
 
     const analysis = await ctx.faces.analyze(body.image);
     // The duplicate search, the save and the index update, alone among the collection's enrolments.
-    return ctx.faces.exclusive(collectionId, async () => {
+    return ctx.faces.exclusive(collectionId, async (store) => {
       const evidence = {
         analysis,
         candidates: analysis.ok ? ctx.faces.search(collectionId, analysis.template, 1) : [],
         sameIdentifier: analysis.ok
-          ? await ctx.store.findPersonByIdentifier(collectionId, registrationIdentifier(registration))
+          ? await store.findPersonByIdentifier(collectionId, registrationIdentifier(registration))
           : undefined,
       };
       const d = decideEnrolment({ ...state, flow: admittedFlow, now: Date.now() }, body, evidence, {
@@ -54,7 +54,7 @@ export const appRegistrationHandlers = operation('createAppRegistrationBiometric
       });
       if (d.error) throw asApiError(d.error);
       try {
-        await ctx.store.saveAppRegistration(d.next, { enrolment: d.enrolment, events: d.events });
+        await store.saveAppRegistration(d.next, { enrolment: d.enrolment, events: d.events });
       } catch (err) {
         // Another instance enrolled a person under this identifier meanwhile.
         if (isUniqueViolation(err)) throw asApiError(personAlreadySet);

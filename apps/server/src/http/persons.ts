@@ -109,7 +109,8 @@ async function enrol(
   replace: boolean,
   same: SameFace,
 ) {
-  await ctx.faces.exclusive(collection.id, async () => {
+  // Under the collection's enrolment lock; the writes go through the store it hands over.
+  await ctx.faces.exclusive(collection.id, async (store) => {
     const other = ctx.faces
       .search(collection.id, face.analysis.template, 2)
       .find((hit) => hit.id !== person.id && hit.score >= same.minScore);
@@ -128,7 +129,7 @@ async function enrol(
       newId: () => objectId(),
     });
     try {
-      await ctx.store.savePerson(person, { template, replace });
+      await store.savePerson(person, { template, replace });
     } catch (err) {
       // Another instance enrolled a person under this identifier meanwhile.
       if (isUniqueViolation(err))

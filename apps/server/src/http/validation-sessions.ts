@@ -3,6 +3,7 @@ import type { FaceAnalysis } from '@faceproof/face-engine';
 import { type AppContext, type Auth, auth } from '../context.js';
 import { defaulted, type OperationRequest, operation } from '../contract/operation.js';
 import { type Answering, apiError } from '../errors.js';
+import { bytesTemplate } from '../flows/analysis.js';
 import { alreadyCompleted } from '../flows/errors.js';
 import type { BiometricValidation } from '../flows/types.js';
 import {
@@ -13,14 +14,26 @@ import {
 } from '../flows/validation/attempt.js';
 import type { ResultClaims } from '../flows/validation/claims.js';
 import { seal } from '../flows/validation/claims.js';
-import { admitCode, type CodeState, judgeCode } from '../flows/validation/confirm-code.js';
+import {
+  admitCode,
+  type CodeCompletion,
+  type CodeState,
+  judgeCode,
+} from '../flows/validation/confirm-code.js';
 import { type CreateRequest, decideCreate } from '../flows/validation/create.js';
 import type { Decision } from '../flows/validation/decision.js';
+import {
+  type EnrollingCompletion,
+  enrolOnConfirm,
+  enrolsOnConfirm,
+  type HeldEvidence,
+} from '../flows/validation/onboarding.js';
 import { objectId } from '../ids.js';
 import { codeMatches } from '../mail/codes.js';
 import { withCheckedUrls } from '../outbound/fields.js';
 import { presentResult, presentSession, presentValidation } from '../present.js';
 import { isUniqueViolation } from '../store/sql-store.js';
+import type { Store } from '../store/types.js';
 import { captureUrl, flowNotFound, projectNotFound } from './common.js';
 import { asApiError } from './flow-error.js';
 
@@ -137,12 +150,19 @@ async function loadValidation(
 
 /**
  * Saves a decision, claimed on the validation's version, and wakes the outboxes it fed. False when
- * another request saved first and the decision must be made again on the fresh state.
+ * another request saved first and the decision must be made again on the fresh state. `store` is
+ * the one an enrolment lock handed out, when the decision was made under it.
  */
-async function commit(ctx: AppContext, d: Decision, consumeCode = false): Promise<boolean> {
+async function commit(
+  ctx: AppContext,
+  d: Decision,
+  consumeCode = false,
+  store = ctx.store,
+): Promise<boolean> {
   if (!d.next) return true;
-  const saved = await ctx.store.saveValidation(d.next, {
+  const saved = await store.saveValidation(d.next, {
     ...(d.enrolment ? { enrolment: d.enrolment } : {}),
+    ...(d.holdEnrolment ? { holdEnrolment: d.holdEnrolment } : {}),
     events: d.events,
     mails: d.mails,
     ...(consumeCode ? { consumeCode } : {}),
@@ -167,6 +187,7 @@ async function admitted(ctx: AppContext, a: Auth): Promise<BiometricValidation> 
 /** What the index and the store say about the analysed face, as the flow needs for `v`. */
 async function evidence(
   ctx: AppContext,
+  store: Store,
   v: BiometricValidation,
   analysis: FaceAnalysis,
   image: string,
@@ -178,7 +199,7 @@ async function evidence(
     analysis,
     image,
     candidates: ctx.faces.search(collectionId, analysis.template, 1),
-    enrolled: enrolledPerson ? await ctx.store.findPersonByIdentifier(collectionId, v.identifier) : undefined,
+    enrolled: enrolledPerson ? await store.findPersonByIdentifier(collectionId, v.identifier) : undefined,
   };
 }
 
@@ -190,12 +211,12 @@ const validateBiometricValidation = operation('validateBiometricValidation')(asy
   for (let round = 0; round < ROUNDS; round++) {
     if (round > 0) v = await admitted(ctx, auth(req));
     const current = v;
-    const judged = () => judgeAttempt(ctx, current, analysis, image);
+    const judged = (store: Store) => judgeAttempt(ctx, store, current, analysis, image);
     // An onboarding searches the collection for the face, then enrols it: alone in its collection.
     const outcome =
       current.type === 'onboarding' && current.collectionId
-        ? await ctx.faces.exclusive(current.collectionId, judged)
-        : await judged();
+        ? await enrolling(ctx, current.collectionId, judged)
+        : await judged(ctx.store);
     // Another attempt on the same session, or an enrolment of the same identifier, committed first.
     if (outcome === 'again') continue;
     return outcome;
@@ -203,22 +224,42 @@ const validateBiometricValidation = operation('validateBiometricValidation')(asy
   throw apiError(op, 503, 'ENGINE_BUSY', 'Face engine busy', 'ENGINE_BUSY', {}, { 'retry-after': '1' });
 });
 
+/**
+ * Runs `fn` under the collection's enrolment lock (`Faces.exclusive`). On PostgreSQL what `fn`
+ * saved commits only as the lock is released, after `commit` woke the outboxes: they are woken
+ * again then, so that an event or a code email does not wait for the next poll.
+ */
+async function enrolling<T>(ctx: AppContext, collectionId: string, fn: (store: Store) => Promise<T>) {
+  try {
+    return await ctx.faces.exclusive(collectionId, fn);
+  } finally {
+    ctx.webhooks?.kick();
+    ctx.mail?.kick();
+  }
+}
+
 /** Decides one attempt on fresh evidence and saves it; 'again' when it must be judged anew. */
-async function judgeAttempt(ctx: AppContext, v: BiometricValidation, analysis: FaceAnalysis, image: string) {
-  const attempt = decideAttempt(v, await evidence(ctx, v, analysis, image), {
+async function judgeAttempt(
+  ctx: AppContext,
+  store: Store,
+  v: BiometricValidation,
+  analysis: FaceAnalysis,
+  image: string,
+) {
+  const attempt = decideAttempt(v, await evidence(ctx, store, v, analysis, image), {
     now: Date.now(),
     templateModel: ctx.faces.templateModel,
     newId: () => objectId(),
   });
   if (attempt.error) {
-    if (!(await commit(ctx, attempt))) return 'again' as const;
+    if (!(await commit(ctx, attempt, false, store))) return 'again' as const;
     throw asApiError(attempt.error);
   }
   // With 2FA there is no result token until the code is confirmed.
   const token = attempt.claims ? await signResult(ctx, attempt.claims) : '';
   const d = attempt.claims ? seal(attempt, token) : attempt;
   try {
-    if (!(await commit(ctx, d))) return 'again' as const;
+    if (!(await commit(ctx, d, false, store))) return 'again' as const;
   } catch (err) {
     // Another instance enrolled the identifier first: judged again, the identifier is taken.
     if (d.enrolment && isUniqueViolation(err)) return 'again' as const;
@@ -226,6 +267,53 @@ async function judgeAttempt(ctx: AppContext, v: BiometricValidation, analysis: F
   }
   if (d.indexed) ctx.faces.add(d.indexed.collectionId, d.indexed.personId, d.indexed.template);
   return presentResult(d.next.result, token, d.faceImage);
+}
+
+/** The held enrolment of `v` and what the collection now says about its face and identifier. */
+async function heldEvidence(
+  ctx: AppContext,
+  store: Store,
+  v: BiometricValidation & { collectionId: string },
+): Promise<HeldEvidence> {
+  const held = await store.getHeldEnrolment(v.id);
+  return {
+    held,
+    candidates: held ? ctx.faces.search(v.collectionId, bytesTemplate(held.template.template), 1) : [],
+    enrolled: await store.findPersonByIdentifier(v.collectionId, v.identifier),
+  };
+}
+
+/**
+ * Completes a validation whose code was right: signs, saves and presents it; an onboarding enrols
+ * its held person first, or fails when the collection refuses it now. 'again' when it must be
+ * judged anew.
+ */
+async function completeWithCode(
+  ctx: AppContext,
+  store: Store,
+  v: BiometricValidation,
+  judged: CodeCompletion,
+) {
+  const d: CodeCompletion | ReturnType<typeof enrolOnConfirm> = enrolsOnConfirm(v)
+    ? enrolOnConfirm(v, judged, await heldEvidence(ctx, store, v), Date.now())
+    : judged;
+  if (d.error) {
+    if (!(await commit(ctx, d, false, store))) return 'again' as const;
+    throw asApiError(d.error);
+  }
+  const token = await signResult(ctx, d.claims);
+  const sealed = seal(d, token);
+  try {
+    if (!(await commit(ctx, sealed, true, store))) return 'again' as const;
+  } catch (err) {
+    // Another instance enrolled the identifier first: judged again, the identifier is taken.
+    if (sealed.enrolment && isUniqueViolation(err)) return 'again' as const;
+    throw err;
+  }
+  const enrolled: Partial<EnrollingCompletion> = sealed;
+  if (enrolled.indexed)
+    ctx.faces.add(enrolled.indexed.collectionId, enrolled.indexed.personId, enrolled.indexed.template);
+  return presentResult(sealed.next.result, token, enrolled.faceImage);
 }
 
 /** Decides one code try: refused outright, or counted atomically in the store, then compared. */
@@ -263,10 +351,12 @@ const confirmBiometricValidationCode = operation('confirmBiometricValidationCode
         if (!(await commit(ctx, judged))) continue;
         throw asApiError(judged.error);
       }
-      const token = await signResult(ctx, judged.claims);
-      const d = seal(judged, token);
-      if (!(await commit(ctx, d, true))) continue;
-      return presentResult(d.next.result, token);
+      // An onboarding enrols its person now, alone in its collection like a validate attempt.
+      const outcome = enrolsOnConfirm(v)
+        ? await enrolling(ctx, v.collectionId, (store) => completeWithCode(ctx, store, v, judged))
+        : await completeWithCode(ctx, ctx.store, v, judged);
+      if (outcome === 'again') continue;
+      return outcome;
     }
     throw asApiError(alreadyCompleted());
   },

@@ -6,6 +6,7 @@ import type {
   AppRegistration,
   BiometricValidation,
   Collection,
+  Enrolment,
   OutboxEvent,
   Person,
   PersonCounts,
@@ -178,6 +179,43 @@ export function toTemplate(r: Row): StoredTemplate {
     model: str(r.model),
     template: r.template as Uint8Array,
     createdAt: str(r.created_at),
+    ...(r.seq !== undefined && r.seq !== null ? { seq: Number(r.seq) } : {}),
+  };
+}
+
+/** A held enrolment (`held_enrolments`) as the enrolment it will become. */
+export function toHeldEnrolment(r: Row): Enrolment {
+  const personId = str(r.person_id);
+  const at = str(r.created_at);
+  return {
+    person: {
+      id: personId,
+      clientId: str(r.client_id),
+      projectId: str(r.project_id),
+      collectionId: str(r.collection_id),
+      identifier: str(r.identifier),
+      createdAt: at,
+      updatedAt: at,
+    },
+    template: {
+      id: str(r.template_id),
+      personId,
+      collectionId: str(r.collection_id),
+      model: str(r.model),
+      template: r.template as Uint8Array,
+      createdAt: at,
+    },
+    ...(r.image_id
+      ? {
+          image: {
+            id: str(r.image_id),
+            personId,
+            mime: str(r.image_mime),
+            image: r.image as Uint8Array,
+            createdAt: at,
+          },
+        }
+      : {}),
   };
 }
 

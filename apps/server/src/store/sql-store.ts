@@ -24,6 +24,7 @@ import {
   toAppRegistration,
   toCollection,
   toFlow,
+  toHeldEnrolment,
   toPerson,
   toProject,
   toTemplate,
@@ -693,6 +694,33 @@ export abstract class SqlStore {
     return out;
   }
 
+  private holdEnrolment(validationId: string, e: Enrolment): Stmt {
+    const { person: p, template: t, image: i } = e;
+    return [
+      `INSERT INTO held_enrolments (validation_id, person_id, client_id, project_id, collection_id, identifier,
+        template_id, model, template, image_id, image_mime, image, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      validationId,
+      p.id,
+      p.clientId,
+      p.projectId,
+      p.collectionId,
+      p.identifier,
+      t.id,
+      t.model,
+      this.blob(t.template),
+      n(i?.id),
+      n(i?.mime),
+      i ? this.blob(i.image) : null,
+      t.createdAt,
+    ];
+  }
+
+  async getHeldEnrolment(validationId: string) {
+    const r = await this.get('SELECT * FROM held_enrolments WHERE validation_id = ?', validationId);
+    return r ? toHeldEnrolment(r) : undefined;
+  }
+
   private events(events: NewOutboxEvent[] | undefined, at: string): Stmt[] {
     return (events ?? []).map((e) => [
       `INSERT INTO webhook_outbox (id, project_id, event_type, url, payload, status, attempts, next_attempt_at, created_at)
@@ -733,6 +761,7 @@ export abstract class SqlStore {
       appRegistration?: AppRegistration;
       mails?: NewMail[];
       consumeCode?: boolean;
+      holdEnrolment?: Enrolment;
     } = {},
   ) {
     return this.transaction((x) =>
@@ -749,6 +778,10 @@ export abstract class SqlStore {
           if (changed === 0) return false;
           const stmts: Stmt[] = [];
           if (extra.enrolment) stmts.push(...this.enrolment(extra.enrolment));
+          if (extra.holdEnrolment) stmts.push(this.holdEnrolment(v.id, extra.holdEnrolment));
+          // A final validation holds nothing: a code that never came enrols nobody, later either.
+          if (v.status !== 'new' && v.status !== 'awaiting_2fa')
+            stmts.push(['DELETE FROM held_enrolments WHERE validation_id = ?', v.id]);
           if (extra.appRegistration) stmts.push(this.writeAppRegistration(extra.appRegistration));
           stmts.push(...this.events(extra.events, v.updatedAt), ...this.mails(extra.mails, v.updatedAt));
           if (extra.consumeCode)

@@ -190,8 +190,29 @@ export interface Store {
       mails?: NewMail[];
       /** Marks the validation's one-time code used (the code was confirmed). */
       consumeCode?: boolean;
+      /**
+       * An enrolment kept until the validation's code is confirmed (`getHeldEnrolment`). Whatever is
+       * held is deleted as soon as the validation is saved final (completed, failed or expired).
+       */
+      holdEnrolment?: Enrolment;
     },
   ): Promise<boolean>;
+  /** The enrolment a `requires2FA` onboarding holds until its code is confirmed, if it holds one. */
+  getHeldEnrolment(validationId: string): Promise<Enrolment | undefined>;
+
+  /**
+   * Runs `fn` holding the lock on enrolments into the collection that every instance sharing this
+   * store respects, with `store` to read and write under it. PostgreSQL: a transaction-scoped
+   * advisory lock, `fn`'s statements run in that transaction and commit with it (the lock goes with
+   * the commit, or with the connection if the process dies). SQLite: one process owns the file, and
+   * the in-process queue of `Faces.exclusive` is the lock, so `fn` runs as is.
+   */
+  enrolling<T>(collectionId: string, fn: (store: Store) => Promise<T>): Promise<T>;
+  /**
+   * The collection's templates written after `seq` (PostgreSQL's write order), for an instance to
+   * catch up under the enrolment lock with what others committed. SQLite: none (one process).
+   */
+  templatesAddedSince(collectionId: string, seq: number): Promise<StoredTemplate[]>;
 
   createAppRegistration(r: AppRegistration): Promise<void>;
   getAppRegistration(id: string): Promise<AppRegistration | undefined>;

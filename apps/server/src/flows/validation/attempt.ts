@@ -14,6 +14,7 @@ import type {
 import { type Completed, resultClaims } from './claims.js';
 import { type Passed, type Refusal, refuse } from './decision.js';
 import { expire } from './expire.js';
+import { createdPersonEvent, faceImageUri, onboardingConflict } from './onboarding.js';
 import { revise, transition } from './status.js';
 
 type ValidateError = FlowError<'validateBiometricValidation'>;
@@ -190,11 +191,10 @@ function typeVerdict(
     return passed ? { passed, why, person: ev.enrolled?.id, matchScore: score } : { passed, why };
   }
   if (v.type === 'onboarding') {
-    const why = above
-      ? `The face is already enrolled in the collection (score ${score}, minimum ${min}).`
-      : `A person is already enrolled as ${v.identifier}.`;
-    const passed = !above && !ev.enrolled;
-    return passed ? { passed, why, person: newId(), matchScore: 1, enrolNew: true } : { passed, why };
+    const why = onboardingConflict(v, ev.candidates, ev.enrolled);
+    return why
+      ? { passed: false, why }
+      : { passed: true, why: '', person: newId(), matchScore: 1, enrolNew: true };
   }
   const why = `No one in the collection matches the face (best score ${score}, minimum ${min}).`;
   return above ? { passed: true, why, person: best?.id, matchScore: score } : { passed: false, why };
@@ -241,13 +241,18 @@ function passAttempt(
   ctx: AttemptContext,
   at: string,
 ): AttemptPassed {
-  const result = passedResult(v, a, liveness, identity, at);
+  // With 2FA an onboarding enrols nobody yet: its enrolment is held until the code is confirmed.
+  const holds = identity?.enrolNew === true && v.options.requires2FA;
+  const shown = holds && identity ? { ...identity, person: undefined } : identity;
+  const result = passedResult(v, a, liveness, shown, at);
   const status = result.status === 'awaiting_2fa' ? 'awaiting_2fa' : 'completed';
-  const next: Completed = { ...transition(v, status), personId: identity?.person, completedAt: at, result };
+  const next: Completed = { ...transition(v, status), personId: shown?.person, completedAt: at, result };
   const enrolment =
-    identity?.enrolNew && next.personId && v.collectionId
-      ? enrolNew(next, { id: next.personId, collectionId: v.collectionId }, a, ev, ctx, at)
+    identity?.enrolNew && identity.person && v.collectionId
+      ? enrolNew(next, { id: identity.person, collectionId: v.collectionId }, a, ev, ctx, at)
       : undefined;
+  if (holds)
+    return { next, holdEnrolment: enrolment, events: [], mails: codeMail(next), onConflict: 'rejudge' };
   const matched = identity?.matchScore;
   return {
     next,
@@ -262,9 +267,7 @@ function passAttempt(
       personId: enrolment.person.id,
       template: a.template,
     },
-    faceImage:
-      enrolment?.image &&
-      `data:${enrolment.image.mime};base64,${Buffer.from(enrolment.image.image).toString('base64')}`,
+    faceImage: enrolment && faceImageUri(enrolment),
   };
 }
 
@@ -284,18 +287,6 @@ function enrolNew(
     templateModel: ctx.templateModel,
     at,
     newId: ctx.newId,
-  });
-}
-
-function createdPersonEvent(v: Completed, enrolment: Enrolment, matchScore: number) {
-  const r = v.result;
-  return validationEvent(v, 'biometric_validation_created_person', {
-    status: v.status === 'awaiting_2fa' ? 'awaiting_2fa' : 'completed',
-    person: enrolment.person.id,
-    matchScore,
-    livenessScore: r.biometricData.livenessScore,
-    riskScore: r.riskScore,
-    collection: enrolment.person.collectionId,
   });
 }
 

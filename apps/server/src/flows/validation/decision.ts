@@ -7,6 +7,8 @@ export interface Decision<E extends FlowError = FlowError> {
   /** The validation to save, claimed on its version; absent when nothing changes. */
   next?: BiometricValidation;
   enrolment?: Enrolment;
+  /** An enrolment to keep, unsaved, until the validation's code is confirmed (2FA onboarding). */
+  holdEnrolment?: Enrolment;
   events: NewOutboxEvent[];
   mails: NewMail[];
   /**
