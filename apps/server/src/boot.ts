@@ -115,7 +115,12 @@ export async function buildServer(config: Config, opts: { logger?: boolean | obj
   Object.assign(ctx, { webhooks, mail });
   await app.register(faceproof, { ctx });
   await app.register(capturePlugin);
-  const warm = faces.start(store).then(
+  // The engine warms once the routes are built (their schemas compile in `ready`), so that a
+  // server listening right after never answers ready before its engine is.
+  const warm = (async () => {
+    await app.ready();
+    await faces.start(store);
+  })().then(
     () => app.log.info({ engine: faces.engine?.info, instanceId, store: store.dialect }, 'face engine ready'),
     (err) => {
       app.log.error({ err }, 'face engine failed to start');
