@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { Coverage } from '../src/coverage.js';
+import { faceRecognitionScenarios } from './face-recognition.scenarios.js';
 import { mockScenarios } from './mock.scenarios.js';
 import { serverScenarios } from './server.scenarios.js';
 import { verifikScenarios } from './verifik.scenarios.js';
@@ -20,6 +21,7 @@ describe('contract', { shuffle: false }, () => {
     mockScenarios(coverage);
     serverScenarios(coverage);
     verifikScenarios(coverage);
+    faceRecognitionScenarios(coverage);
   });
 
   describe('coverage gate', () => {

@@ -61,6 +61,7 @@ const ORDER = [
   'tokens',
   'webhooks',
   'errors',
+  'migrating-from-verifik',
   'self-hosting',
 ];
 

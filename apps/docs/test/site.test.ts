@@ -12,6 +12,7 @@ const guides = [
   'tokens',
   'webhooks',
   'errors',
+  'migrating-from-verifik',
   'self-hosting',
 ];
 const viewports = {

@@ -48,6 +48,7 @@ async function createDemoResources(store: Store, now: string): Promise<DemoIds> 
     projectId: project,
     name: 'Demo collection',
     code: randomUUID(),
+    version: 0,
     createdAt: now,
     updatedAt: now,
   });

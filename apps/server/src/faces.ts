@@ -245,6 +245,12 @@ export class Faces {
     }
   }
 
+  /** The match score of two templates, on the search's scale. */
+  compare(a: Float32Array, b: Float32Array): number {
+    if (!this.engine) throw new Error('Face engine not started');
+    return this.engine.compare(a, b);
+  }
+
   /** Adds the collection's templates written since this index last caught up with it. */
   private async catchUp(collectionId: string, store: Store) {
     const fresh = await store.templatesAddedSince(collectionId, this.caughtUp.get(collectionId) ?? 0);

@@ -8,6 +8,7 @@ import type {
   ProjectFlow,
   ValidationResult,
 } from './flows/types.js';
+import { nestedFlowSettings, profileFields } from './resources/face-recognition.js';
 import type { MailStatus } from './store/types.js';
 
 /** Drops undefined fields, so optional fields that were not set are absent (not null). */
@@ -47,6 +48,7 @@ export const presentFlow = (f: ProjectFlow) =>
     public: f.public,
     loginMatch: f.loginMatch,
     assignedCollection: f.collectionId,
+    ...nestedFlowSettings(f),
     createdAt: f.createdAt,
     updatedAt: f.updatedAt,
   });
@@ -60,21 +62,26 @@ export const presentCollection = (c: Collection, persons: number) =>
     description: c.description,
     code: c.code,
     persons,
+    deleted: false as const,
+    __v: c.version,
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
   });
 
-export const presentPerson = (p: Person & PersonCounts) => ({
-  _id: p.id,
-  client: p.clientId,
-  project: p.projectId,
-  collection: p.collectionId,
-  identifier: p.identifier,
-  templates: p.templates,
-  faceImages: p.faceImages,
-  createdAt: p.createdAt,
-  updatedAt: p.updatedAt,
-});
+export const presentPerson = (p: Person & PersonCounts) =>
+  clean({
+    _id: p.id,
+    client: p.clientId,
+    project: p.projectId,
+    collection: p.collectionId,
+    collections: [p.collectionId],
+    identifier: p.identifier,
+    ...profileFields(p.profile),
+    templates: p.templates,
+    faceImages: p.faceImages,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+  });
 
 /** What a registration's references are populated from, by Verifik's `populates` names. */
 export interface RegistrationRefs {

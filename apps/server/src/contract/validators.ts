@@ -37,8 +37,8 @@ export function inlineRefs(schema: Json, seen: ReadonlySet<string> = new Set()):
 
 /**
  * The ajv instances requests are checked with. Spec `default:` values are filled in (query, path,
- * header and the bodies of creations), but never into a PATCH body: there a missing field means
- * "unchanged", not "the default".
+ * header and the bodies of creations), but never into a PATCH or PUT body: there a missing field
+ * means "unchanged", not "the default".
  */
 export function requestAjvs() {
   return {
@@ -68,15 +68,32 @@ function parametersSchema(op: Operation, where: keyof typeof PARAMETER_IN): Json
   };
 }
 
+/**
+ * The query schema with each object parameter spread out: the spec's object parameters (`where`,
+ * `in`) are form-exploded, so their keys arrive as query parameters of their own
+ * (`where_type=login`), checked by the object's `patternProperties` at the top level.
+ */
+export function explodeObjectParameters(schema: Json): Json {
+  const properties: Record<string, Json> = {};
+  const patternProperties: Record<string, Json> = { ...schema.patternProperties };
+  for (const [name, property] of Object.entries<Json>(schema.properties ?? {})) {
+    if (property?.type === 'object' && property.patternProperties)
+      Object.assign(patternProperties, property.patternProperties);
+    else properties[name] = property;
+  }
+  return Object.keys(patternProperties).length ? { ...schema, properties, patternProperties } : schema;
+}
+
 /** Compiles the validators of an operation's path, query and header parameters and body. */
 export function requestValidators(ajvs: ReturnType<typeof requestAjvs>, op: Operation): RequestValidators {
   const out: RequestValidators = {};
   for (const where of ['params', 'query', 'headers'] as const) {
     const schema = parametersSchema(op, where);
-    if (schema) out[where] = ajvs.parameters.compile(absolutize(schema));
+    if (schema) out[where] = ajvs.parameters.compile(absolutize(explodeObjectParameters(schema)));
   }
   const body = op.op.requestBody?.content?.['application/json']?.schema;
-  const bodyAjv: Ajv2020 = op.method === 'PATCH' ? ajvs.patches : ajvs.bodies;
+  // A PUT is a partial update too here (Verifik's clients update with PUT what PATCH updates).
+  const bodyAjv: Ajv2020 = op.method === 'PATCH' || op.method === 'PUT' ? ajvs.patches : ajvs.bodies;
   if (body) out.body = bodyAjv.compile(absolutize(inlineRefs(body)));
   return out;
 }

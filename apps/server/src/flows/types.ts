@@ -65,8 +65,20 @@ export interface Collection {
   name: string;
   description?: string;
   code: string;
+  /** How many times the collection was updated (Verifik's `__v`). */
+  version: number;
   createdAt: string;
   updatedAt: string;
+}
+
+/** What Verifik records about a person besides their face; absent for persons a validation enrolled. */
+export interface PersonProfile {
+  name?: string;
+  gender?: 'M' | 'F';
+  /** `YYYY-MM-DD`. */
+  dateOfBirth?: string;
+  nationality?: string;
+  notes?: string;
 }
 
 export interface Person {
@@ -75,6 +87,7 @@ export interface Person {
   projectId: string;
   collectionId: string;
   identifier: string;
+  profile?: PersonProfile;
   createdAt: string;
   updatedAt: string;
 }

@@ -5,7 +5,7 @@ import { apiError } from '../errors.js';
 import { nowIso, objectId } from '../ids.js';
 import { withCheckedUrls } from '../outbound/fields.js';
 import { presentProject, presentPublicProject } from '../present.js';
-import { pageOf, paging, projectNotFound } from './common.js';
+import { listing, pageOf, projectNotFound } from './common.js';
 
 export const projectHandlers = {
   ...operation('createProject')(async (ctx, req, { op }) => {
@@ -27,7 +27,7 @@ export const projectHandlers = {
   }),
 
   ...operation('listProjects')(async (ctx, req) => {
-    const p = paging(req.query);
+    const p = listing('listProjects', req.query);
     const res = await ctx.store.listProjects(auth(req).subject, p);
     return pageOf(
       res.items.map((x) => presentProject(x)),

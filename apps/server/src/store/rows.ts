@@ -10,6 +10,7 @@ import type {
   OutboxEvent,
   Person,
   PersonCounts,
+  PersonProfile,
   Project,
   ProjectFlow,
   StoredTemplate,
@@ -69,9 +70,26 @@ export function toCollection(r: Row): Collection {
     name: str(r.name),
     description: optStr(r.description),
     code: str(r.code),
+    version: Number(r.version ?? 0),
     createdAt: str(r.created_at),
     updatedAt: str(r.updated_at),
   };
+}
+
+/** The profile columns of a person row (migration 010), when any is set. */
+function profileOf(r: Row): { profile?: PersonProfile } {
+  const profile: PersonProfile = {};
+  const name = optStr(r.name);
+  const gender = optStr(r.gender);
+  const dateOfBirth = optStr(r.date_of_birth);
+  const nationality = optStr(r.nationality);
+  const notes = optStr(r.notes);
+  if (name !== undefined) profile.name = name;
+  if (gender === 'M' || gender === 'F') profile.gender = gender;
+  if (dateOfBirth !== undefined) profile.dateOfBirth = dateOfBirth;
+  if (nationality !== undefined) profile.nationality = nationality;
+  if (notes !== undefined) profile.notes = notes;
+  return Object.keys(profile).length ? { profile } : {};
 }
 
 export function toPerson(r: Row): Person & PersonCounts {
@@ -81,6 +99,7 @@ export function toPerson(r: Row): Person & PersonCounts {
     projectId: str(r.project_id),
     collectionId: str(r.collection_id),
     identifier: str(r.identifier),
+    ...profileOf(r),
     createdAt: str(r.created_at),
     updatedAt: str(r.updated_at),
     templates: Number(r.templates ?? 0),

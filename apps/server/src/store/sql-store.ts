@@ -109,6 +109,68 @@ export const CLAIM_OUTBOX = `UPDATE webhook_outbox SET claimed_until = ?, claime
            ORDER BY next_attempt_at LIMIT ?)
          RETURNING *`;
 
+/** The column of each field a list sorts and filters by (the items' field names, as the spec's `x-list-fields`). */
+export type ListColumns = { _id: string } & Record<string, string>;
+
+const COMMON_COLUMNS: ListColumns = {
+  _id: 'id',
+  client: 'client_id',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+};
+export const LIST_COLUMNS = {
+  projects: { ...COMMON_COLUMNS, name: 'name' },
+  project_flows: {
+    ...COMMON_COLUMNS,
+    project: 'project_id',
+    type: 'type',
+    status: 'status',
+    name: 'name',
+    assignedCollection: 'collection_id',
+  },
+  collections: { ...COMMON_COLUMNS, project: 'project_id', name: 'name', code: 'code' },
+  persons: {
+    _id: 'p.id',
+    client: 'p.client_id',
+    createdAt: 'p.created_at',
+    updatedAt: 'p.updated_at',
+    project: 'p.project_id',
+    collection: 'p.collection_id',
+    identifier: 'p.identifier',
+    name: 'p.name',
+  },
+  // `status` is not a plain column there: a `new` validation past its expiry reads as `expired`.
+  biometric_validations: {
+    ...COMMON_COLUMNS,
+    project: 'project_id',
+    projectFlow: 'flow_id',
+    livenessSession: 'session_id',
+    type: 'type',
+    identifier: 'identifier',
+    person: 'person_id',
+  },
+} satisfies Record<string, ListColumns>;
+
+function columnOf(columns: ListColumns, field: string): string {
+  const column = columns[field];
+  // The handler checked the field against the spec's x-list-fields: a miss is a defect here.
+  if (!column) throw new Error(`No column for list field ${field}`);
+  return column;
+}
+
+/** The condition that a validation reads as one of `statuses`, expiry included, at `now`. */
+function effectiveStatusIn(statuses: string[], now: string): { sql: string; args: Arg[] } {
+  const parts: string[] = [];
+  const args: Arg[] = [];
+  for (const status of statuses) {
+    if (status === 'expired') parts.push("(status = 'expired' OR (status = 'new' AND expires_at <= ?))");
+    else if (status === 'new') parts.push("(status = 'new' AND expires_at > ?)");
+    else parts.push('status = ?');
+    args.push(status === 'expired' || status === 'new' ? now : status);
+  }
+  return { sql: `(${parts.join(' OR ')})`, args };
+}
+
 const PERSON_SELECT = `p.*,
     (SELECT COUNT(*) FROM templates t WHERE t.person_id = p.id) AS templates,
     (SELECT COUNT(*) FROM face_images i WHERE i.person_id = p.id) AS face_images`;
@@ -227,14 +289,25 @@ export abstract class SqlStore {
     q: PageQuery,
     map: (r: Row) => T,
     select = '*',
+    columns: ListColumns = COMMON_COLUMNS,
   ): Promise<Page<T>> {
-    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const conditions = [...where];
+    const values = [...args];
+    for (const f of q.where ?? []) {
+      conditions.push(`${columnOf(columns, f.field)} IN (${f.values.map(() => '?').join(', ')})`);
+      values.push(...f.values);
+    }
+    const w = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+    const newest = `${columns._id} DESC`;
+    const order = q.sort
+      ? `${columnOf(columns, q.sort.field)} ${q.sort.desc ? 'DESC' : 'ASC'}, ${newest}`
+      : newest;
     // Chained, so that SQLite counts and reads with nothing in between, as one synchronous step.
-    return after(this.get(`SELECT COUNT(*) AS n FROM ${table} ${w}`, ...args), (count) =>
+    return after(this.get(`SELECT COUNT(*) AS n FROM ${table} ${w}`, ...values), (count) =>
       after(
         this.all(
-          `SELECT ${select} FROM ${table} ${w} ORDER BY id DESC LIMIT ? OFFSET ?`,
-          ...args,
+          `SELECT ${select} FROM ${table} ${w} ORDER BY ${order} LIMIT ? OFFSET ?`,
+          ...values,
           q.limit,
           (q.page - 1) * q.limit,
         ),
@@ -269,7 +342,7 @@ export abstract class SqlStore {
   }
 
   async listProjects(clientId: string, q: PageQuery) {
-    return this.page('projects', ['client_id = ?'], [clientId], q, toProject);
+    return this.page('projects', ['client_id = ?'], [clientId], q, toProject, '*', LIST_COLUMNS.projects);
   }
 
   async updateProject(p: Project) {
@@ -358,7 +431,7 @@ export abstract class SqlStore {
     const where = ['client_id = ?'];
     const args: Arg[] = [clientId];
     if (q.projectId) where.push('project_id = ?') && args.push(q.projectId);
-    return this.page('project_flows', where, args, q, toFlow);
+    return this.page('project_flows', where, args, q, toFlow, '*', LIST_COLUMNS.project_flows);
   }
 
   async updateFlow(f: ProjectFlow) {
@@ -396,7 +469,22 @@ export abstract class SqlStore {
     const where = ['client_id = ?'];
     const args: Arg[] = [clientId];
     if (q.projectId) where.push('project_id = ?') && args.push(q.projectId);
-    return this.page('collections', where, args, q, toCollection);
+    return this.page('collections', where, args, q, toCollection, '*', LIST_COLUMNS.collections);
+  }
+
+  async findCollectionByCode(clientId: string, code: string) {
+    const r = await this.get('SELECT * FROM collections WHERE code = ? AND client_id = ?', code, clientId);
+    return r ? toCollection(r) : undefined;
+  }
+
+  async updateCollection(c: Collection) {
+    await this.run(
+      'UPDATE collections SET name = ?, description = ?, version = version + 1, updated_at = ? WHERE id = ?',
+      c.name,
+      n(c.description),
+      c.updatedAt,
+      c.id,
+    );
   }
 
   async countPersons(collectionId: string) {
@@ -445,8 +533,61 @@ export abstract class SqlStore {
     const args: Arg[] = [clientId];
     if (q.projectId) where.push('p.project_id = ?') && args.push(q.projectId);
     if (q.collectionId) where.push('p.collection_id = ?') && args.push(q.collectionId);
-    const res = await this.page('persons p', where, args, q, toPerson, PERSON_SELECT);
+    const res = await this.page('persons p', where, args, q, toPerson, PERSON_SELECT, LIST_COLUMNS.persons);
     return res as Page<Person & PersonCounts>;
+  }
+
+  async savePerson(p: Person, face?: { template: StoredTemplate; replace: boolean }) {
+    const profile = p.profile ?? {};
+    const fields: Arg[] = [
+      n(profile.name),
+      n(profile.gender),
+      n(profile.dateOfBirth),
+      n(profile.nationality),
+      n(profile.notes),
+      p.updatedAt,
+    ];
+    const stmts: Stmt[] = [];
+    if (face?.replace === false)
+      stmts.push([
+        `INSERT INTO persons (id, client_id, project_id, collection_id, identifier, name, gender, date_of_birth,
+           nationality, notes, updated_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        p.id,
+        p.clientId,
+        p.projectId,
+        p.collectionId,
+        p.identifier,
+        ...fields,
+        p.createdAt,
+      ]);
+    else
+      stmts.push([
+        `UPDATE persons SET name = ?, gender = ?, date_of_birth = ?, nationality = ?, notes = ?, updated_at = ?
+         WHERE id = ?`,
+        ...fields,
+        p.id,
+      ]);
+    if (face) {
+      const t = face.template;
+      if (face.replace)
+        stmts.push(
+          ['DELETE FROM templates WHERE person_id = ?', p.id],
+          ['DELETE FROM face_images WHERE person_id = ?', p.id],
+        );
+      stmts.push(
+        [
+          'INSERT INTO templates (id, person_id, collection_id, model, template, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+          t.id,
+          t.personId,
+          t.collectionId,
+          t.model,
+          this.blob(t.template),
+          t.createdAt,
+        ],
+        ...this.indexNotice(t.collectionId, t.personId),
+      );
+    }
+    await this.transaction((x) => runEach(x, stmts));
   }
 
   async allTemplates(): Promise<StoredTemplate[]> {
@@ -531,12 +672,32 @@ export abstract class SqlStore {
     return r ? toValidation(r) : undefined;
   }
 
-  async listValidations(clientId: string, q: PageQuery & { projectId?: string; status?: ValidationStatus }) {
+  async listValidations(
+    clientId: string,
+    q: PageQuery & { projectId?: string; status?: ValidationStatus; now: string },
+  ) {
     const where = ['client_id = ?'];
     const args: Arg[] = [clientId];
     if (q.projectId) where.push('project_id = ?') && args.push(q.projectId);
-    if (q.status) where.push('status = ?') && args.push(q.status);
-    return this.page('biometric_validations', where, args, q, toValidation);
+    const statuses = [
+      ...(q.status ? [[q.status]] : []),
+      ...(q.where ?? []).filter((f) => f.field === 'status').map((f) => f.values),
+    ];
+    for (const values of statuses) {
+      const c = effectiveStatusIn(values, q.now);
+      where.push(c.sql);
+      args.push(...c.args);
+    }
+    const rest = { ...q, where: (q.where ?? []).filter((f) => f.field !== 'status') };
+    return this.page(
+      'biometric_validations',
+      where,
+      args,
+      rest,
+      toValidation,
+      '*',
+      LIST_COLUMNS.biometric_validations,
+    );
   }
 
   private enrolment(e: Enrolment): Stmt[] {

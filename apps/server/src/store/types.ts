@@ -71,6 +71,10 @@ export interface Page<T> {
 export interface PageQuery {
   page: number;
   limit: number;
+  /** A field of the listed items (`_id`, `createdAt`…); newest first when absent. */
+  sort?: { field: string; desc: boolean };
+  /** Each keeps the records whose field is one of the values. */
+  where?: { field: string; values: string[] }[];
 }
 
 /** A template without its bytes: what the index reconciliation compares. */
@@ -138,6 +142,9 @@ export interface Store {
   createCollection(c: Collection): Promise<void>;
   getCollection(clientId: string, id: string): Promise<Collection | undefined>;
   listCollections(clientId: string, q: PageQuery & { projectId?: string }): Promise<Page<Collection>>;
+  findCollectionByCode(clientId: string, code: string): Promise<Collection | undefined>;
+  /** Saves the name, description and update time, and counts the update in `version`. */
+  updateCollection(c: Collection): Promise<void>;
   countPersons(collectionId: string): Promise<number>;
   flowsUsingCollection(collectionId: string): Promise<string[]>;
   /** Validations that may still enrol into or search the collection (not final, not past expiry). */
@@ -152,6 +159,12 @@ export interface Store {
     q: PageQuery & { projectId?: string; collectionId?: string },
   ): Promise<Page<Person & PersonCounts>>;
   deletePerson(id: string): Promise<PersonCounts>;
+  /**
+   * Saves a person created or updated from photos, in one transaction: without `face` only the
+   * profile changes; with it, a new person (`replace: false`) is inserted with its template, or
+   * the person's templates and images are replaced by it.
+   */
+  savePerson(p: Person, face?: { template: StoredTemplate; replace: boolean }): Promise<void>;
   allTemplates(): Promise<StoredTemplate[]>;
   templateRefs(): Promise<TemplateRef[]>;
   templatesByIds(ids: string[]): Promise<StoredTemplate[]>;
@@ -167,7 +180,8 @@ export interface Store {
   getValidation(id: string): Promise<BiometricValidation | undefined>;
   listValidations(
     clientId: string,
-    q: PageQuery & { projectId?: string; status?: ValidationStatus },
+    /** `status` (and a `status` filter) as presented: a `new` validation past its expiry at `now` is `expired`. */
+    q: PageQuery & { projectId?: string; status?: ValidationStatus; now: string },
   ): Promise<Page<BiometricValidation>>;
   /**
    * Saves `v` only if the stored row still has `v.version - 1` (the claim that makes concurrent
