@@ -78,7 +78,19 @@ export function faceRecognitionScenarios(coverage: Coverage) {
         },
         200,
       );
-      await hit({ operationId: 'deleteFaceRecognitionPerson', token, params: { id } }, 200);
+      // Verifik's detach from another collection deletes nothing; from the person's own, deletes.
+      const other = await collection(project);
+      const detach = (from: string) =>
+        ({
+          operationId: 'deleteFaceRecognitionPerson',
+          token,
+          params: { id },
+          query: { collection: from },
+        }) as const;
+      await hit(detach(other._id), 404, 'PERSON_NOT_FOUND');
+      await hit({ operationId: 'getFaceRecognitionPerson', token, params: { id } }, 200);
+      await hit(detach(c._id), 200);
+      await hit({ operationId: 'getFaceRecognitionPerson', token, params: { id } }, 404, 'PERSON_NOT_FOUND');
     });
 
     it('refuses an unknown collection, an unusable image and a face enrolled already', async () => {

@@ -11,6 +11,9 @@ const extraFields = {
   deviceInfo: { userAgent: 'Mozilla/5.0', screen: '1920x1080' },
 };
 const extraQuery = { 'populates[]': 'project', sort: '-createdAt', where_status: 'active', lean: 'true' };
+// On the server a list's `sort` / `where_<field>` name fields its operation lists (`x-list-fields`):
+// a filter on another field is refused rather than ignored, so the server's query keeps to listed ones.
+const serverExtraQuery = { 'populates[]': 'project', sort: '-createdAt', where_name: 'none', lean: 'true' };
 
 describe('tolerant requests', () => {
   const withBody = operations.filter((o) => requestExamples(o.operationId).length > 0);
@@ -43,7 +46,7 @@ describe('tolerant requests', () => {
     const created = await call(base, {
       operationId: 'createProject',
       token,
-      query: extraQuery,
+      query: serverExtraQuery,
       body: { name, ...extraFields },
     });
     expect([created.status, created.violations]).toEqual([200, []]);
@@ -53,14 +56,14 @@ describe('tolerant requests', () => {
     const listed = await call(base, {
       operationId: 'listProjects',
       token,
-      query: { ...extraQuery, limit: '5' },
+      query: { ...serverExtraQuery, limit: '5' },
     });
     expect([listed.status, listed.violations]).toEqual([200, []]);
 
     const outOfRange = await call(base, {
       operationId: 'listProjects',
       token,
-      query: { ...extraQuery, limit: '0' },
+      query: { ...serverExtraQuery, limit: '0' },
     });
     expect([outOfRange.status, outOfRange.json.code]).toEqual([400, 'INVALID_REQUEST']);
     const wrongType = await call(base, {

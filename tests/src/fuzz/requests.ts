@@ -87,9 +87,20 @@ function queryFor(op: Operation, pool: Pool): fc.Arbitrary<Record<string, string
     ]);
   return fc
     .record(Object.fromEntries(entries))
-    .map((q) =>
-      Object.fromEntries(Object.entries(q).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]]))),
-    );
+    .map((q) => Object.fromEntries(Object.entries(q).flatMap(([k, v]) => queryPairs(k, v))));
+}
+
+/**
+ * A generated query value as name/value pairs: a scalar as itself, an object parameter (the list
+ * conventions' `where_<field>` / `in_<field>[]`, style form, exploded) as one pair per property.
+ */
+function queryPairs(name: string, value: unknown): [string, string][] {
+  if (value === undefined) return [];
+  if (value === null || typeof value !== 'object') return [[name, String(value)]];
+  return Object.entries(value).map(([k, v]) => [
+    k,
+    typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v),
+  ]);
 }
 
 function headersFor(op: Operation): fc.Arbitrary<Record<string, string>> {

@@ -175,9 +175,26 @@ export const personHandlers = {
   })),
 
   ...operation('deletePerson')((ctx, req, { op }) => remove(ctx, auth(req).subject, req.params.id, op)),
-  ...operation('deleteFaceRecognitionPerson')((ctx, req, { op }) =>
-    remove(ctx, auth(req).subject, req.params.id, op),
-  ),
+  ...operation('deleteFaceRecognitionPerson')(async (ctx, req, { op }) => {
+    const clientId = auth(req).subject;
+    const detachFrom = req.query.collection;
+    if (detachFrom !== undefined) {
+      // Verifik's detach: only a person of the named collection goes; elsewhere nothing is lost.
+      const [p, c] = await Promise.all([
+        personOf(ctx, clientId, req.params.id, op),
+        collectionByRef(ctx, clientId, detachFrom),
+      ]);
+      if (c?.id !== p.collectionId)
+        throw apiError(
+          op,
+          404,
+          'PERSON_NOT_FOUND',
+          'Person not found',
+          `Person ${p.id} is not in collection ${detachFrom}; nothing was deleted.`,
+        );
+    }
+    return remove(ctx, clientId, req.params.id, op);
+  }),
 
   ...operation('createFaceRecognitionPerson')(async (ctx, req, { op }) => {
     const clientId = auth(req).subject;
