@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { verifyWebhook } from '@faceproof/client';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Call, expectAnswer } from '../src/http.js';
+import { type Call, type CallResult, expectAnswer } from '../src/http.js';
 import { faces } from '../src/images.js';
 import { waitForMail } from '../src/mail-sink.js';
 import { updateRecord } from '../src/server-target.js';
