@@ -1,8 +1,8 @@
 import { DEFAULT_TIMING, FRAME_COUNT_LIMITS } from '@faceproof/face-engine';
-import { auth } from '../context.js';
+import { type AppContext, auth } from '../context.js';
 import { operation } from '../contract/operation.js';
 import type { FlowError } from '../flows/errors.js';
-import { newChallenge, presentChallenge } from '../flows/liveness/challenge.js';
+import { type ChallengeSubject, newChallenge, presentChallenge } from '../flows/liveness/challenge.js';
 import { objectId } from '../ids.js';
 import { withExpiry } from '../resources/app-registrations.js';
 import { asApiError } from './flow-error.js';
@@ -19,22 +19,39 @@ const LIMITS = {
   durationMs: { min: DEFAULT_TIMING.minDurationMs, max: DEFAULT_TIMING.maxDurationMs },
 };
 
+/**
+ * Stores a new challenge for `subject` (closing its open one) and presents it; `limitReached` is the
+ * operation's documented 409 when the subject has had its share.
+ */
+async function issued(ctx: AppContext, subject: ChallengeSubject, limitReached: () => Error) {
+  const { challenge, limit } = newChallenge(subject, {
+    now: Date.now(),
+    newId: () => objectId(),
+    fixedSteps: ctx.config.FACEPROOF_TEST_CHALLENGE_STEPS,
+  });
+  if (!(await ctx.store.issueChallenge(challenge, limit))) throw limitReached();
+  return { success: true as const, data: presentChallenge('active', challenge, LIMITS) };
+}
+
 const createLivenessChallenge = operation('createLivenessChallenge')(async (ctx, req) => {
   const v = await admitted(ctx, auth(req));
   const mode = v.settings.livenessMode;
   if (mode === 'passive') return { success: true as const, data: presentChallenge(mode, undefined, LIMITS) };
-  const { challenge, limit } = newChallenge(
-    { kind: 'validation', id: v.id, sessionId: v.sessionId, attempt: v.attempts, maxAttempts: v.maxAttempts },
-    { now: Date.now(), newId: () => objectId(), fixedSteps: ctx.config.FACEPROOF_TEST_CHALLENGE_STEPS },
-  );
-  if (!(await ctx.store.issueChallenge(challenge, limit)))
-    throw asApiError({
+  const subject = {
+    kind: 'validation',
+    id: v.id,
+    sessionId: v.sessionId,
+    attempt: v.attempts,
+    maxAttempts: v.maxAttempts,
+  } as const;
+  return issued(ctx, subject, () =>
+    asApiError({
       status: 409,
       code: 'LIVENESS_CHALLENGE_LIMIT_REACHED',
       title: 'Liveness challenge limit reached',
       message: 'LIVENESS_CHALLENGE_LIMIT_REACHED',
-    } satisfies FlowError<'createLivenessChallenge'>);
-  return { success: true as const, data: presentChallenge(mode, challenge, LIMITS) };
+    } satisfies FlowError<'createLivenessChallenge'>),
+  );
 });
 
 type RegistrationError = FlowError<'createAppRegistrationLivenessChallenge'>;
@@ -61,18 +78,14 @@ const createAppRegistrationLivenessChallenge = operation('createAppRegistrationL
     const mode = flow?.livenessMode ?? 'passive';
     if (mode === 'passive')
       return { success: true as const, data: presentChallenge(mode, undefined, LIMITS) };
-    const { challenge, limit } = newChallenge(
-      { kind: 'app-registration', id: r.id },
-      { now: Date.now(), newId: () => objectId(), fixedSteps: ctx.config.FACEPROOF_TEST_CHALLENGE_STEPS },
-    );
-    if (!(await ctx.store.issueChallenge(challenge, limit)))
-      throw asApiError({
+    return issued(ctx, { kind: 'app-registration', id: r.id }, () =>
+      asApiError({
         status: 409,
         code: 'LIVENESS_CHALLENGE_LIMIT_REACHED',
         title: 'Liveness challenge limit reached',
         message: 'Liveness challenge limit reached',
-      } satisfies RegistrationError);
-    return { success: true as const, data: presentChallenge(mode, challenge, LIMITS) };
+      } satisfies RegistrationError),
+    );
   },
 );
 
