@@ -1,16 +1,14 @@
-import type { FaceAnalysis } from '@faceproof/face-engine';
-import { type AppContext, auth } from '../context.js';
-import { defaulted, type OperationRequest, operation } from '../contract/operation.js';
+import { auth } from '../context.js';
+import { defaulted, operation } from '../contract/operation.js';
 import { admitEnrolment, decideEnrolment, registrationIdentifier } from '../flows/app-registration/enrol.js';
 import type { FlowError } from '../flows/errors.js';
-import { type ActiveJudgement, judgeSequence } from '../flows/liveness/active.js';
-import { challengeRefusal, enrolChallengeError, livenessInputRefusal } from '../flows/liveness/challenge.js';
-import type { LivenessChallenge, ProjectFlow } from '../flows/types.js';
+import { enrolChallengeError } from '../flows/liveness/challenge.js';
 import { objectId } from '../ids.js';
 import { presentAppRegistration } from '../present.js';
 import { isUniqueViolation } from '../store/sql-store.js';
 import { operationPath } from './common.js';
 import { asApiError } from './flow-error.js';
+import { admittedChallenge, analyseLiveness } from './liveness-evidence.js';
 
 /** Enrols the face of an app registration: load, ask the flow (src/flows/app-registration), save. */
 // Its convention spells codes `appRegistration_…`: FlowError takes the canonical spelling and checks it.
@@ -28,56 +26,7 @@ const personAlreadySet: FlowError<'createAppRegistrationBiometricValidation'> = 
   message: 'Person already set',
 };
 
-type EnrolBody = OperationRequest<'createAppRegistrationBiometricValidation'>['body'];
-
 const CHALLENGE_PATH = operationPath('createAppRegistrationLivenessChallenge');
-
-/** The challenge an active flow's request answers, admitted before the engine runs. */
-async function admittedChallenge(
-  ctx: AppContext,
-  registrationId: string,
-  flow: ProjectFlow,
-  body: EnrolBody,
-  now: number,
-) {
-  const input = livenessInputRefusal(flow.livenessMode, body, CHALLENGE_PATH);
-  if (input) throw asApiError(input);
-  if (body.challengeId === undefined) return undefined;
-  const challenge = await ctx.store.getChallenge(body.challengeId);
-  const refusal = challengeRefusal(challenge, { subjectId: registrationId }, now);
-  if (refusal || !challenge)
-    throw asApiError(enrolChallengeError(refusal ?? { kind: 'invalid', message: '' }));
-  return challenge;
-}
-
-/** The still's analysis and, with a challenge, the frames' verdict (the challenge closed once, after the engine ran). */
-async function analyse(
-  ctx: AppContext,
-  flow: ProjectFlow,
-  body: EnrolBody,
-  challenge: LivenessChallenge | undefined,
-  receivedAt: number,
-): Promise<{ analysis: FaceAnalysis; active?: ActiveJudgement }> {
-  if (!challenge || !body.frames) return { analysis: await ctx.faces.analyze(body.image) };
-  // The still, then the frames, one after the other: a sequence takes no more of the engine's queue
-  // than one image per worker (and an unusable still needs no frames analysed).
-  const analysis = await ctx.faces.analyze(body.image);
-  const frames = body.frames.map((f) => ({ image: f.image, t: f.capturedAtMs }));
-  const sequence = analysis.ok ? await ctx.faces.analyzeSequence(frames) : undefined;
-  if (!(await ctx.store.closeChallenge(challenge.id, new Date().toISOString())))
-    throw asApiError(
-      enrolChallengeError({ kind: 'invalid', message: 'This challenge was answered meanwhile.' }),
-    );
-  if (!analysis.ok || !sequence) return { analysis };
-  const active = judgeSequence({
-    challenge,
-    sequence,
-    still: analysis.template,
-    receivedAt,
-    passiveThreshold: flow.livenessMinScore,
-  });
-  return { analysis, active };
-}
 
 export const appRegistrationHandlers = operation('createAppRegistrationBiometricValidation')(
   async (ctx, req) => {
@@ -94,8 +43,18 @@ export const appRegistrationHandlers = operation('createAppRegistrationBiometric
     const { flow: admittedFlow, collectionId } = admission;
 
     const receivedAt = Date.now();
-    const challenge = await admittedChallenge(ctx, registration.id, admittedFlow, body, receivedAt);
-    const { analysis, active } = await analyse(ctx, admittedFlow, body, challenge, receivedAt);
+    const challenge = await admittedChallenge(ctx, body, {
+      mode: admittedFlow.livenessMode,
+      bind: { subjectId: registration.id },
+      now: receivedAt,
+      challengePath: CHALLENGE_PATH,
+      challengeError: enrolChallengeError,
+    });
+    const { analysis, active } = await analyseLiveness(ctx, body, challenge, {
+      receivedAt,
+      passiveThreshold: admittedFlow.livenessMinScore,
+      challengeError: enrolChallengeError,
+    });
     // The duplicate search, the save and the index update, alone among the collection's enrolments.
     return ctx.faces.exclusive(collectionId, async (store) => {
       const evidence = {

@@ -5,13 +5,9 @@ import { defaulted, type OperationRequest, operation } from '../contract/operati
 import { type Answering, apiError } from '../errors.js';
 import { bytesTemplate } from '../flows/analysis.js';
 import { alreadyCompleted } from '../flows/errors.js';
-import { type ActiveJudgement, judgeSequence } from '../flows/liveness/active.js';
-import {
-  challengeRefusal,
-  livenessInputRefusal,
-  validateChallengeError,
-} from '../flows/liveness/challenge.js';
-import type { BiometricValidation, LivenessChallenge } from '../flows/types.js';
+import type { ActiveJudgement } from '../flows/liveness/active.js';
+import { validateChallengeError } from '../flows/liveness/challenge.js';
+import type { BiometricValidation } from '../flows/types.js';
 import {
   type AttemptEvidence,
   admitAttempt,
@@ -42,6 +38,7 @@ import { isUniqueViolation } from '../store/sql-store.js';
 import type { Store } from '../store/types.js';
 import { captureUrl, flowNotFound, operationPath, projectNotFound } from './common.js';
 import { asApiError } from './flow-error.js';
+import { admittedChallenge, analyseLiveness } from './liveness-evidence.js';
 import { publicStart } from './public-start.js';
 
 /**
@@ -257,66 +254,27 @@ async function evidence(
   };
 }
 
-type ValidateBody = OperationRequest<'validateBiometricValidation'>['body'];
-
 const CHALLENGE_PATH = operationPath('createLivenessChallenge');
-
-/**
- * The challenge an active flow's request answers, admitted (the session's open one, of this attempt,
- * not expired) before the engine runs; refusals count no attempt.
- */
-async function admittedChallenge(ctx: AppContext, v: BiometricValidation, body: ValidateBody, now: number) {
-  const input = livenessInputRefusal(v.settings.livenessMode, body, CHALLENGE_PATH);
-  if (input) throw asApiError(input);
-  if (body.challengeId === undefined) return undefined;
-  const challenge = await ctx.store.getChallenge(body.challengeId);
-  const bind = { subjectId: v.id, sessionId: v.sessionId, attempt: v.attempts };
-  const refusal = challengeRefusal(challenge, bind, now);
-  if (refusal || !challenge)
-    throw asApiError(validateChallengeError(refusal ?? { kind: 'invalid', message: '' }));
-  return challenge;
-}
-
-/**
- * The still's analysis and, with a challenge, the frames' verdict. The challenge is closed once the
- * engine has run (a 503 leaves it open to be answered again) and before the verdict counts: of two
- * requests answering one challenge, only the one that closes it is judged.
- */
-async function analyse(
-  ctx: AppContext,
-  v: BiometricValidation,
-  body: ValidateBody,
-  challenge: LivenessChallenge | undefined,
-  receivedAt: number,
-): Promise<Analysed> {
-  const { image } = body;
-  if (!challenge || !body.frames) return { analysis: await ctx.faces.analyze(image), image };
-  // The still, then the frames, one after the other: a sequence takes no more of the engine's queue
-  // than one image per worker (and an unusable still needs no frames analysed).
-  const analysis = await ctx.faces.analyze(image);
-  const frames = body.frames.map((f) => ({ image: f.image, t: f.capturedAtMs }));
-  const sequence = analysis.ok ? await ctx.faces.analyzeSequence(frames) : undefined;
-  if (!(await ctx.store.closeChallenge(challenge.id, new Date().toISOString())))
-    throw asApiError(
-      validateChallengeError({ kind: 'invalid', message: 'This challenge was answered meanwhile.' }),
-    );
-  if (!analysis.ok || !sequence) return { analysis, image };
-  const active = judgeSequence({
-    challenge,
-    sequence,
-    still: analysis.template,
-    receivedAt,
-    passiveThreshold: v.settings.livenessMinScore,
-  });
-  return { analysis, image, active };
-}
 
 const validateBiometricValidation = operation('validateBiometricValidation')(async (ctx, req, { op }) => {
   const receivedAt = Date.now();
   let v = await admitted(ctx, auth(req));
-  const challenge = await admittedChallenge(ctx, v, req.body, receivedAt);
+  const challenge = await admittedChallenge(ctx, req.body, {
+    mode: v.settings.livenessMode,
+    bind: { subjectId: v.id, sessionId: v.sessionId, attempt: v.attempts },
+    now: receivedAt,
+    challengePath: CHALLENGE_PATH,
+    challengeError: validateChallengeError,
+  });
   // The engine runs before anything is recorded: a 503 leaves no trace and costs no attempt.
-  const analysed = await analyse(ctx, v, req.body, challenge, receivedAt);
+  const analysed: Analysed = {
+    ...(await analyseLiveness(ctx, req.body, challenge, {
+      receivedAt,
+      passiveThreshold: v.settings.livenessMinScore,
+      challengeError: validateChallengeError,
+    })),
+    image: req.body.image,
+  };
   for (let round = 0; round < ROUNDS; round++) {
     if (round > 0) v = await admitted(ctx, auth(req));
     const current = v;
