@@ -29,6 +29,7 @@ import {
   SCREEN_CUE_THRESHOLD,
   verifyLiveness,
 } from '../liveness/verify.js';
+import { PAGE_FRAMES } from '../liveness-clips.js';
 import { rng } from './attacks.js';
 import {
   cameraFrame,
@@ -44,14 +45,16 @@ import {
 } from './liveness-attacks.js';
 import { CACHE_DIR } from './video-poses.js';
 
-const CASE_CACHE = path.join(CACHE_DIR, 'liveness-eval-v1');
+const CASE_CACHE = path.join(CACHE_DIR, 'liveness-eval-v2');
 const VIDEOS: ClipVideo[] = ['franck', 'cap12', 'cap13'];
 const FLAT_PATHS_PER_SURFACE = Number(process.env.EVAL_FLAT_PATHS ?? 20);
 const WARPED_PER_DIRECTION = Number(process.env.EVAL_WARPED ?? 4);
 const REPLAY_CHALLENGES = 3;
 const OUT_W = 400;
 const OUT_H = 300;
-const FRAMES = 12;
+const FRAMES = PAGE_FRAMES;
+/** The clips of the labelled set (LivenessClip.evaluated). */
+const CLIPS = LIVENESS_CLIPS.filter((c) => c.evaluated !== false);
 
 export type CaseKind = 'genuine' | 'flat_print' | 'flat_screen' | 'replay' | 'warped_turn';
 
@@ -186,7 +189,7 @@ export async function replayFrames(
   seed: number,
 ): Promise<{ image: Buffer; t: number }[]> {
   const r = rng(seed * 104729 + 3);
-  const src = await clipFrames(clip, { mirror });
+  const src = await clipFrames(clip, { mirror, frames: FRAMES });
   const bg = renderBackground(OUT_W, OUT_H, seed + 202);
   const tx = smoothPath(r, 12);
   const ty = smoothPath(r, 8);
@@ -249,10 +252,10 @@ export async function buildCases(engine: HumanFaceEngine, log: (m: string) => vo
   const stillOf = (v: ClipVideo, m: boolean) => stills.get(`${v}/${m}`) as Still;
   const tag = (m: boolean) => (m ? '-m' : '');
 
-  for (const [i, clip] of LIVENESS_CLIPS.entries())
+  for (const [i, clip] of CLIPS.entries())
     for (const mirror of [false, true]) {
       const id = `genuine-${clip.id}${tag(mirror)}`;
-      const a = await analyse(engine, id, () => clipFrames(clip, { mirror }));
+      const a = await analyse(engine, id, () => clipFrames(clip, { mirror, frames: FRAMES }));
       cases.push({
         kind: 'genuine',
         id,
@@ -285,7 +288,7 @@ export async function buildCases(engine: HumanFaceEngine, log: (m: string) => vo
         }
   log(`+ flat: ${cases.length}`);
 
-  for (const [i, clip] of LIVENESS_CLIPS.entries())
+  for (const [i, clip] of CLIPS.entries())
     for (const mirror of [false, true]) {
       const id = `replay-${clip.id}${tag(mirror)}`;
       const a = await analyse(engine, id, () => replayFrames(clip, mirror, i + (mirror ? 500 : 0)));

@@ -1,6 +1,6 @@
 /**
  * Did the head follow the challenge? Timing first (only the server's clock is trusted), then the
- * movements: the sequence of movements the poses show must be exactly the issued steps, in order.
+ * movements: excursions of the head from its neutral pose, which must be the issued steps, in order.
  */
 import { type Challenge, type ChallengeStep, STEP_DEFINITIONS } from './challenge.js';
 import type { HeadPose } from './pose.js';
@@ -81,13 +81,19 @@ export type FollowFailure =
   | 'STEPS_OUT_OF_ORDER'
   | 'UNEXPECTED_MOVEMENT';
 
-/** Where a movement was seen: frames [start, end] and its strongest frame. */
+/**
+ * One movement: an excursion of the head from its neutral pose (the first frame's: the capture page
+ * films the first frame as the first prompt appears, after the "get ready" moment of looking at the
+ * camera), frames [start, end].
+ */
 export interface Movement {
   step: ChallengeStep;
   start: number;
   end: number;
+  /** First frame at the step's threshold: when the step was done. Steps are ordered by it. */
+  reached: number;
   peakFrame: number;
-  /** Degrees from the first frame (rotations) or scale factor over the first frame (approach). */
+  /** Degrees from the neutral pose (rotations) or scale factor over it (approach). */
   peak: number;
 }
 
@@ -103,93 +109,131 @@ export interface FollowResult {
   failedStep?: ChallengeStep;
   /** Evidence of each issued step that was matched, in order. */
   steps: StepEvidence[];
-  /** Every movement seen, in order of its first frame. */
+  /** Every movement seen, in the order they reached their thresholds. */
   movements: Movement[];
 }
 
 export interface FollowOptions {
-  /** Consecutive frames a movement must be held to count. Default 2. */
+  /** Frames of one excursion that must reach the step's threshold for it to count. Default 2. */
   minHoldFrames?: number;
 }
+
+/**
+ * Hysteresis: a movement starts at its step's threshold and lasts until the head comes back within this
+ * fraction of it. Coming back to the centre is therefore not a movement, and a head that hovers around
+ * the threshold makes one movement, not several.
+ */
+export const RETURN_FRACTION = 0.5;
+
+/**
+ * A rotation about an axis the challenge does not ask about (a nod while answering turns only) is
+ * tolerated below this multiple of its threshold: people nod a little while they turn, and the pose
+ * estimate mixes some yaw into pitch. Larger ones are refused (a recording that performs every movement
+ * in turn would otherwise answer any challenge made of some of them). On an axis the challenge does ask
+ * about, every movement must be an issued step, in order: the opposite of an issued step, or an extra
+ * one, is refused whatever its size.
+ */
+export const UNASKED_TOLERANCE = 1.5;
+
+type Axis = 'yaw' | 'pitch' | 'scale';
+
+const axisOf = (step: ChallengeStep): Axis => {
+  const d = STEP_DEFINITIONS[step];
+  return d.kind === 'rotation' ? d.axis : 'scale';
+};
 
 const threshold = (step: ChallengeStep) => {
   const d = STEP_DEFINITIONS[step];
   return d.kind === 'rotation' ? d.minDegrees : d.minScaleFactor;
 };
 
-/** The movement a frame shows relative to the first frame: one rotation (the dominant axis) and/or an approach. */
-function frameMovements(p: HeadPose, base: HeadPose): { step: ChallengeStep; value: number }[] {
-  const out: { step: ChallengeStep; value: number }[] = [];
-  const dyaw = p.yaw - base.yaw;
-  const dpitch = p.pitch - base.pitch;
-  for (const [step, d] of Object.entries(STEP_DEFINITIONS) as [
-    ChallengeStep,
-    (typeof STEP_DEFINITIONS)[ChallengeStep],
-  ][]) {
-    if (d.kind === 'rotation') {
-      const along = d.axis === 'yaw' ? dyaw : dpitch;
-      const across = d.axis === 'yaw' ? dpitch : dyaw;
-      const signed = d.direction * along;
-      // Dominance: a diagonal movement counts for the larger axis only.
-      if (signed >= d.minDegrees && Math.abs(along) > Math.abs(across)) out.push({ step, value: signed });
-    } else {
-      const factor = p.scale / base.scale;
-      if (factor >= d.minScaleFactor) out.push({ step, value: factor });
-    }
-  }
-  return out;
-}
-
-/** Runs of at least minHold consecutive frames showing the same movement. */
-export function findMovements(poses: readonly (HeadPose | undefined)[], minHold = 2): Movement[] {
-  const base = poses[0];
-  if (!base) return [];
-  const perFrame = poses.map((p) => (p ? frameMovements(p, base) : []));
-  const found: Movement[] = [];
-  for (const step of Object.keys(STEP_DEFINITIONS) as ChallengeStep[]) {
-    let start = -1;
-    for (let i = 0; i <= perFrame.length; i++) {
-      const hit = i < perFrame.length && perFrame[i]?.some((m) => m.step === step);
-      if (hit && start < 0) start = i;
-      if (!hit && start >= 0) {
-        const end = i - 1;
-        if (end - start + 1 >= minHold) {
-          let peakFrame = start;
-          let peak = Number.NEGATIVE_INFINITY;
-          for (let k = start; k <= end; k++) {
-            const v = perFrame[k]?.find((m) => m.step === step)?.value as number;
-            if (v > peak) {
-              peak = v;
-              peakFrame = k;
-            }
-          }
-          found.push({ step, start, end, peakFrame, peak });
-        }
-        start = -1;
-      }
-    }
-  }
-  found.sort((a, b) => a.start - b.start || a.end - b.end);
-  // Two runs of one movement with nothing between are one movement: a noisy frame can split a hold, and
-  // no step is issued twice in a row.
-  const merged: Movement[] = [];
-  for (const m of found) {
-    const last = merged[merged.length - 1];
-    if (last?.step === m.step) {
-      if (m.peak > last.peak) {
-        last.peak = m.peak;
-        last.peakFrame = m.peakFrame;
-      }
-      last.end = Math.max(last.end, m.end);
-    } else merged.push(m);
-  }
-  return merged;
+/** How far past its threshold a movement went: 1 = at the threshold. */
+export function stepMargin(step: ChallengeStep, peak: number): number {
+  const d = STEP_DEFINITIONS[step];
+  return d.kind === 'rotation' ? peak / d.minDegrees : (peak - 1) / (d.minScaleFactor - 1);
 }
 
 /**
- * The head rotations seen must be the issued steps in order, with none added (a recording that performs
- * every movement in turn would otherwise contain any challenge as a subsequence). An approach that was
- * not asked for is tolerated: people drift towards the screen.
+ * A frame counts as reaching a rotation's threshold only when that rotation is at least this share of the
+ * change about the other axis: the pose estimate of a turning head also moves its pitch, by 0.4-0.5 of the
+ * yaw on some real faces (and on a print bent round a face), which would otherwise make every turn a nod
+ * as well. A deliberate nod made while still turned is a larger change than that, and the head usually
+ * comes back towards the centre between steps.
+ */
+export const CROSS_AXIS_SHARE = 0.6;
+
+/**
+ * The step's measure of a frame (degrees in the step's direction, or the scale factor), and whether the
+ * frame can count as reaching the threshold (see CROSS_AXIS_SHARE).
+ */
+function measure(step: ChallengeStep, p: HeadPose, neutral: HeadPose): { value: number; clean: boolean } {
+  const d = STEP_DEFINITIONS[step];
+  if (d.kind === 'approach') return { value: p.scale / neutral.scale, clean: true };
+  const along = p[d.axis] - neutral[d.axis];
+  const other = d.axis === 'yaw' ? 'pitch' : 'yaw';
+  const across = p[other] - neutral[other];
+  return { value: d.direction * along, clean: Math.abs(along) >= CROSS_AXIS_SHARE * Math.abs(across) };
+}
+
+function returnLevel(step: ChallengeStep): number {
+  const d = STEP_DEFINITIONS[step];
+  return d.kind === 'rotation'
+    ? RETURN_FRACTION * d.minDegrees
+    : 1 + RETURN_FRACTION * (d.minScaleFactor - 1);
+}
+
+/**
+ * The movements of a sequence: for each step, each excursion from the neutral pose (frames past the
+ * return level, see RETURN_FRACTION) in which at least minHold frames reach the step's threshold. Each
+ * axis is followed on its own, so a turn made while still looking down is a turn; a frame where the
+ * other axis moved much more does not count for this one (CROSS_AXIS_SHARE). A frame without a pose
+ * ends an excursion.
+ */
+export function findMovements(poses: readonly (HeadPose | undefined)[], minHold = 2): Movement[] {
+  const neutral = poses[0];
+  if (!neutral) return [];
+  const found: Movement[] = [];
+  for (const step of Object.keys(STEP_DEFINITIONS) as ChallengeStep[]) {
+    const done = threshold(step);
+    const back = returnLevel(step);
+    let run: Movement | undefined;
+    let held = 0;
+    const close = () => {
+      if (run && held >= minHold) found.push(run);
+      run = undefined;
+      held = 0;
+    };
+    for (let i = 0; i < poses.length; i++) {
+      const p = poses[i];
+      const { value: v, clean } = p ? measure(step, p, neutral) : { value: Number.NaN, clean: false };
+      if (!(v >= back)) {
+        close();
+        continue;
+      }
+      run ??= { step, start: i, end: i, reached: -1, peakFrame: i, peak: Number.NEGATIVE_INFINITY };
+      run.end = i;
+      if (!clean) continue;
+      if (v > run.peak) {
+        run.peak = v;
+        run.peakFrame = i;
+      }
+      if (v >= done) {
+        held++;
+        if (run.reached < 0) run.reached = i;
+      }
+    }
+    close();
+  }
+  return found.sort((a, b) => a.reached - b.reached || a.start - b.start);
+}
+
+/**
+ * The movements seen must be the issued steps, in the order they were done: on every axis the challenge
+ * asks about (yaw for turns, pitch for nods, scale for moving closer), each movement must be the next
+ * issued step of that axis, and across axes they must come in the issued order (two steps done in the
+ * same frame may come in either order). An approach that was not asked for is tolerated (people drift
+ * towards the screen), and so is a rotation about an axis the challenge does not ask about, below
+ * UNASKED_TOLERANCE times its threshold.
  */
 export function checkFollowing(
   poses: readonly (HeadPose | undefined)[],
@@ -200,33 +244,43 @@ export function checkFollowing(
   if (poses.filter(Boolean).length < 2 || !poses[0])
     return { ok: false, failure: 'TOO_FEW_POSES', steps: [], movements: [] };
   const all = findMovements(poses, minHold);
-  const movements = all.filter((m) => STEP_DEFINITIONS[m.step].kind === 'rotation' || steps.includes(m.step));
+  const asked = new Set(steps.map(axisOf));
+  const fail = (
+    failure: FollowFailure,
+    failedStep: ChallengeStep,
+    matched: StepEvidence[],
+  ): FollowResult => ({
+    ok: false,
+    failure,
+    failedStep,
+    steps: matched,
+    movements: all,
+  });
+  const unaskedTooLarge = all.find(
+    (m) =>
+      !asked.has(axisOf(m.step)) &&
+      STEP_DEFINITIONS[m.step].kind === 'rotation' &&
+      stepMargin(m.step, m.peak) >= UNASKED_TOLERANCE,
+  );
+  const remaining = all.filter((m) => asked.has(axisOf(m.step)));
   const matched: StepEvidence[] = [];
-  for (let k = 0; k < steps.length; k++) {
-    const step = steps[k] as ChallengeStep;
-    const seen = movements[k];
-    if (seen?.step === step) {
+  for (const [k, step] of steps.entries()) {
+    const first = remaining[0];
+    // Among movements done in the same frame, the one this step asks for comes first.
+    const pick = remaining.findIndex((m) => m.step === step && m.reached === first?.reached);
+    if (first && pick >= 0) {
+      const [seen] = remaining.splice(pick, 1) as [Movement];
       matched.push({ ...seen, threshold: threshold(step) });
       continue;
     }
-    const failure: FollowFailure = seen
-      ? steps.slice(k + 1).includes(seen.step)
-        ? 'STEPS_OUT_OF_ORDER'
-        : 'UNEXPECTED_MOVEMENT'
-      : movements.some((m) => m.step === step)
-        ? 'STEPS_OUT_OF_ORDER'
-        : 'STEP_NOT_PERFORMED';
-    return { ok: false, failure, failedStep: step, steps: matched, movements: all };
+    if (!first) return fail('STEP_NOT_PERFORMED', step, matched);
+    // The opposite of an issued step, or a step on an asked axis that is not issued at all.
+    if (!steps.slice(k).includes(first.step)) return fail('UNEXPECTED_MOVEMENT', first.step, matched);
+    if (remaining.some((m) => m.step === step)) return fail('STEPS_OUT_OF_ORDER', step, matched);
+    return fail('STEP_NOT_PERFORMED', step, matched);
   }
-  if (movements.length > steps.length) {
-    const extra = movements[steps.length] as Movement;
-    return {
-      ok: false,
-      failure: 'UNEXPECTED_MOVEMENT',
-      failedStep: extra.step,
-      steps: matched,
-      movements: all,
-    };
-  }
+  const extra = remaining[0];
+  if (extra) return fail('UNEXPECTED_MOVEMENT', extra.step, matched);
+  if (unaskedTooLarge) return fail('UNEXPECTED_MOVEMENT', unaskedTooLarge.step, matched);
   return { ok: true, steps: matched, movements: all };
 }

@@ -12,7 +12,26 @@ export interface RgbImage {
   height: number;
 }
 
+/**
+ * A long straight edge of the frame outside the face (a print's margin, a screen's bezel, a poster, a
+ * door frame), as a line x·cos θ + y·sin θ = ρ.
+ */
+export interface StraightEdge {
+  /** Direction of the line's normal, degrees in [0, 180): 0 = a vertical edge, 90 = a horizontal one. */
+  angle: number;
+  /** Signed distance of the line from the image centre along its normal, in image px. */
+  rho: number;
+  /** Signed distance of the line from the face box centre along its normal, in face box widths. */
+  faceRho: number;
+  /** Edge pixels on the line, in face box widths (its visible length). */
+  length: number;
+}
+
 export interface ScreenCues {
+  /** The longest straight edges outside the face (at most MAX_EDGES), longest first. See bezelCue(). */
+  edges?: StraightEdge[];
+  /** The face box the edges are measured against: centre from the image centre, and width, in image px. */
+  face?: { x: number; y: number; width: number };
   /**
    * Strongest periodic component of the face's texture: log10 of the largest spectral peak over the
    * median power of its own frequency ring (periods of 2-8 px, axes and JPEG's 8-px grid left out). The
@@ -92,13 +111,21 @@ function powerSpectrum(patch: Float64Array, n: number): Float64Array {
  * box (cheeks, nose, forehead), at the image's own resolution, so nothing resamples the pattern away.
  */
 export function screenCues(img: RgbImage, box: readonly [number, number, number, number]): ScreenCues {
+  return {
+    moire: moire(img, box),
+    edges: straightEdges(img, box),
+    face: { x: box[0] + box[2] / 2 - img.width / 2, y: box[1] + box[3] / 2 - img.height / 2, width: box[2] },
+  };
+}
+
+function moire(img: RgbImage, box: readonly [number, number, number, number]): number {
   const side = Math.min(box[2], box[3]) * 0.6;
   let n = MAX_PATCH;
   while (n > side && n > MIN_PATCH) n >>= 1;
-  if (n > side) return { moire: Number.NaN };
+  if (n > side) return Number.NaN;
   const x0 = Math.round(box[0] + box[2] / 2 - n / 2);
   const y0 = Math.round(box[1] + box[3] / 2 - n / 2);
-  if (x0 < 0 || y0 < 0 || x0 + n > img.width || y0 + n > img.height) return { moire: Number.NaN };
+  if (x0 < 0 || y0 < 0 || x0 + n > img.width || y0 + n > img.height) return Number.NaN;
   const patch = new Float64Array(n * n);
   let mean = 0;
   for (let y = 0; y < n; y++)
@@ -141,5 +168,237 @@ export function screenCues(img: RgbImage, box: readonly [number, number, number,
     const med = sorted[sorted.length >> 1] as number;
     if (med > 0) peak = Math.max(peak, (sorted[sorted.length - 1] as number) / med);
   }
-  return { moire: peak > 0 ? Math.log10(peak) : Number.NaN };
+  return peak > 0 ? Math.log10(peak) : Number.NaN;
+}
+
+/** Edges kept per frame. */
+export const MAX_EDGES = 6;
+/** Shortest edge kept, in face box widths. */
+const MIN_EDGE_LENGTH = 0.6;
+/** The face box is grown by this before its pixels are left out (hair, ears and jaw are not edges). */
+const FACE_MARGIN = 1.4;
+const ANGLE_STEP_DEG = 2;
+const RHO_BIN_PX = 2;
+const EDGE_MAX_SIDE = 400;
+
+/**
+ * The straight edges of the frame outside the face: thin edges (gradient maxima along the gradient,
+ * above a contrast floor) vote in a Hough accumulator for lines whose normal matches their gradient;
+ * the strongest lines, apart from each other, are returned. One frame cannot tell a print's margin from
+ * a door frame: bezelCue() looks at how the edges move with the face over the key frames.
+ */
+export function straightEdges(
+  img: RgbImage,
+  faceBox: readonly [number, number, number, number],
+): StraightEdge[] {
+  // Frames wider than EDGE_MAX_SIDE are searched at half size (the cost is per pixel; edges this long
+  // survive halving).
+  const k = Math.max(img.width, img.height) > EDGE_MAX_SIDE ? 2 : 1;
+  const w = Math.floor(img.width / k);
+  const h = Math.floor(img.height / k);
+  const box = faceBox.map((v) => v / k) as [number, number, number, number];
+  const faceW = box[2];
+  if (!(faceW > 0) || w < 8 || h < 8) return [];
+  const grey = new Float32Array(w * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      let v = 0;
+      for (let dy = 0; dy < k; dy++)
+        for (let dx = 0; dx < k; dx++) {
+          const i = ((y * k + dy) * img.width + x * k + dx) * 3;
+          v +=
+            0.299 * (img.data[i] as number) +
+            0.587 * (img.data[i + 1] as number) +
+            0.114 * (img.data[i + 2] as number);
+        }
+      grey[y * w + x] = v / (k * k);
+    }
+  const gx = new Float32Array(w * h);
+  const gy = new Float32Array(w * h);
+  const at = (x: number, y: number) => grey[y * w + x] as number;
+  for (let y = 1; y < h - 1; y++)
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      gx[i] =
+        at(x + 1, y - 1) +
+        2 * at(x + 1, y) +
+        at(x + 1, y + 1) -
+        at(x - 1, y - 1) -
+        2 * at(x - 1, y) -
+        at(x - 1, y + 1);
+      gy[i] =
+        at(x - 1, y + 1) +
+        2 * at(x, y + 1) +
+        at(x + 1, y + 1) -
+        at(x - 1, y - 1) -
+        2 * at(x, y - 1) -
+        at(x + 1, y - 1);
+    }
+  const cx = box[0] + box[2] / 2;
+  const cy = box[1] + box[3] / 2;
+  const halfW = (box[2] * FACE_MARGIN) / 2;
+  const halfH = (box[3] * FACE_MARGIN) / 2;
+  const nAngles = 180 / ANGLE_STEP_DEG;
+  // rho in bins of RHO_BIN_PX; a line is scored over 3 bins, so an edge a degree off its angle bin or
+  // a pixel off straight still counts whole.
+  const diag = Math.ceil(Math.hypot(w, h) / 2 / RHO_BIN_PX);
+  const nRho = 2 * diag + 1;
+  const acc = new Float32Array(nAngles * nRho);
+  const cos = Array.from({ length: nAngles }, (_, a) => Math.cos((a * ANGLE_STEP_DEG * Math.PI) / 180));
+  const sin = Array.from({ length: nAngles }, (_, a) => Math.sin((a * ANGLE_STEP_DEG * Math.PI) / 180));
+  // Contrast floor: a Sobel response of 80 is a step of 20 grey levels.
+  const floor = 80;
+  for (let y = 2; y < h - 2; y++)
+    for (let x = 2; x < w - 2; x++) {
+      if (Math.abs(x - cx) < halfW && Math.abs(y - cy) < halfH) continue;
+      const i = y * w + x;
+      const ex = gx[i] as number;
+      const ey = gy[i] as number;
+      const mag = Math.hypot(ex, ey);
+      if (mag < floor) continue;
+      // Thin: a maximum along its gradient (the nearest of the 4 directions).
+      const ux = Math.round(ex / mag);
+      const uy = Math.round(ey / mag);
+      const j1 = (y + uy) * w + (x + ux);
+      const j2 = (y - uy) * w + (x - ux);
+      if (
+        Math.hypot(gx[j1] as number, gy[j1] as number) > mag ||
+        Math.hypot(gx[j2] as number, gy[j2] as number) > mag
+      )
+        continue;
+      let theta = (Math.atan2(ey, ex) * 180) / Math.PI;
+      if (theta < 0) theta += 180;
+      if (theta >= 180) theta -= 180;
+      const centre = Math.round(theta / ANGLE_STEP_DEG);
+      // The normal within ±4° of the gradient's direction.
+      for (let d = -2; d <= 2; d++) {
+        const a = (((centre + d) % nAngles) + nAngles) % nAngles;
+        const rho = (x - w / 2) * (cos[a] as number) + (y - h / 2) * (sin[a] as number);
+        const r = Math.round(rho / RHO_BIN_PX) + diag;
+        acc[a * nRho + r] = (acc[a * nRho + r] as number) + 1;
+      }
+    }
+  const band = new Float32Array(acc.length);
+  for (let a = 0; a < nAngles; a++)
+    for (let r = 1; r < nRho - 1; r++) {
+      const i = a * nRho + r;
+      band[i] = (acc[i - 1] as number) + (acc[i] as number) + (acc[i + 1] as number);
+    }
+  const edges: StraightEdge[] = [];
+  const minVotes = MIN_EDGE_LENGTH * faceW;
+  const taken = new Uint8Array(acc.length);
+  for (let k = 0; k < MAX_EDGES; k++) {
+    let best = -1;
+    let bestVotes = minVotes;
+    for (let i = 0; i < band.length; i++)
+      if (!taken[i] && (band[i] as number) >= bestVotes) {
+        bestVotes = band[i] as number;
+        best = i;
+      }
+    if (best < 0) break;
+    const a = Math.floor(best / nRho);
+    const r = (best % nRho) - diag;
+    // Lines within 6° and 8 px of a kept one are the same edge.
+    for (let da = -3; da <= 3; da++)
+      for (let dr = -4; dr <= 4; dr++) {
+        const aa = a + da;
+        // Wrapping past 0°/180° flips the sign of rho.
+        const [wa, sign] = aa < 0 ? [aa + nAngles, -1] : aa >= nAngles ? [aa - nAngles, -1] : [aa, 1];
+        const rr = sign * (r + dr) + diag;
+        if (rr >= 0 && rr < nRho) taken[wa * nRho + rr] = 1;
+      }
+    const angle = a * ANGLE_STEP_DEG;
+    const c = cos[a] as number;
+    const sn = sin[a] as number;
+    const rho = r * RHO_BIN_PX;
+    const faceRho = (rho - ((cx - w / 2) * c + (cy - h / 2) * sn)) / faceW;
+    edges.push({ angle, rho: rho * k, faceRho, length: bestVotes / faceW });
+  }
+  return edges;
+}
+
+/** What bezelCue() found over the key frames. */
+export interface BezelCue {
+  /**
+   * The longest edge of the first key frame (face widths) that kept its place on the face, not in the
+   * image, in every later key frame where the face moved enough to tell the two apart; 0 when none.
+   */
+  rigidEdgeLength: number;
+  /** Edge comparisons where the face moved enough to tell (see EDGE_TOLERANCE). */
+  informative: number;
+  /** Of those, the edge was found where the face took it / where it was in the image. */
+  movedWithFace: number;
+  stayedInImage: number;
+}
+
+/** How far an edge may be from where a hypothesis puts it: degrees, and px plus a share of the face width. */
+const EDGE_TOLERANCE = { angle: 4, px: 4, face: 0.06 };
+
+interface EdgeFrame {
+  screen?: ScreenCues;
+  /** Eye corners give the face's rotation in the image. */
+  landmarks?: Partial<Record<'rightEyeOuter' | 'leftEyeOuter', readonly [number, number]>>;
+}
+
+const eyeAngle = (f: EdgeFrame): number | undefined => {
+  const a = f.landmarks?.rightEyeOuter;
+  const b = f.landmarks?.leftEyeOuter;
+  return a && b ? (Math.atan2(b[1] - a[1], b[0] - a[0]) * 180) / Math.PI : undefined;
+};
+
+/** The same line with its normal's angle brought into [0, 180) (rho changes sign when it flips). */
+function canonical(angle: number, rho: number): [number, number] {
+  let a = angle % 360;
+  if (a < 0) a += 360;
+  return a >= 180 ? [a - 180, -rho] : [a, rho];
+}
+
+function near(e: StraightEdge, angle: number, rho: number, faceWidth: number): boolean {
+  const [a, r] = canonical(angle, rho);
+  let da = Math.abs(e.angle - a);
+  let dr = Math.abs(e.rho - r);
+  if (da > 90) {
+    da = 180 - da;
+    dr = Math.abs(e.rho + r);
+  }
+  return da <= EDGE_TOLERANCE.angle && dr <= EDGE_TOLERANCE.px + EDGE_TOLERANCE.face * faceWidth;
+}
+
+/**
+ * Bezel and print-edge cue over a sequence's key frames: a picture held in front of the camera carries
+ * its own straight edges (a margin, a bezel, the straight things photographed with the face) rigidly
+ * with the face, while a real head moves in front of a background whose edges stay where they are. Each
+ * long edge of the first key frame is looked for in every later key frame at two places: where the
+ * face's movement (shift, scale and rotation of the face box and eye line) takes it, and where it was in
+ * the image. Only comparisons where those places differ count. Reported only (see the screen_cues check).
+ */
+export function bezelCue(frames: readonly EdgeFrame[]): BezelCue {
+  const keys = frames.filter((f) => f.screen?.edges && f.screen.face && eyeAngle(f) !== undefined);
+  const out: BezelCue = { rigidEdgeLength: 0, informative: 0, movedWithFace: 0, stayedInImage: 0 };
+  const first = keys[0];
+  if (!first?.screen?.face || !first.screen.edges) return out;
+  const roll0 = eyeAngle(first) as number;
+  for (const e of first.screen.edges) {
+    let informative = 0;
+    let withFace = 0;
+    for (const k of keys.slice(1)) {
+      const face = k.screen?.face as { x: number; y: number; width: number };
+      const edges = k.screen?.edges as StraightEdge[];
+      const angle = e.angle + ((eyeAngle(k) as number) - roll0);
+      const rad = (angle * Math.PI) / 180;
+      const rho = e.faceRho * face.width + face.x * Math.cos(rad) + face.y * Math.sin(rad);
+      const probe: StraightEdge = { angle: e.angle, rho: e.rho, faceRho: 0, length: 0 };
+      if (near(probe, angle, rho, face.width)) continue;
+      informative++;
+      const moved = edges.some((x) => near(x, angle, rho, face.width));
+      const stayed = edges.some((x) => near(x, e.angle, e.rho, 0));
+      if (moved) withFace++;
+      out.movedWithFace += moved ? 1 : 0;
+      out.stayedInImage += stayed ? 1 : 0;
+    }
+    out.informative += informative;
+    if (informative > 0 && withFace === informative)
+      out.rigidEdgeLength = Math.max(out.rigidEdgeLength, e.length);
+  }
+  return out;
 }

@@ -15,7 +15,7 @@ import {
 import { checkIdentity, DEFAULT_SAME_PERSON_MIN_SCORE, type IdentityResult } from './identity.js';
 import type { FrameLandmarks } from './landmarks.js';
 import { estimatePose, type HeadPose } from './pose.js';
-import type { ScreenCues } from './screen.js';
+import { type BezelCue, bezelCue, type ScreenCues } from './screen.js';
 
 /** What the engine extracted from one frame of the sequence. */
 export interface LivenessFrame {
@@ -76,6 +76,12 @@ export const PASSIVE_REPORT_THRESHOLD = 0.5;
  * deciding (see the screen_cues check): it flags only some rendered screens and no print.
  */
 export const SCREEN_CUE_THRESHOLD = 1.7;
+
+/**
+ * Length (face widths) of a straight edge moving rigidly with the face (BezelCue.rigidEdgeLength) at
+ * which the screen_cues check's detail flags a border (bezelFlagged). Reported, never deciding.
+ */
+export const BEZEL_EDGE_THRESHOLD = 0.8;
 
 export const FRAME_COUNT_LIMITS = { min: 8, max: 15 } as const;
 
@@ -265,6 +271,7 @@ export function verifyLiveness(input: VerifyLivenessInput, o: VerifyLivenessOpti
 
   const screenThreshold = o.screenCueThreshold ?? SCREEN_CUE_THRESHOLD;
   const moire = frames.flatMap((f) => (f.screen && Number.isFinite(f.screen.moire) ? [f.screen.moire] : []));
+  const bezel = bezelCue(frames);
   checks.push({
     name: 'screen_cues',
     passed: moire.length > 0 && median(moire) < screenThreshold,
@@ -273,7 +280,14 @@ export function verifyLiveness(input: VerifyLivenessInput, o: VerifyLivenessOpti
     unit: 'moiré (log10 spectral peak over its ring, median of key frames)',
     ...(moire.length > 0 && median(moire) >= screenThreshold ? { reason: 'SCREEN_PATTERN' } : {}),
     decides: false,
-    detail: { frames: moire.length, max: moire.length ? Math.max(...moire) : Number.NaN },
+    detail: {
+      frames: moire.length,
+      max: moire.length ? Math.max(...moire) : Number.NaN,
+      // Straight edges moving rigidly with the face (a print's margin, a bezel): see bezelCue().
+      bezel: bezel satisfies BezelCue,
+      bezelThreshold: BEZEL_EDGE_THRESHOLD,
+      bezelFlagged: bezel.rigidEdgeLength >= BEZEL_EDGE_THRESHOLD,
+    },
   });
 
   const failed = checks.find((c) => c.decides && !c.passed);
