@@ -31,12 +31,20 @@ import {
   STEP_DEFINITIONS,
 } from '../liveness/challenge.js';
 import { stepMargin } from '../liveness/follow.js';
+import { PAGE_FRAMES } from '../liveness-clips.js';
 import { type VideoPoseFrame, videoPoses } from './video-poses.js';
 
 export const SCAN_FPS = 10;
 /** Window lengths, s: the page films 1.6 s per step (3.2 s for two, 4.8 s for three). */
 const DURATIONS_S = [1.6, 2, 2.4, 2.8, 3.2, 3.6, 4, 4.8, 5.6];
 const REST_S = 0.5;
+/**
+ * The rest also covers the window's first REST_INTO_WINDOW_S and the first step is reached no sooner
+ * than FIRST_STEP_AFTER_S: the page's first frame comes as the first prompt appears, before anyone can
+ * react, and a clip's decoded frames can sit 0.1-0.2 s off the scan's times.
+ */
+const REST_INTO_WINDOW_S = 0.2;
+const FIRST_STEP_AFTER_S = 0.4;
 const REST_SPREAD_DEG = 4;
 /**
  * The rest is "looking at the camera": within this of the video's median pose (each person's frontal
@@ -51,7 +59,15 @@ const HOLD_AT_END_S = 0.3;
 /** No window within this distance of a video's still (LIVENESS_STILLS): the still is a separate moment. */
 const STILL_CLEARANCE_S = 1;
 
+/**
+ * 'page': after 0.5 s of rest looking at the camera, like the capture page's first frame; 'still-start':
+ * anywhere the head holds still for the window's first REST_INTO_WINDOW_S (more of the videos' few
+ * multi-step moments, but the neutral is not a "get ready" moment).
+ */
+export type ClipShape = 'page' | 'still-start';
+
 export interface ClipCandidate {
+  shape: ClipShape;
   video: VideoName;
   start: number;
   duration: number;
@@ -102,6 +118,7 @@ function label(
   a: number,
   b: number,
   neutral: { yaw: number; pitch: number; scale: number },
+  minHeld: number,
 ): Labelled[] | undefined {
   const steps: Labelled[] = [];
   const ambiguousAxes = new Set<string>();
@@ -132,7 +149,7 @@ function label(
           if (reached < 0) reached = i;
         }
       }
-      if (held >= 2) steps.push({ step, reached, margin: peak });
+      if (held >= minHeld) steps.push({ step, reached, margin: peak });
       else if (peak >= AMBIGUOUS_BELOW) ambiguousAxes.add(axis);
     }
   }
@@ -147,16 +164,21 @@ function label(
   return steps;
 }
 
-export function candidates(video: VideoName, scan: readonly VideoPoseFrame[], fps: number): ClipCandidate[] {
+export function candidates(
+  video: VideoName,
+  scan: readonly VideoPoseFrame[],
+  fps: number,
+  shape: ClipShape = 'page',
+): ClipCandidate[] {
   const out: ClipCandidate[] = [];
   const track = smooth(scan);
-  const restFrames = Math.round(REST_S * fps);
+  const restFrames = shape === 'page' ? Math.round(REST_S * fps) : 0;
   const still = LIVENESS_STILLS[video];
   const posed = scan.flatMap((f) => (f.pose ? [f.pose] : []));
   const frontal = { yaw: median(posed.map((p) => p.yaw)), pitch: median(posed.map((p) => p.pitch)) };
   for (let s = restFrames; s < scan.length; s++) {
     const start = s / fps;
-    const rest = scan.slice(s - restFrames, s + 1);
+    const rest = scan.slice(s - restFrames, s + Math.round(REST_INTO_WINDOW_S * fps) + 1);
     if (!rest.every((f) => f.faces === 1 && f.pose)) continue;
     const neutral = {
       yaw: median(rest.map((f) => f.pose?.yaw as number)),
@@ -170,8 +192,9 @@ export function candidates(video: VideoName, scan: readonly VideoPoseFrame[], fp
     );
     if (!still_) continue;
     if (
-      Math.abs(neutral.yaw - frontal.yaw) > REST_FRONTAL_DEG ||
-      Math.abs(neutral.pitch - frontal.pitch) > REST_FRONTAL_DEG
+      shape === 'page' &&
+      (Math.abs(neutral.yaw - frontal.yaw) > REST_FRONTAL_DEG ||
+        Math.abs(neutral.pitch - frontal.pitch) > REST_FRONTAL_DEG)
     )
       continue;
     for (const duration of DURATIONS_S) {
@@ -179,14 +202,18 @@ export function candidates(video: VideoName, scan: readonly VideoPoseFrame[], fp
       if (e >= scan.length) continue;
       if (start < still + STILL_CLEARANCE_S && still - STILL_CLEARANCE_S < start + duration) continue;
       if (!scan.slice(s, e + 1).every((f) => f.faces === 1 && f.pose)) continue;
-      const steps = label(track, s, e, neutral);
+      // Each step held over at least two of the 15 frames the window is sampled at.
+      const minHeld = Math.max(2, Math.ceil((2 * duration * fps) / (PAGE_FRAMES - 1)));
+      const steps = label(track, s, e, neutral, minHeld);
       if (!steps || steps.length === 0) continue;
+      if ((steps[0] as Labelled).reached < s + FIRST_STEP_AFTER_S * fps) continue;
       const names = steps.map((x) => x.step);
       const issuable =
         ISSUABLE.has(names.join(',')) || (names.length === 1 && isTurn(names[0] as ChallengeStep));
       if (!issuable) continue;
       if ((steps[steps.length - 1] as Labelled).reached > e - HOLD_AT_END_S * fps) continue;
       out.push({
+        shape,
         video,
         start: Math.round(start * 10) / 10,
         duration,
@@ -199,21 +226,18 @@ export function candidates(video: VideoName, scan: readonly VideoPoseFrame[], fp
 }
 
 /**
- * Non-overlapping windows: most steps first (a whole challenge is worth more than one turn), then
- * shortest, then clearest (largest smallest margin). `pinned` windows are kept first (the clip other
- * packages' tests play, franck-158_2).
+ * Non-overlapping windows: page-shaped ones first, then most steps (a whole challenge is worth more than
+ * one turn), then shortest, then clearest (largest smallest margin).
  */
-export function choose(
-  all: readonly ClipCandidate[],
-  pinned: readonly ClipCandidate[] = [],
-): ClipCandidate[] {
+export function choose(all: readonly ClipCandidate[]): ClipCandidate[] {
   const sorted = [...all].sort(
     (a, b) =>
+      Number(a.shape !== 'page') - Number(b.shape !== 'page') ||
       b.steps.length - a.steps.length ||
       a.duration - b.duration ||
       Math.min(...b.margins) - Math.min(...a.margins),
   );
-  const chosen: ClipCandidate[] = [...pinned];
+  const chosen: ClipCandidate[] = [];
   for (const c of sorted) {
     const overlaps = chosen.some(
       (k) => k.video === c.video && c.start < k.start + k.duration && k.start < c.start + c.duration,
@@ -231,14 +255,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const all: ClipCandidate[] = [];
     for (const video of ['franck', 'cap12', 'cap13'] as const) {
       const scan = await videoPoses(engine, video, fps);
-      const c = candidates(video, scan, fps);
-      console.error(`${video}: ${scan.length} frames, ${c.length} labelled windows`);
-      all.push(...c);
+      const page = candidates(video, scan, fps, 'page');
+      // Only the multi-step moments are worth a window that does not start like the page.
+      const stillStart = candidates(video, scan, fps, 'still-start').filter((c) => c.steps.length >= 2);
+      console.error(
+        `${video}: ${scan.length} frames, ${page.length} + ${stillStart.length} labelled windows`,
+      );
+      all.push(...page, ...stillStart);
     }
-    const pinned = all.filter((c) => c.video === 'franck' && c.start === 158.2 && c.duration === 1.6);
-    for (const c of choose(all, pinned.slice(0, 1)))
+    for (const c of choose(all))
       console.log(
         JSON.stringify({
+          shape: c.shape,
           video: c.video,
           start: c.start,
           duration: c.duration,

@@ -134,6 +134,8 @@ export function livenessSection(cases: EvalCase[]): { markdown: string; json: un
   const multi = gen.filter((s) => (s.c.ownSteps?.length ?? 0) >= 2);
   const single = gen.filter((s) => (s.c.ownSteps?.length ?? 0) < 2);
   const refused = (xs: Scored[]) => xs.filter((s) => !s.verdict.live).length;
+  const shapeOf = new Map(CLIPS.map((c) => [c.id, c.shape ?? 'page']));
+  const isPage = (x: Scored) => shapeOf.get(x.c.id.replace(/^genuine-/, '').replace(/-m$/, '')) === 'page';
   const flatAll = scored.filter(
     (s) => (s.c.kind === 'flat_print' || s.c.kind === 'flat_screen') && s.against === 'best',
   );
@@ -153,7 +155,7 @@ export function livenessSection(cases: EvalCase[]): { markdown: string; json: un
   const refitRates = rates(refit);
   const clipRows = CLIPS.map((clip) => {
     const s = gen.filter((x) => x.c.id.startsWith(`genuine-${clip.id}`));
-    return `| ${clip.id} | ${clip.video} | ${clip.start} | ${clip.duration} | ${clip.steps.join(' → ')} | ${s
+    return `| ${clip.id} | ${clip.video} | ${clip.shape ?? 'page'} | ${clip.start} | ${clip.duration} | ${clip.steps.join(' → ')} | ${s
       .map((x) => (x.verdict.live ? 'live' : `${x.verdict.reason}`) + (x.c.mirror ? ' (mirrored)' : ''))
       .join('; ')} |`;
   });
@@ -185,7 +187,7 @@ ${table.map((r) => `| ${KIND_LABEL[r.kind]} | ${AGAINST_LABEL[r.against]} | ${r.
 
 With the thresholds fitted on this run instead: ${refitRates.map((r) => `${r.kind}/${r.against} ${r.all[0]}/${r.all[1]}`).join(', ')}.
 
-- **BPCER on issuable 2-3-step challenges: ${refused(multi)}/${multi.length} (${pct(refused(multi), multi.length)})** — target ≤ 5 % ${met(refused(multi), multi.length, 0.05)}; one-turn clips ${refused(single)}/${single.length}; all genuine ${bp}/${gen.length} (${pct(bp, gen.length)}). Verdicts: ${reasons(scored, 'genuine', 'own')}.
+- **BPCER on issuable 2-3-step challenges: ${refused(multi)}/${multi.length} (${pct(refused(multi), multi.length)})** — target ≤ 5 % ${met(refused(multi), multi.length, 0.05)}; of them page-shaped ${refused(multi.filter(isPage))}/${multi.filter(isPage).length}, still-start ${refused(multi.filter((x) => !isPage(x)))}/${multi.filter((x) => !isPage(x)).length}; one-turn clips ${refused(single)}/${single.length}; all genuine ${bp}/${gen.length} (${pct(bp, gen.length)}). Verdicts: ${reasons(scored, 'genuine', 'own')}.
 - **Flat objects (prints and screens), attacker's best case: APCER ${apFlat}/${flatAll.length} (${pct(apFlat, flatAll.length)})** — target ≤ 1 % ${met(apFlat, flatAll.length, 0.01)}. Most show no movement a challenge could ask for and are refused by the challenge; the flat-object check alone, whatever the challenge, lets ${flatAlone}/${flatAll.length} (${pct(flatAlone, flatAll.length)}) through (${met(flatAlone, flatAll.length, 0.01)} on its own). Refused as: print ${reasons(scored, 'flat_print', 'best')}; screen ${reasons(scored, 'flat_screen', 'best')}.
 - **Warped turn (a print bent round the face and turned)**, best case: ${reasons(scored, 'warped_turn', 'best')}. The flat-object check alone lets ${warpedAlone}/${warpedBest.length} (${pct(warpedAlone, warpedBest.length)}) through: on real mesh landmarks a bent picture turning is not told from a head (the mesh regresses a proud nose either way); what stops it here is that one bend turned one way is one step, and the server issues two or three. A bent print turned left then right would answer [turn_left, turn_right]: **this attack is not covered**.
 - **Replays against a challenge they do not follow: APCER ${apReplay}/${replayOther.length} (${pct(apReplay, replayOther.length)})** — target ≤ 5 % ${met(apReplay, replayOther.length, 0.05)}. Refused as: ${reasons(scored, 'replay', 'other')}. Against the challenge they answer: ${reasons(scored, 'replay', 'own')} (a replayed recording of the victim that happens to follow the issued challenge is a real head on a screen: see the limits).
@@ -202,11 +204,11 @@ The screen cues and the passive models are reported (checks \`screen_cues\` and 
 
 Genuine clips and their verdicts (to play one to a fake camera for a fixed challenge, take a row live in both columns):
 
-| clip | video | start s | duration s | answers | verdicts |
-| --- | --- | ---: | ---: | --- | --- |
+| clip | video | shape | start s | duration s | answers | verdicts |
+| --- | --- | --- | ---: | ---: | --- | --- |
 ${clipRows.join('\n')}
 
-**Limits.** ${gen.length} genuine sequences of two people (${LIVENESS_CLIPS.length} cuts, mirrored) is a small set: one refusal moves BPCER by ${pct(1, gen.length)}, and the clips were chosen by the same pose estimate that judges them (10 fps scan, each step ≥ 1.1× the thresholds of the time, 15° / 10°), so they are the videos' clearest movements; the step thresholds were then lowered (12° / 8°) on this same data. A real user answering a prompt turns further (25-45°) than these recordings (15-35°), and these recordings were not made to follow prompts, which is what sinks the multi-step clips. The flat-object thresholds were fitted on half of these same cases: the figures on the fit half are optimistic, the held-out half is the fairer estimate and it is small. All attacks are rendered from the videos' own frames in software (geometry, paper, sub-pixel grid, glare, blur, JPEG): no printed photo, real screen or real camera was involved, so real presentations may look different (a sharper screen, a curved print, a hand holding it). The replay APCER measures the random challenge, not a detector: a replayed recording is a real head on a screen, and a recording that follows the issued challenge passes every deciding check (1 in ${ISSUABLE_COUNT} issuable challenges per attempt for one recording that performs one challenge; a library of the victim's recordings raises it). Not covered: a print bent round the face and moved through two steps (above), camera injection (a virtual camera streaming a deepfake or a recording), realistic 3D masks, a second person.
+**Limits.** ${gen.length} genuine sequences of two people (${CLIPS.length} cuts, mirrored), ${multi.length} of them answering an issuable challenge, is a small set: one refusal among those moves BPCER by ${pct(1, multi.length)}, and a mirrored clip is not an independent sample. The clips were labelled from the same pose estimate that judges them (src/eval/find-clips.ts: another neutral, another rule and the dense scan, but the same estimate), and the recordings were not made to answer prompts: their few multi-step moments are short and small (turns of 14-20°, where a prompted user turns 25-45°), some start mid-recording rather than after a "get ready" (shape still-start), and the follow rule's constants (${RETURN_FRACTION} return, ${CROSS_AXIS_SHARE} cross-axis share, ${UNASKED_TOLERANCE}× unasked tolerance) were set while looking at this same data and at the previous session's clips. The flat-object thresholds were fitted on half of these same cases: the figures on the fit half are optimistic, the held-out half is the fairer estimate and it is small. All attacks are rendered from the videos' own frames in software (geometry, paper, sub-pixel grid, glare, blur, JPEG): no printed photo, real screen or real camera was involved, so real presentations may look different (a sharper screen, a curved print, a hand holding it). The replay APCER measures the random challenge, not a detector: a replayed recording is a real head on a screen, and a recording that follows the issued challenge passes every deciding check (1 in ${ISSUABLE_COUNT} issuable challenges per attempt for one recording that performs one challenge; a library of the victim's recordings raises it); tolerating small unasked nods makes a recording answer slightly more challenges than an exact match would. Not covered: a print bent round the face and moved through two steps (above; each axis being followed on its own lets the pitch a bent print shows after its turn count as a nod), camera injection (a virtual camera streaming a deepfake or a recording), realistic 3D masks, a second person.
 `;
   return {
     markdown,
