@@ -45,7 +45,7 @@ import {
 } from './liveness-attacks.js';
 import { CACHE_DIR } from './video-poses.js';
 
-const CASE_CACHE = path.join(CACHE_DIR, 'liveness-eval-v2');
+const CASE_CACHE = path.join(CACHE_DIR, 'liveness-eval-v3');
 const VIDEOS: ClipVideo[] = ['franck', 'cap12', 'cap13'];
 const FLAT_PATHS_PER_SURFACE = Number(process.env.EVAL_FLAT_PATHS ?? 20);
 const WARPED_PER_DIRECTION = Number(process.env.EVAL_WARPED ?? 4);
@@ -411,11 +411,14 @@ export function score(
 
 /**
  * The two measures that separate flat objects from heads on real landmarks (nose parallax and whole-face
- * homography residual), each in the middle of the gap between the smallest genuine value and the largest
- * attack value below it, on the fit half only. The midline and the yaw range do not separate real
- * landmarks (the mesh regresses a proud nose and an apparent turn even on a tilted print) and keep their
- * values; the screen cue is set above every genuine clip of the fit half.
+ * homography residual, required together), each at FIT_SHARE of the smallest genuine value on the fit
+ * half, rounded down: genuine heads first, since neither measure alone separates (attacks reach past
+ * the smallest genuine value on each) and what stops a flat object is needing both. The midline and the
+ * yaw range do not separate real landmarks (the mesh regresses a proud nose and an apparent turn even on
+ * a tilted print) and keep their values; the screen cue is set above every genuine clip of the fit half.
  */
+export const FIT_SHARE = 0.95;
+
 export function fitThresholds(cases: readonly EvalCase[]): {
   fitted: FlatnessThresholds;
   screenCue: number;
@@ -427,11 +430,10 @@ export function fitThresholds(cases: readonly EvalCase[]): {
   const attacks = fit
     .filter((c) => c.kind === 'flat_print' || c.kind === 'flat_screen' || c.kind === 'warped_turn')
     .map((c) => flatMeasures(c.frames));
-  const gap = (key: 'parallax' | 'residual', fallback: number) => {
+  const floor3 = (v: number) => Math.floor(v * 1000) / 1000;
+  const share = (key: 'parallax' | 'residual', fallback: number) => {
     const g = Math.min(...genuine.map((m) => m[key]).filter(Number.isFinite));
-    const below = attacks.map((m) => m[key]).filter((v) => Number.isFinite(v) && v < g);
-    if (!Number.isFinite(g)) return fallback;
-    return below.length ? (Math.max(...below) + g) / 2 : g * 0.8;
+    return Number.isFinite(g) ? floor3(FIT_SHARE * g) : fallback;
   };
   const moire = fit
     .filter((c) => c.kind === 'genuine')
@@ -440,8 +442,8 @@ export function fitThresholds(cases: readonly EvalCase[]): {
   return {
     fitted: {
       ...FLATNESS_THRESHOLDS,
-      minParallax: round(gap('parallax', FLATNESS_THRESHOLDS.minParallax), 3),
-      minResidual: round(gap('residual', FLATNESS_THRESHOLDS.minResidual ?? 0), 3),
+      minParallax: share('parallax', FLATNESS_THRESHOLDS.minParallax),
+      minResidual: share('residual', FLATNESS_THRESHOLDS.minResidual ?? 0),
     },
     screenCue: round(Math.max(...moire.filter(Number.isFinite)) + 0.2, 1),
     genuine: genuine.length,

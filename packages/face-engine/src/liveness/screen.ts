@@ -173,10 +173,10 @@ function moire(img: RgbImage, box: readonly [number, number, number, number]): n
 
 /** Edges kept per frame. */
 export const MAX_EDGES = 6;
-/** Shortest edge kept, in face box widths. */
-const MIN_EDGE_LENGTH = 0.6;
-/** The face box is grown by this before its pixels are left out (hair, ears and jaw are not edges). */
-const FACE_MARGIN = 1.4;
+/** Shortest edge kept, in face box widths (the detector's box is about 1.6 face widths). */
+const MIN_EDGE_LENGTH = 0.4;
+/** Share of the face box (about twice as wide as the face) whose pixels are left out: hair, ears and jaw are not edges. */
+const FACE_MARGIN = 0.8;
 const ANGLE_STEP_DEG = 2;
 const RHO_BIN_PX = 2;
 const EDGE_MAX_SIDE = 400;
@@ -193,25 +193,25 @@ export function straightEdges(
 ): StraightEdge[] {
   // Frames wider than EDGE_MAX_SIDE are searched at half size (the cost is per pixel; edges this long
   // survive halving).
-  const k = Math.max(img.width, img.height) > EDGE_MAX_SIDE ? 2 : 1;
-  const w = Math.floor(img.width / k);
-  const h = Math.floor(img.height / k);
-  const box = faceBox.map((v) => v / k) as [number, number, number, number];
+  const down = Math.max(img.width, img.height) > EDGE_MAX_SIDE ? 2 : 1;
+  const w = Math.floor(img.width / down);
+  const h = Math.floor(img.height / down);
+  const box = faceBox.map((v) => v / down) as [number, number, number, number];
   const faceW = box[2];
   if (!(faceW > 0) || w < 8 || h < 8) return [];
   const grey = new Float32Array(w * h);
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++) {
       let v = 0;
-      for (let dy = 0; dy < k; dy++)
-        for (let dx = 0; dx < k; dx++) {
-          const i = ((y * k + dy) * img.width + x * k + dx) * 3;
+      for (let dy = 0; dy < down; dy++)
+        for (let dx = 0; dx < down; dx++) {
+          const i = ((y * down + dy) * img.width + x * down + dx) * 3;
           v +=
             0.299 * (img.data[i] as number) +
             0.587 * (img.data[i + 1] as number) +
             0.114 * (img.data[i + 2] as number);
         }
-      grey[y * w + x] = v / (k * k);
+      grey[y * w + x] = v / (down * down);
     }
   const gx = new Float32Array(w * h);
   const gy = new Float32Array(w * h);
@@ -312,7 +312,7 @@ export function straightEdges(
     const sn = sin[a] as number;
     const rho = r * RHO_BIN_PX;
     const faceRho = (rho - ((cx - w / 2) * c + (cy - h / 2) * sn)) / faceW;
-    edges.push({ angle, rho: rho * k, faceRho, length: bestVotes / faceW });
+    edges.push({ angle, rho: rho * down, faceRho, length: bestVotes / faceW });
   }
   return edges;
 }

@@ -53,6 +53,10 @@ describe('straightEdges', () => {
       .sort((a, b) => a - b)[0] as number;
     expect(left).toBeGreaterThan(-(80 + 8) / bw);
     expect(left).toBeLessThan(-(80 - 8) / bw);
+    // In image px from the image centre (x = 160), the left side's outer and inner edges: x = 74 and 80.
+    const leftRho = vertical.map((e) => (e.angle >= 176 ? -e.rho : e.rho)).sort((a, b) => a - b)[0] as number;
+    expect(leftRho).toBeGreaterThanOrEqual(-88);
+    expect(leftRho).toBeLessThanOrEqual(-78);
     // The sides are longer than the face is wide.
     for (const e of edges.slice(0, 4)) expect(e.length).toBeGreaterThan(1.5);
   });
@@ -65,9 +69,10 @@ describe('straightEdges', () => {
       ),
     ).toEqual([]);
     const [bx, by, bw, bh] = faceBox;
-    // A bright patch with hard edges, all inside the face box (the face's own contours are not edges).
+    // A bright patch with hard edges in the middle of the face box (the face's own contours are not edges).
+    const [cx, cy] = [bx + bw / 2, by + bh / 2];
     const inside = frame((x, y) =>
-      x > bx + bw / 2 && x < bx + bw && y > by && y < by + bh ? 220 : undefined,
+      Math.abs(x - cx - 0.1 * bw) < 0.2 * bw && Math.abs(y - cy) < 0.3 * bh ? 220 : undefined,
     );
     expect(straightEdges(inside, faceBox)).toEqual([]);
   });
