@@ -59,7 +59,7 @@ export interface LivenessFrame {
 export const FLATNESS_THRESHOLDS: FlatnessThresholds = {
   minMotion: 0.08,
   relativeMotion: 0.5,
-  minParallax: 0.129,
+  minParallax: 0.13,
   minResidual: 0.064,
   minMidlineProtrusion: 0.05,
   minYawRange: 12,
