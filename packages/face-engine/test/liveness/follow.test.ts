@@ -220,6 +220,19 @@ describe('checkFollowing: excursions from the neutral pose', () => {
     });
   });
 
+  it('needs a step issued twice to be made twice: back past half the threshold in between', () => {
+    const steps: ChallengeStep[] = ['turn_left', 'look_up', 'turn_left'];
+    const twice = track([0, 14, 22, 4, 0, 0, 2, 16, 22, 22], [0, 0, 0, 2, 12, 14, 3, 0, 0, 0]);
+    expect(checkFollowing(twice, steps).ok).toBe(true);
+    // Held to the left while looking up: one turn, so the second is missing.
+    const held = track([0, 14, 22, 20, 18, 18, 20, 22, 22, 22], [0, 0, 0, 2, 12, 14, 3, 0, 0, 0]);
+    expect(checkFollowing(held, steps)).toMatchObject({
+      ok: false,
+      failure: 'STEP_NOT_PERFORMED',
+      failedStep: 'turn_left',
+    });
+  });
+
   it('tolerates an approach that was not asked for, and refuses a missing one', () => {
     const yaw = [0, 14, 22, 22, 22, 22];
     const closer = track(yaw, [], [0.15, 0.16, 0.17, 0.19, 0.2, 0.2]);
