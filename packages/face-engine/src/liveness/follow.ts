@@ -130,10 +130,10 @@ export const RETURN_FRACTION = 0.5;
  * tolerated below this multiple of its threshold (16° nods, 24° turns): people nod a little while they
  * turn, and the pose estimate mixes some yaw into pitch and moves by ±4° between a real clip and its
  * mirror image (1.5× refused one of the evaluation's genuine one-turn clips, a 12.6° nod; raised to 2× on
- * that data). Larger ones are refused (a recording that performs every movement
- * in turn would otherwise answer any challenge made of some of them). On an axis the challenge does ask
- * about, every movement must be an issued step, in order: the opposite of an issued step, or an extra
- * one, is refused whatever its size.
+ * that data). Larger ones are refused (a recording that performs every movement in turn would
+ * otherwise answer any challenge made of some of them). On an axis the challenge does ask about, every
+ * movement must be an issued step, in order: the opposite of an issued step, or an extra one, is refused
+ * whatever its size.
  */
 export const UNASKED_TOLERANCE = 2;
 
