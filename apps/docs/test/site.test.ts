@@ -13,6 +13,7 @@ const guides = [
   'webhooks',
   'errors',
   'self-hosting',
+  'recognition',
 ];
 const viewports = {
   desktop: { width: 1280, height: 900 },

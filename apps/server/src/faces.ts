@@ -3,9 +3,11 @@ import {
   EngineBusyError,
   EngineError,
   type FaceAnalysis,
+  type FaceAnalysisOk,
   type FaceEngine,
   type FaceIndex,
   type SearchHit,
+  templateModelOf,
 } from '@faceproof/face-engine';
 import { faceImageLimits } from './contract/image-limits.js';
 import { ApiError } from './errors.js';
@@ -39,7 +41,10 @@ interface Member {
 
 /**
  * The face engine and one in-memory 1:N index per collection, loaded from the store's templates at
- * start. Index ids are person ids: a person has one template (app registration `force` replaces it).
+ * start. Each collection searches one template model (its `search_model`, the engine's model when it has
+ * none): its index holds only that model's templates, and a probe is searched with the analysis's
+ * template of that model, so models never mix. Index ids are person ids: a person has one template per
+ * model (app registration `force` replaces them).
  * With a shared (PostgreSQL) store, persons enrolled or deleted by other instances arrive as notices
  * and are applied within milliseconds; a periodic reconciliation catches anything a lost notice missed.
  */
@@ -47,6 +52,8 @@ export class Faces {
   engine?: FaceEngine;
   private readonly indexes = new Map<string, FaceIndex>();
   private readonly members = new Map<string, Member>();
+  /** Collections that search another model than the engine's (migrated deployments). */
+  private searchModels = new Map<string, string>();
   /** The tail of each collection's queue of enrolments (see `exclusive`). */
   private readonly enrolling = new Map<string, Promise<void>>();
   private store?: Store;
@@ -70,7 +77,8 @@ export class Faces {
       onChange: (c) => this.enqueue(() => this.applyChange(c)),
       onResync: () => void this.reconcile().catch(() => {}),
     });
-    for (const t of await store.allTemplates()) this.put(t);
+    this.searchModels = await store.collectionSearchModels();
+    for (const t of await store.allTemplates()) if (this.searched(t)) this.put(t);
     if (store.dialect === 'postgres') {
       this.reconcileTimer = setInterval(
         () => void this.reconcile().catch(() => {}),
@@ -87,8 +95,26 @@ export class Faces {
     return next;
   }
 
+  /** The template model a collection searches. */
+  searchModel(collectionId: string): string {
+    return this.searchModels.get(collectionId) ?? this.templateModel;
+  }
+
+  /**
+   * The models an enrolment stores: the engine's, and every model a collection still searches, so that a
+   * collection can switch to the engine's model once its persons have templates of it.
+   */
+  storedModels(): string[] {
+    return [...new Set([this.templateModel, ...this.searchModels.values()])];
+  }
+
+  /** Whether a stored template is of the model its collection searches (and one this engine runs). */
+  private searched(t: { collectionId: string; model: string }): boolean {
+    return t.model === this.searchModel(t.collectionId) && templateModelOf(t.model) !== undefined;
+  }
+
   private put(t: StoredTemplate) {
-    this.add(t.collectionId, t.personId, bytesTemplate(t.template));
+    this.add(t.collectionId, t.personId, { [t.model]: bytesTemplate(t.template) });
     (this.members.get(t.personId) as Member).templateId = t.id;
   }
 
@@ -98,7 +124,7 @@ export class Faces {
       this.opts.onSync?.({ collectionId: c.collectionId, action: 'drop', via: 'notice' });
       return;
     }
-    const latest = (await this.store?.personTemplates(c.personId))?.at(-1);
+    const latest = (await this.store?.personTemplates(c.personId))?.filter((t) => this.searched(t)).at(-1);
     if (latest) this.put(latest);
     else this.removePerson(c.collectionId, c.personId);
     this.opts.onSync?.({
@@ -119,7 +145,7 @@ export class Faces {
       const store = this.store;
       if (!store || !this.engine) return;
       const snapshot = Date.now();
-      const refs = await store.templateRefs();
+      const refs = (await store.templateRefs()).filter((r) => this.searched(r));
       const latest = new Map(refs.map((r) => [r.personId, r]));
       const load: string[] = [];
       for (const [personId, r] of latest) {
@@ -156,7 +182,7 @@ export class Faces {
     let idx = this.indexes.get(collectionId);
     if (!idx) {
       if (!this.engine) throw new Error('Face engine not started');
-      idx = this.engine.createIndex();
+      idx = this.engine.createIndex({ templateModel: this.searchModel(collectionId) });
       this.indexes.set(collectionId, idx);
     }
     return idx;
@@ -174,7 +200,7 @@ export class Faces {
     }
   }
 
-  /** The model of the templates this engine makes, named on each enrolled template. */
+  /** The engine's own template model: what new collections search. */
   get templateModel(): string {
     if (!this.engine) throw new Error('Face engine not started');
     return this.engine.info.templateModel;
@@ -200,13 +226,21 @@ export class Faces {
     }
   }
 
-  search(collectionId: string, template: Float32Array, k = 5): SearchHit[] {
-    return this.indexes.get(collectionId)?.search(template, k) ?? [];
+  /** The collection's 1:N search, with the analysis's template of the model the collection searches. */
+  search(collectionId: string, analysis: FaceAnalysisOk, k = 5): SearchHit[] {
+    const template = analysis.templates[this.searchModel(collectionId)];
+    return template ? (this.indexes.get(collectionId)?.search(template, k) ?? []) : [];
   }
 
-  add(collectionId: string, personId: string, template: Float32Array) {
+  /** Indexes a person with its template of the collection's search model (`templates` by model id). */
+  add(collectionId: string, personId: string, templates: Readonly<Record<string, Float32Array>>) {
     const prior = this.members.get(personId);
     if (prior && prior.collectionId !== collectionId) this.indexes.get(prior.collectionId)?.remove(personId);
+    const template = templates[this.searchModel(collectionId)];
+    if (!template) {
+      this.removePerson(collectionId, personId);
+      return;
+    }
     const idx = this.index(collectionId);
     idx.remove(personId);
     idx.add(personId, template);

@@ -7,12 +7,14 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import sharp, { type Metadata } from 'sharp';
+import { chipTransform, DLIB_MODEL_ID, DlibResNet, extractChip } from './dlib-resnet.js';
 import { fail, sniffFormat } from './input.js';
 import { type FrameLandmarks, landmarksFromMesh } from './liveness/landmarks.js';
 import { fuseConvBnRelu6, type GraphModelJson } from './model-fuse.js';
 import { assessQuality, type RawImage } from './quality.js';
 import type {
   AnalyzeOptions,
+  Box,
   EngineLimits,
   FaceAnalysis,
   FaceAnalysisFail,
@@ -57,17 +59,17 @@ const WASM_DIR = `${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'
 export const HUMAN_VERSION: string = JSON.parse(
   await readFile(path.join(HUMAN_DIR, 'package.json'), 'utf8').catch(() => '{"version":"unknown"}'),
 ).version;
-/** faceres (HSE FaceRes) 1024-d descriptor. */
-export const TEMPLATE_MODEL = `human-${HUMAN_VERSION}/faceres`;
-export const TEMPLATE_DIM = 1024;
+/** faceres (HSE FaceRes) 1024-d descriptor, run by Human inside detect(). */
+export const FACERES_MODEL_ID = `human-${HUMAN_VERSION}/faceres`;
 
 /** Largest side handed to the detector; bigger images are downscaled first (coordinates are mapped back). */
 const DETECT_MAX_SIDE = 1600;
 
-const runtime = { fuseDescriptor: true };
+const runtime = { fuseDescriptor: true, templateModel: DLIB_MODEL_ID };
 /** Per-thread settings; call before the first getHuman(). */
-export function configureRuntime(opts: { fuseDescriptor?: boolean }): void {
+export function configureRuntime(opts: { fuseDescriptor?: boolean; templateModel?: string }): void {
   if (opts.fuseDescriptor !== undefined) runtime.fuseDescriptor = opts.fuseDescriptor;
+  if (opts.templateModel !== undefined) runtime.templateModel = opts.templateModel;
 }
 
 const FUSED_JSON = 'faceres-fused.json';
@@ -150,8 +152,9 @@ function humanConfig(): Record<string, unknown> {
 }
 
 let humanPromise: Promise<HumanInstance> | null = null;
+let dlib: DlibResNet | null = null;
 
-/** Loads Human + models once per thread. */
+/** Loads Human + models (and dlib's ResNet on Human's tfjs) once per thread. */
 export function getHuman(): Promise<HumanInstance> {
   if (!humanPromise) {
     humanPromise = (async () => {
@@ -165,6 +168,7 @@ export function getHuman(): Promise<HumanInstance> {
       await human.load();
       if (human.tf.getBackend() !== 'wasm')
         throw new Error(`tfjs backend is ${human.tf.getBackend()}, expected wasm`);
+      dlib = await DlibResNet.load(human.tf as unknown as Parameters<typeof DlibResNet.load>[0]);
       return human;
     })();
   }
@@ -277,8 +281,26 @@ export async function decodeImage(
   }
 }
 
-/** Every face Human finds in a decoded image (the tensor is freed whatever happens). */
-async function detectFaces(decoded: DecodedImage): Promise<HumanFace[]> {
+/**
+ * The templates of one face, by model id: faceres when Human described the face, dlib's ResNet on the
+ * chip aligned with the face's mesh. Each is L2-normalised.
+ */
+async function describeFace(decoded: DecodedImage, face: HumanFace): Promise<Record<string, Float32Array>> {
+  const templates: Record<string, Float32Array> = {};
+  if (face.embedding?.length) templates[FACERES_MODEL_ID] = normalise(face.embedding);
+  const transform = face.mesh && face.mesh.length >= 468 ? chipTransform(face.mesh) : null;
+  if (transform && dlib) {
+    const chip = extractChip(decoded.data, decoded.width, decoded.height, transform);
+    templates[DLIB_MODEL_ID] = normalise(await dlib.describe(chip));
+  }
+  return templates;
+}
+
+/**
+ * Every face Human finds in a decoded image (the tensor is freed whatever happens). `faceres` runs Human's
+ * descriptor too; it is passed on every call because Human keeps a per-call config for the next calls.
+ */
+async function detectFaces(decoded: DecodedImage, faceres = true): Promise<HumanFace[]> {
   const human = await getHuman();
   // float32 directly: an int32 tensor is copied from the bytes, then cast to float32 again inside Human.
   const tensor = human.tf.tensor3d(
@@ -287,7 +309,7 @@ async function detectFaces(decoded: DecodedImage): Promise<HumanFace[]> {
     'float32',
   );
   try {
-    const res = await human.detect(tensor);
+    const res = await human.detect(tensor, { face: { description: { enabled: faceres } } });
     if (res.error) throw new Error(res.error);
     return res.face;
   } finally {
@@ -369,7 +391,11 @@ export async function analyzeBytes(
     const gate = qualityGate(quality, limits);
     if (gate) return { ...gate, image, faces: 1, timings: { ...timings, total: now() - t0 } };
   }
-  if (!main.embedding || main.embedding.length === 0) {
+  const tEmbed = now();
+  const templates = await describeFace(decoded, main);
+  timings.embed += now() - tEmbed;
+  const template = templates[runtime.templateModel];
+  if (!template) {
     return {
       ...fail('NO_FACE', 'A face was detected but could not be described.'),
       image,
@@ -387,7 +413,8 @@ export async function analyzeBytes(
       score: opts.skipLiveness ? Number.NaN : Math.sqrt(Math.max(0, antispoof) * Math.max(0, live)),
       components: { antispoof, liveness: live },
     },
-    template: normalise(main.embedding),
+    template,
+    templates,
     image,
     timings,
   };
@@ -400,6 +427,7 @@ export interface FrameAnalysisOk {
   height: number;
   faces: number;
   landmarks?: FrameLandmarks;
+  /** faceres template (whatever the engine model): what the liveness identity check compares. */
   template?: Float32Array;
   passive?: { antispoof: number; liveness: number };
   /** Human's own pose estimate in degrees (from the mesh's predicted depth), for comparison only. */
@@ -412,6 +440,8 @@ export type FrameAnalysis = FrameAnalysisOk | FaceAnalysisFail;
 export async function analyzeFrameBytes(bytes: Uint8Array, limits: EngineLimits): Promise<FrameAnalysis> {
   const decoded = await decodeImage(bytes, limits);
   if ('ok' in decoded) return decoded;
+  // Frames carry faceres templates whatever the engine's model: the liveness identity check (src/liveness/
+  // identity.ts) is calibrated on faceres, and dlib is not run for frames.
   const faces = await detectFaces(decoded);
   const size = { width: decoded.origWidth, height: decoded.origHeight };
   const counted = dedupe(faces.filter((f) => detScore(f) >= limits.minDetectionScore));
@@ -420,6 +450,7 @@ export async function analyzeFrameBytes(bytes: Uint8Array, limits: EngineLimits)
   const main = counted[0];
   if (!main) return { ok: true, ...size, faces: 0 };
   const significant = counted.filter((f) => sizeOf(f) >= limits.backgroundFaceRatio * sizeOf(main));
+  const template = main.embedding?.length ? normalise(main.embedding) : undefined;
   const deg = 180 / Math.PI;
   return {
     ok: true,
@@ -428,7 +459,7 @@ export async function analyzeFrameBytes(bytes: Uint8Array, limits: EngineLimits)
     ...(main.mesh && main.mesh.length >= 468
       ? { landmarks: landmarksFromMesh(main.mesh, decoded.scale) }
       : {}),
-    ...(main.embedding?.length ? { template: normalise(main.embedding) } : {}),
+    ...(template ? { template } : {}),
     ...(main.real !== undefined && main.live !== undefined
       ? { passive: { antispoof: main.real, liveness: main.live } }
       : {}),
@@ -442,6 +473,26 @@ export async function analyzeFrameBytes(bytes: Uint8Array, limits: EngineLimits)
         }
       : {}),
   };
+}
+
+/**
+ * Boxes (original image px) of every face above the detection threshold, largest first; in-process, for the
+ * evaluation, which crops the faces of group photos into single-face impostor images.
+ */
+export async function detectFaceBoxes(bytes: Uint8Array, limits: EngineLimits): Promise<Box[]> {
+  const decoded = await decodeImage(bytes, limits);
+  if ('ok' in decoded) return [];
+  const faces = dedupe(
+    (await detectFaces(decoded, false)).filter((f) => detScore(f) >= limits.minDetectionScore),
+  );
+  return faces
+    .map((f) => ({
+      x: f.box[0] * decoded.scale,
+      y: f.box[1] * decoded.scale,
+      width: f.box[2] * decoded.scale,
+      height: f.box[3] * decoded.scale,
+    }))
+    .sort((a, b) => b.width * b.height - a.width * a.height);
 }
 
 const detScore = (f: HumanFace) => f.boxScore ?? f.score;

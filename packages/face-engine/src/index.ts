@@ -1,4 +1,12 @@
-export { CALIBRATION, cosineToScore, scoreToCosine } from './calibration.js';
+export {
+  CALIBRATION,
+  CALIBRATIONS,
+  type Calibration,
+  cosineToScore,
+  DEFAULT_TEMPLATE_MODEL,
+  scoreToCosine,
+  type TemplateModelName,
+} from './calibration.js';
 export {
   createEngine,
   type HumanEngineOptions,
@@ -9,5 +17,6 @@ export {
 export { TemplateIndex } from './face-index.js';
 export { DEFAULT_LIMITS } from './limits.js';
 export * from './liveness/index.js';
+export { TEMPLATE_MODELS, type TemplateModel, templateModelOf } from './models.js';
 export { templateToBase64, toTemplate } from './template.js';
 export * from './types.js';

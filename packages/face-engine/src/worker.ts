@@ -13,9 +13,14 @@ interface Msg {
 
 const port = parentPort;
 if (!port) throw new Error('worker.js must run in a worker thread');
-const data = workerData as { testHooks?: boolean; fuseDescriptor?: boolean } | undefined;
+const data = workerData as
+  | { testHooks?: boolean; fuseDescriptor?: boolean; templateModel?: string }
+  | undefined;
 const testHooks = Boolean(data?.testHooks);
-configureRuntime({ fuseDescriptor: data?.fuseDescriptor ?? true });
+configureRuntime({
+  fuseDescriptor: data?.fuseDescriptor ?? true,
+  ...(data?.templateModel ? { templateModel: data.templateModel } : {}),
+});
 
 getHuman().then(
   () => port.postMessage({ type: 'ready' }),

@@ -143,6 +143,7 @@ async function commit(ctx: AppContext, d: Decision, consumeCode = false): Promis
   if (!d.next) return true;
   const saved = await ctx.store.saveValidation(d.next, {
     ...(d.enrolment ? { enrolment: d.enrolment } : {}),
+    ...(d.refresh ? { refresh: d.refresh } : {}),
     events: d.events,
     mails: d.mails,
     ...(consumeCode ? { consumeCode } : {}),
@@ -177,7 +178,7 @@ async function evidence(
   return {
     analysis,
     image,
-    candidates: ctx.faces.search(collectionId, analysis.template, 1),
+    candidates: ctx.faces.search(collectionId, analysis, 1),
     enrolled: enrolledPerson ? await ctx.store.findPersonByIdentifier(collectionId, v.identifier) : undefined,
   };
 }
@@ -207,7 +208,7 @@ const validateBiometricValidation = operation('validateBiometricValidation')(asy
 async function judgeAttempt(ctx: AppContext, v: BiometricValidation, analysis: FaceAnalysis, image: string) {
   const attempt = decideAttempt(v, await evidence(ctx, v, analysis, image), {
     now: Date.now(),
-    templateModel: ctx.faces.templateModel,
+    templateModels: ctx.faces.storedModels(),
     newId: () => objectId(),
   });
   if (attempt.error) {
@@ -224,7 +225,7 @@ async function judgeAttempt(ctx: AppContext, v: BiometricValidation, analysis: F
     if (d.enrolment && isUniqueViolation(err)) return 'again' as const;
     throw err;
   }
-  if (d.indexed) ctx.faces.add(d.indexed.collectionId, d.indexed.personId, d.indexed.template);
+  if (d.indexed) ctx.faces.add(d.indexed.collectionId, d.indexed.personId, d.indexed.templates);
   return presentResult(d.next.result, token, d.faceImage);
 }
 

@@ -49,7 +49,9 @@ import type {
   ProjectFlow,
   SigningKey,
   StoredTemplate,
+  TemplateModelCount,
   TemplateRef,
+  TemplateRefresh,
   TwoFactorCode,
   ValidationStatus,
 } from './types.js';
@@ -400,9 +402,41 @@ export abstract class SqlStore {
   }
 
   async templateRefs(): Promise<TemplateRef[]> {
-    return (await this.all('SELECT id, person_id, collection_id FROM templates ORDER BY created_at, id')).map(
-      (r) => ({ id: str(r.id), personId: str(r.person_id), collectionId: str(r.collection_id) }),
+    return (
+      await this.all('SELECT id, person_id, collection_id, model FROM templates ORDER BY created_at, id')
+    ).map((r) => ({
+      id: str(r.id),
+      personId: str(r.person_id),
+      collectionId: str(r.collection_id),
+      model: str(r.model),
+    }));
+  }
+
+  async collectionSearchModels(): Promise<Map<string, string>> {
+    const rows = await this.all('SELECT id, search_model FROM collections WHERE search_model IS NOT NULL');
+    return new Map(rows.map((r) => [str(r.id), str(r.search_model)]));
+  }
+
+  async setCollectionSearchModel(collectionId: string, model: string | null): Promise<boolean> {
+    return (await this.run('UPDATE collections SET search_model = ? WHERE id = ?', model, collectionId)) > 0;
+  }
+
+  async templateModelCounts(): Promise<TemplateModelCount[]> {
+    const collections = await this.all(
+      `SELECT c.id, c.search_model, (SELECT COUNT(*) FROM persons p WHERE p.collection_id = c.id) AS persons
+       FROM collections c ORDER BY c.created_at, c.id`,
     );
+    const counts = await this.all(
+      'SELECT collection_id, model, COUNT(DISTINCT person_id) AS persons FROM templates GROUP BY collection_id, model',
+    );
+    return collections.map((c) => ({
+      collectionId: str(c.id),
+      searchModel: c.search_model == null ? null : str(c.search_model),
+      persons: Number(c.persons),
+      models: Object.fromEntries(
+        counts.filter((r) => r.collection_id === c.id).map((r) => [str(r.model), Number(r.persons)]),
+      ),
+    }));
   }
 
   async personTemplates(personId: string): Promise<StoredTemplate[]> {
@@ -507,16 +541,17 @@ export abstract class SqlStore {
         p.updatedAt,
       ]);
     }
-    const t = e.template;
-    out.push([
-      'INSERT INTO templates (id, person_id, collection_id, model, template, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      t.id,
-      t.personId,
-      t.collectionId,
-      t.model,
-      this.blob(t.template),
-      t.createdAt,
-    ]);
+    for (const t of e.templates) {
+      out.push([
+        'INSERT INTO templates (id, person_id, collection_id, model, template, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        t.id,
+        t.personId,
+        t.collectionId,
+        t.model,
+        this.blob(t.template),
+        t.createdAt,
+      ]);
+    }
     if (e.image) {
       const i = e.image;
       out.push([
@@ -528,7 +563,30 @@ export abstract class SqlStore {
         i.createdAt,
       ]);
     }
-    out.push(...this.indexNotice(t.collectionId, t.personId));
+    out.push(...this.indexNotice(e.person.collectionId, e.person.id));
+    return out;
+  }
+
+  /** A person's templates of the refreshed models replaced; nothing written for a person deleted meanwhile. */
+  private refresh(r: TemplateRefresh): Stmt[] {
+    const out: Stmt[] = [];
+    for (const t of r.templates) {
+      out.push(
+        ['DELETE FROM templates WHERE person_id = ? AND model = ?', r.personId, t.model],
+        [
+          `INSERT INTO templates (id, person_id, collection_id, model, template, created_at)
+           SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?)`,
+          t.id,
+          t.personId,
+          t.collectionId,
+          t.model,
+          this.blob(t.template),
+          t.createdAt,
+          r.personId,
+        ],
+      );
+    }
+    out.push(...this.indexNotice(r.collectionId, r.personId));
     return out;
   }
 
@@ -568,6 +626,7 @@ export abstract class SqlStore {
     v: BiometricValidation,
     extra: {
       enrolment?: Enrolment;
+      refresh?: TemplateRefresh;
       events?: NewOutboxEvent[];
       appRegistration?: AppRegistration;
       mails?: NewMail[];
@@ -588,6 +647,7 @@ export abstract class SqlStore {
           if (changed === 0) return false;
           const stmts: Stmt[] = [];
           if (extra.enrolment) stmts.push(...this.enrolment(extra.enrolment));
+          if (extra.refresh) stmts.push(...this.refresh(extra.refresh));
           if (extra.appRegistration) stmts.push(this.writeAppRegistration(extra.appRegistration));
           stmts.push(...this.events(extra.events, v.updatedAt), ...this.mails(extra.mails, v.updatedAt));
           if (extra.consumeCode)
