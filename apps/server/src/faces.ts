@@ -67,8 +67,12 @@ export class Faces {
 
   async start(store: Store) {
     this.store = store;
+    this.searchModels = await store.collectionSearchModels();
+    // Only the networks whose templates are stored run: the engine's, and any a collection searches.
+    const searched = [...this.searchModels.values()].flatMap((id) => templateModelOf(id)?.name ?? []);
     this.engine = await createEngine({
       workers: this.opts.workers,
+      templateModels: searched,
       limits: faceImageLimits(),
       ...(this.opts.maxQueue !== undefined ? { maxQueue: this.opts.maxQueue } : {}),
     });
@@ -77,7 +81,6 @@ export class Faces {
       onChange: (c) => this.enqueue(() => this.applyChange(c)),
       onResync: () => void this.reconcile().catch(() => {}),
     });
-    this.searchModels = await store.collectionSearchModels();
     for (const t of await store.allTemplates()) if (this.searched(t)) this.put(t);
     if (store.dialect === 'postgres') {
       this.reconcileTimer = setInterval(

@@ -34,6 +34,12 @@ export interface HumanEngineOptions extends EngineOptions {
    * calibration's DEFAULT_TEMPLATE_MODEL). analyze() returns every model's template in `templates`.
    */
   templateModel?: TemplateModelName;
+  /**
+   * The models analyze() describes each face with (`templates`); the engine's model is always added.
+   * Default: all. A server whose collections all search the engine's model passes just that one and
+   * saves the other network's time.
+   */
+  templateModels?: readonly TemplateModelName[];
 }
 
 /** One frame of a liveness sequence: the image (as for analyze()) and its capture time on the client's clock. */
@@ -65,7 +71,11 @@ export class HumanFaceEngine implements FaceEngine {
     const workers = Math.max(1, opts.workers ?? availableParallelism());
     this.limits = resolveLimits(opts.limits);
     this.model = TEMPLATE_MODELS[opts.templateModel ?? DEFAULT_TEMPLATE_MODEL];
-    this.templateModels = [this.model, ...Object.values(TEMPLATE_MODELS).filter((m) => m !== this.model)];
+    const wanted = new Set(opts.templateModels ?? (Object.keys(TEMPLATE_MODELS) as TemplateModelName[]));
+    this.templateModels = [
+      this.model,
+      ...Object.values(TEMPLATE_MODELS).filter((m) => m !== this.model && wanted.has(m.name)),
+    ];
     this.pool = new WorkerPool(new URL('./worker.js', import.meta.url), {
       size: workers,
       maxQueue: opts.maxQueue ?? workers * 8,
@@ -74,6 +84,7 @@ export class HumanFaceEngine implements FaceEngine {
         testHooks: Boolean(opts.testHooks),
         fuseDescriptor: opts.fuseDescriptor ?? true,
         templateModel: this.model.id,
+        describeModels: this.templateModels.map((m) => m.id),
       },
     });
     this.info = {

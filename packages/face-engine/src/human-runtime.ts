@@ -65,11 +65,21 @@ export const FACERES_MODEL_ID = `human-${HUMAN_VERSION}/faceres`;
 /** Largest side handed to the detector; bigger images are downscaled first (coordinates are mapped back). */
 const DETECT_MAX_SIDE = 1600;
 
-const runtime = { fuseDescriptor: true, templateModel: DLIB_MODEL_ID };
+const runtime = {
+  fuseDescriptor: true,
+  templateModel: DLIB_MODEL_ID,
+  /** The models analyze() describes a face with (ids); the engine's model is always one of them. */
+  describeModels: [DLIB_MODEL_ID, FACERES_MODEL_ID] as readonly string[],
+};
 /** Per-thread settings; call before the first getHuman(). */
-export function configureRuntime(opts: { fuseDescriptor?: boolean; templateModel?: string }): void {
+export function configureRuntime(opts: {
+  fuseDescriptor?: boolean;
+  templateModel?: string;
+  describeModels?: readonly string[];
+}): void {
   if (opts.fuseDescriptor !== undefined) runtime.fuseDescriptor = opts.fuseDescriptor;
   if (opts.templateModel !== undefined) runtime.templateModel = opts.templateModel;
+  if (opts.describeModels !== undefined) runtime.describeModels = opts.describeModels;
 }
 
 const FUSED_JSON = 'faceres-fused.json';
@@ -289,7 +299,7 @@ async function describeFace(decoded: DecodedImage, face: HumanFace): Promise<Rec
   const templates: Record<string, Float32Array> = {};
   if (face.embedding?.length) templates[FACERES_MODEL_ID] = normalise(face.embedding);
   const transform = face.mesh && face.mesh.length >= 468 ? chipTransform(face.mesh) : null;
-  if (transform && dlib) {
+  if (transform && dlib && runtime.describeModels.includes(DLIB_MODEL_ID)) {
     const chip = extractChip(decoded.data, decoded.width, decoded.height, transform);
     templates[DLIB_MODEL_ID] = normalise(await dlib.describe(chip));
   }
@@ -328,7 +338,7 @@ export async function analyzeBytes(
   const tDecode = now();
   if ('ok' in decoded) return { ...decoded, timings: { decode: tDecode - t0 } };
   const image = { width: decoded.origWidth, height: decoded.origHeight, format: decoded.format };
-  const faces = await detectFaces(decoded);
+  const faces = await detectFaces(decoded, runtime.describeModels.includes(FACERES_MODEL_ID));
   const tDetectAll = now();
   const perf = (await getHuman()).performance;
   const embedMs = perf.description ?? 0;

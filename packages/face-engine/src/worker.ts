@@ -14,12 +14,13 @@ interface Msg {
 const port = parentPort;
 if (!port) throw new Error('worker.js must run in a worker thread');
 const data = workerData as
-  | { testHooks?: boolean; fuseDescriptor?: boolean; templateModel?: string }
+  | { testHooks?: boolean; fuseDescriptor?: boolean; templateModel?: string; describeModels?: string[] }
   | undefined;
 const testHooks = Boolean(data?.testHooks);
 configureRuntime({
   fuseDescriptor: data?.fuseDescriptor ?? true,
   ...(data?.templateModel ? { templateModel: data.templateModel } : {}),
+  ...(data?.describeModels ? { describeModels: data.describeModels } : {}),
 });
 
 getHuman().then(

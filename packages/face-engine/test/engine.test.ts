@@ -168,6 +168,17 @@ describe('analyze', () => {
     expect(() => engine.compare(a1.template, a2.template, 'no-such-model')).toThrow(/Unknown template model/);
   });
 
+  it('runs only the template models it is given (always its own), and names them in the analysis', async () => {
+    const only = await createEngine({ workers: 1, templateModels: [] });
+    try {
+      const r = ok(await only.analyze(await readFile(fx.personA[0])));
+      expect(Object.keys(r.templates)).toEqual([TEMPLATE_MODELS.dlib.id]);
+      expect(only.templateModels.map((m) => m.name)).toEqual(['dlib']);
+    } finally {
+      await only.close();
+    }
+  });
+
   it('gives reason codes for truncated JPEG, PNG bomb and random bytes without breaking the pool', async () => {
     const jpeg = await readFile(fx.personA[0]);
     const truncated = jpeg.subarray(0, Math.floor(jpeg.length / 2));
