@@ -21,6 +21,8 @@ export interface Operation {
   parameters: Json[];
   /** The security scheme the operation accepts (its first requirement's), when it needs one. */
   scheme: string | undefined;
+  /** Whether the operation may also be called without any token (an empty requirement `{}`). */
+  anonymous: boolean;
   /** Matches a concrete pathname of the operation (`/v2/projects/abc`). */
   pathPattern: RegExp;
 }
@@ -57,7 +59,8 @@ function operationsIn(spec: OpenApiDocument, items: Record<string, Json> | undef
       const op = item[m];
       if (typeof op.operationId !== 'string')
         throw new Error(`${m.toUpperCase()} ${path} has no operationId`);
-      const requirement = (op.security ?? spec.security ?? [])[0];
+      const requirements: Json[] = op.security ?? spec.security ?? [];
+      const requirement = requirements[0];
       return {
         operationId: op.operationId,
         method: m.toUpperCase() as HttpMethod,
@@ -65,6 +68,7 @@ function operationsIn(spec: OpenApiDocument, items: Record<string, Json> | undef
         op,
         parameters: parametersOf(spec, item, op),
         scheme: requirement ? Object.keys(requirement)[0] : undefined,
+        anonymous: requirements.length > 0 && requirements.some((r) => Object.keys(r).length === 0),
         pathPattern: pathPatternOf(path),
       };
     });

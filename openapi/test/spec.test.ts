@@ -37,14 +37,30 @@ describe('bundled artifact', () => {
       'POST /v2/biometric-validations/validate validateBiometricValidation',
       'POST /v2/biometric-validations/confirm-2fa confirmBiometricValidationCode',
       'POST /v2/biometric-validations/app-registration createAppRegistrationBiometricValidation',
+      'POST /v2/biometric-validations/liveness-challenge createLivenessChallenge',
+      'POST /v2/biometric-validations/app-registration/liveness-challenge createAppRegistrationLivenessChallenge',
+      'POST /v2/biometric-validations/app-login createAppLoginBiometricValidation',
       'POST /v2/projects createProject',
       'GET /v2/projects listProjects',
+      'GET /v2/projects/kyc getProjectSettings',
       'GET /v2/projects/{id} getProject',
       'PATCH /v2/projects/{id} updateProject',
       'POST /v2/project-flows createProjectFlow',
       'GET /v2/project-flows listProjectFlows',
       'GET /v2/project-flows/{id} getProjectFlow',
       'PATCH /v2/project-flows/{id} updateProjectFlow',
+      'PUT /v2/project-flows/{id} putProjectFlow',
+      'POST /v2/face-recognition/collections createFaceRecognitionCollection',
+      'GET /v2/face-recognition/collections listFaceRecognitionCollections',
+      'GET /v2/face-recognition/collections/{id} getFaceRecognitionCollection',
+      'PUT /v2/face-recognition/collections/{id} updateFaceRecognitionCollection',
+      'DELETE /v2/face-recognition/collections/{id} deleteFaceRecognitionCollection',
+      'POST /v2/face-recognition/persons createFaceRecognitionPerson',
+      'GET /v2/face-recognition/persons listFaceRecognitionPersons',
+      'POST /v2/face-recognition/persons/search-live-face createLivePerson',
+      'GET /v2/face-recognition/persons/{id} getFaceRecognitionPerson',
+      'PUT /v2/face-recognition/persons/{id} updateFaceRecognitionPerson',
+      'DELETE /v2/face-recognition/persons/{id} deleteFaceRecognitionPerson',
       'POST /v2/collections createCollection',
       'GET /v2/collections listCollections',
       'GET /v2/collections/{id} getCollection',
@@ -53,8 +69,13 @@ describe('bundled artifact', () => {
       'GET /v2/persons/{id} getPerson',
       'DELETE /v2/persons/{id} deletePerson',
       'POST /v2/app-registrations createAppRegistration',
+      'GET /v2/app-registrations/me getOwnAppRegistration',
+      'POST /v2/app-registrations/me readOwnAppRegistration',
       'GET /v2/app-registrations/{id} getAppRegistration',
+      'PUT /v2/app-registrations/{id} updateAppRegistration',
+      'PUT /v2/app-registrations/{id}/sync syncAppRegistration',
       'GET /v2/biometric-validations/{id} getBiometricValidation',
+      'DELETE /v2/biometric-validations/{id} deleteBiometricValidation',
       'GET /.well-known/jwks.json getJwks',
       'GET /healthz getHealth',
       'GET /readyz getReadiness',
@@ -67,7 +88,12 @@ describe('bundled artifact', () => {
     const public_ = operations()
       .filter((o) => o.op.security.length === 0)
       .map((o) => o.operationId);
-    expect(public_).toEqual(['getJwks', 'getHealth', 'getReadiness']);
+    expect(public_).toEqual(['getProjectSettings', 'getJwks', 'getHealth', 'getReadiness']);
+    // The public starts take a client token or none (`{}`), never another kind.
+    const either = operations()
+      .filter((o) => o.op.security.some((s: object) => Object.keys(s).length === 0))
+      .map((o) => o.operationId);
+    expect(either).toEqual(['createBiometricValidation', 'createAppRegistration']);
     expect([...new Set(schemes.flat())].sort()).toEqual(Object.keys(spec.components.securitySchemes).sort());
   });
 });
@@ -184,13 +210,15 @@ describe('request examples of the source pages', () => {
     expect(confirm({ code: '012345' })).toBe(true);
     for (const code of ['12345', '1234567', '12345a', 123456, ' 123456'])
       expect(confirm({ code }), String(code)).toBe(false);
-    expect(confirm({ code: '123456', extra: true })).toBe(false);
+    expect(confirm({ code: '123456', extra: true })).toBe(true);
   });
 
-  it('refuses unknown fields and values outside the enums', () => {
+  it('ignores unknown fields but refuses listed ones out of type, range or enum', () => {
     const create = requestValidator('createBiometricValidation');
     const base = { project: 'p', projectFlow: 'f', identifier: 'u', type: 'login' };
-    expect(create({ ...base, redirectURL: 'https://example.com' })).toBe(false);
+    expect(create({ ...base, location: { city: 'Bogotá' }, os: 'DESKTOP', redirectURL: 'x' })).toBe(true);
+    expect(create({ ...base, identifier: 'u'.repeat(257) })).toBe(false);
+    expect(create({ ...base, ipAddress: 42 })).toBe(false);
     expect(create({ ...base, type: 'selfie' })).toBe(false);
     expect(create({ ...base, language: 'fr' })).toBe(false);
     const register = requestValidator('createAppRegistrationBiometricValidation');
@@ -243,7 +271,14 @@ describe('token claims', () => {
     ['CreateAppRegistrationResponse', 'AppRegistrationTokenClaims', 'faceproof:app-registration'],
   ])('%s documents its token with %s', (holder, claims, audience) => {
     const schema = spec.components.schemas[holder];
-    const token = schema.properties.token ?? schema.properties.data.properties.token;
+    // The token sits on the schema, in its `data`, or in the schema `data` refers to.
+    const data = schema.properties.data;
+    const inData = () =>
+      data.$ref
+        ? spec.components.schemas[data.$ref.split('/').pop()].properties.token
+        : data.properties.token;
+    const held = schema.properties.token ?? inData();
+    const token = held.$ref ? spec.components.schemas[held.$ref.split('/').pop()] : held;
     expect(token.contentMediaType).toBe('application/jwt');
     expect(token.contentSchema.$ref).toBe(`#/components/schemas/${claims}`);
     expect(spec.components.schemas[claims].properties.aud.const).toBe(audience);

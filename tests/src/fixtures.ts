@@ -35,7 +35,15 @@ export async function ownProject<Flow extends string>(
   )._id as string;
   const ids = {} as Record<Flow, string>;
   for (const [name, body] of Object.entries(flows) as [Flow, Record<string, unknown>][]) {
-    const flow = { project, status: 'active', name: unique(name), assignedCollection: collection, ...body };
+    // One image per attempt unless the scenario asks for the active challenge.
+    const flow = {
+      project,
+      status: 'active',
+      name: unique(name),
+      assignedCollection: collection,
+      livenessMode: 'passive',
+      ...body,
+    };
     ids[name] = (await made(base, { operationId: 'createProjectFlow', token, body: flow }))._id;
   }
   return { project, collection, flows: ids };

@@ -36,6 +36,8 @@ export default async function setup(project: TestProject) {
       // The contract's own traffic must not trip the limits; a second server tests them.
       RATE_LIMIT_MAX: '1000000',
       RATE_LIMIT_IP_MAX: '1000000',
+      PUBLIC_START_IP_MAX: '1000000',
+      PUBLIC_START_FLOW_MAX: '1000000',
       SMTP_URL: mail.url,
       MAIL_FROM: 'Faceproof <no-reply@faceproof.test>',
       MAIL_POLL_MS: '50',
@@ -52,7 +54,7 @@ export default async function setup(project: TestProject) {
     project.provide('serverUrl', server.value.url);
     project.provide('serverDataDir', server.value.dataDir);
     project.provide('mailDir', mail.dir);
-    project.provide('demo', await demo(server.value.dataDir));
+    project.provide('demo', await singleImageDemo(server.value.url, await demo(server.value.dataDir)));
     project.provide('shuffle', Boolean(project.config.sequence.shuffle));
   } catch (error) {
     await stopAll();
@@ -60,6 +62,23 @@ export default async function setup(project: TestProject) {
   }
   return stopAll;
 }
+/**
+ * The demo, its flows switched to passive liveness: the seed requests and most scenarios send one
+ * image per attempt. The demo itself, like every new flow, is active; the scenarios of active
+ * liveness run on flows of their own.
+ */
+async function singleImageDemo(base: string, d: Demo): Promise<Demo> {
+  for (const id of [d.loginFlow, d.onboardingFlow]) {
+    const res = await fetch(`${base}/v2/project-flows/${id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${d.clientAccessToken}` },
+      body: JSON.stringify({ livenessMode: 'passive' }),
+    });
+    if (res.status !== 200) throw new Error(`PATCH demo flow ${id}: ${res.status} ${await res.text()}`);
+  }
+  return d;
+}
+
 async function startMock(): Promise<RunningHttpProcess> {
   const mockDir = dirname(require.resolve('@faceproof/mock/package.json'));
   const port = await freePort();

@@ -110,11 +110,13 @@ interface Settable {
   app_registrations: 'status';
   biometric_validations: 'expires_at';
   two_factor_codes: 'expires_at';
+  liveness_challenges: 'expires_at';
 }
 const keyColumn: Record<keyof Settable, string> = {
   app_registrations: 'id',
   biometric_validations: 'id',
   two_factor_codes: 'validation_id',
+  liveness_challenges: 'id',
 };
 
 /**

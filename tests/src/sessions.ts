@@ -1,5 +1,6 @@
 import { call } from './http.js';
 import type { Demo } from './server-target.js';
+import { operation } from './spec.js';
 
 /** Fresh tokens of each kind from the real server's demo project, for requests that need one. */
 export async function freshSession(base: string, demo: Demo, identifier = 'seed-user'): Promise<string> {
@@ -26,9 +27,10 @@ export async function freshRegistration(
   return res.json.data.token;
 }
 
-/** The token an operation accepts, fresh from the server. */
+/** The token an operation accepts (by its security scheme), fresh from the server. */
 export async function tokenFor(operationId: string, base: string, demo: Demo): Promise<string> {
-  if (operationId === 'validateBiometricValidation') return freshSession(base, demo);
-  if (operationId === 'createAppRegistrationBiometricValidation') return freshRegistration(base, demo);
+  const { scheme } = operation(operationId);
+  if (scheme === 'livenessSessionToken') return freshSession(base, demo);
+  if (scheme === 'appRegistrationToken') return freshRegistration(base, demo);
   return demo.clientAccessToken;
 }

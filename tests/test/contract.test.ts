@@ -1,7 +1,9 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { Coverage } from '../src/coverage.js';
+import { faceRecognitionScenarios } from './face-recognition.scenarios.js';
 import { mockScenarios } from './mock.scenarios.js';
 import { serverScenarios } from './server.scenarios.js';
+import { verifikScenarios } from './verifik.scenarios.js';
 
 // One coverage table for both targets: every (operation, documented status) pair must be reached
 // on the mock and on the real server, and no undeclared status may appear (each scenario checks
@@ -18,6 +20,8 @@ describe('contract', { shuffle: false }, () => {
   describe('scenarios', { shuffle: inject('shuffle') }, () => {
     mockScenarios(coverage);
     serverScenarios(coverage);
+    verifikScenarios(coverage);
+    faceRecognitionScenarios(coverage);
   });
 
   describe('coverage gate', () => {

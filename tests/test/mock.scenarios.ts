@@ -13,7 +13,19 @@ export function mockScenarios(coverage: Coverage) {
     const params = Object.fromEntries(
       [...path.matchAll(/\{([^}]+)\}/g)].map(([, name]) => [name, '66e3244369cd15b505d21065']),
     );
-    return { operationId, params, token: 'any-bearer-token', body: requestExamples(operationId)[0]?.value };
+    // Required query parameters take their schema's first example.
+    const query = Object.fromEntries(
+      operation(operationId)
+        .parameters.filter((p: any) => p.in === 'query' && p.required)
+        .map((p: any) => [p.name, String(p.schema?.examples?.[0] ?? 'x')]),
+    );
+    return {
+      operationId,
+      params,
+      query,
+      token: 'any-bearer-token',
+      body: requestExamples(operationId)[0]?.value,
+    };
   }
 
   const cases = documentedResponses().flatMap((r) => r.examples.map((ex) => ({ ...r, example: ex })));

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ownProject } from '../src/fixtures.js';
 import { type Call, call } from '../src/http.js';
 import { dataUri, photos } from '../src/images.js';
-import { freshRegistration, freshSession } from '../src/sessions.js';
+import { freshRegistration, freshSession, tokenFor } from '../src/sessions.js';
 import { operations, requestExamples, specPath } from '../src/spec.js';
 
 // A second, independent validator: the same kinds of traffic go through `prism proxy` in front of
@@ -29,6 +29,19 @@ beforeAll(async () => {
   });
 });
 afterAll(() => proxy?.stop());
+
+/** A fresh token of the kind the operation's security scheme names; none for an anonymous one. */
+async function rightToken(operationId: string, op: any): Promise<string | undefined> {
+  const scheme = Object.keys(op.security?.[0] ?? {})[0];
+  return scheme ? tokenFor(operationId, inject('serverUrl'), demo) : undefined;
+}
+
+/** The operation's required query parameters: the demo project for an `id`. */
+function requiredQuery(operationId: string): Record<string, string> {
+  const found = operations.find((o) => o.operationId === operationId);
+  const required = (found?.parameters ?? []).filter((p: any) => p.in === 'query' && p.required);
+  return Object.fromEntries(required.map((p: any) => [p.name, p.name === 'id' ? demo.project : 'x']));
+}
 
 function responseViolations(header: string | null): unknown[] {
   if (!header) return [];
@@ -118,7 +131,10 @@ describe('prism proxy in front of the real server', () => {
     async (operationId) => {
       const { op } = operations.find((o) => o.operationId === operationId) ?? { op: {} };
       if (!op.requestBody) {
-        await through({ operationId, token: op.security?.length ? token : undefined }, 200);
+        await through(
+          { operationId, token: await rightToken(operationId, op), query: requiredQuery(operationId) },
+          200,
+        );
         return;
       }
       // Without a token every secured operation answers its documented 401.
@@ -136,9 +152,13 @@ describe('prism proxy in front of the real server', () => {
       await through(
         {
           operationId,
-          token,
+          token: await rightToken(operationId, op),
           params: { id: '0123456789abcdef01234567' },
-          body: op.requestBody ? { name: 'x' } : undefined,
+          body: op.requestBody
+            ? operationId === 'syncAppRegistration'
+              ? { step: 'signUpForm', status: 'ONGOING' }
+              : { name: 'x' }
+            : undefined,
         },
         404,
       );

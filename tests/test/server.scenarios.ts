@@ -431,6 +431,157 @@ export function serverScenarios(coverage: Coverage) {
     });
   });
 
+  describe('server: active liveness', () => {
+    const activeKinds = {
+      activeLogin: { type: 'login', livenessMode: 'active' },
+      activeOneAttempt: { type: 'onboarding', livenessMode: 'active', maxAttempts: 1 },
+      activeOnboarding: { type: 'onboarding', livenessMode: 'active' },
+      passiveOnboarding: { type: 'onboarding', ...lenient },
+    };
+    const activeProject = () => ownProject(base, token, activeKinds);
+    const challenge = (t: string) => ({ operationId: 'createLivenessChallenge', token: t });
+    const registrationChallenge = (t: string) => ({
+      operationId: 'createAppRegistrationLivenessChallenge',
+      token: t,
+    });
+    const GAP_MS = 100;
+    /** A photo held in front of the camera: the same still, frame after frame. */
+    const held = Array.from({ length: 10 }, (_, i) => ({ image: face.alice, capturedAtMs: i * GAP_MS }));
+    /** Until ten frames could have been filmed since the challenge was issued (the server's clock checks it). */
+    const filmable = async (c: { issuedAt: string }) => {
+      const ready = Date.parse(c.issuedAt) + held.length * GAP_MS + 50;
+      while (Date.now() < ready) await new Promise((r) => setTimeout(r, ready - Date.now()));
+    };
+    const answer = (t: string, challengeId: string) => ({
+      operationId: 'validateBiometricValidation',
+      token: t,
+      body: { image: face.alice, challengeId, frames: held },
+    });
+
+    it('tells a passive flow to send one image, and issues a challenge on an active one', async () => {
+      const p = await activeProject();
+      const passive = await session(
+        { project: p.project, flow: p.flows.passiveOnboarding },
+        unique('p'),
+        'onboarding',
+      );
+      expect((await hit(challenge(passive.token), 200)).json.data).toEqual({ livenessMode: 'passive' });
+      const s = await session({ project: p.project, flow: p.flows.activeLogin }, unique('a'), 'login');
+      const issued = (await hit(challenge(s.token), 200)).json.data;
+      expect(issued.livenessMode).toBe('active');
+      expect(issued.challenge.steps.length).toBeGreaterThanOrEqual(2);
+    });
+
+    it('refuses one image on an active flow, and unknown, expired and answered challenges', async () => {
+      const p = await activeProject();
+      const s = await session(
+        { project: p.project, flow: p.flows.activeOnboarding },
+        unique('a'),
+        'onboarding',
+      );
+      const single = await hit(validate(s.token, face.alice), 400, 'ACTIVE_LIVENESS_REQUIRED');
+      expect(single.json.details[0].path).toBe('/body/frames');
+      await hit(answer(s.token, '0123456789abcdef01234567'), 400, 'LIVENESS_CHALLENGE_INVALID');
+      const late = (await hit(challenge(s.token), 200)).json.data.challenge;
+      updateRecord(
+        dataDir,
+        'liveness_challenges',
+        late._id,
+        'expires_at',
+        new Date(Date.now() - 1000).toISOString(),
+      );
+      await hit(answer(s.token, late._id), 400, 'LIVENESS_CHALLENGE_EXPIRED');
+      const c = (await hit(challenge(s.token), 200)).json.data.challenge;
+      await filmable(c);
+      const refused = await hit(answer(s.token, c._id), 400, 'LIVENESS_DETECTION_FAILED');
+      expect(refused.json.liveness).toMatchObject({ method: 'active', live: false, challenge: c._id });
+      await hit(answer(s.token, c._id), 400, 'LIVENESS_CHALLENGE_INVALID');
+    });
+
+    it('answers 404, 409 and 410 for a challenge as validate does, and stops issuing past the limit', async () => {
+      const ghost = await signWithServerKey(
+        dataDir,
+        'liveness-session',
+        { sub: '000000000000000000000000', sid: '000000000000000000000001', project: demo.project },
+        new Date(Date.now() + 60_000),
+      );
+      await hit(challenge(ghost), 404, 'BIOMETRIC_VALIDATION_NOT_FOUND');
+      const p = await activeProject();
+      const limited = await session(
+        { project: p.project, flow: p.flows.activeOneAttempt },
+        unique('l'),
+        'onboarding',
+      );
+      for (let i = 0; i < 3; i++) await hit(challenge(limited.token), 200);
+      await hit(challenge(limited.token), 409, 'LIVENESS_CHALLENGE_LIMIT_REACHED');
+      const failed = await session(
+        { project: p.project, flow: p.flows.activeOneAttempt },
+        unique('f'),
+        'onboarding',
+      );
+      const c = (await hit(challenge(failed.token), 200)).json.data.challenge;
+      await filmable(c);
+      await hit(answer(failed.token, c._id), 400, 'LIVENESS_DETECTION_FAILED');
+      await hit(challenge(failed.token), 409, 'BIOMETRIC_VALIDATION_FAILED');
+      const done = await session(
+        { project: p.project, flow: p.flows.passiveOnboarding },
+        unique('d'),
+        'onboarding',
+      );
+      await hit(validate(done.token, face.carol), 200);
+      await hit(challenge(done.token), 409, 'BIOMETRIC_VALIDATION_ALREADY_COMPLETED');
+      const expired = await session({ project: p.project, flow: p.flows.activeLogin }, unique('e'), 'login');
+      updateRecord(
+        dataDir,
+        'biometric_validations',
+        expired.id,
+        'expires_at',
+        new Date(Date.now() - 1000).toISOString(),
+      );
+      await hit(challenge(expired.token), 410, 'LIVENESS_SESSION_EXPIRED');
+    });
+
+    it('follows the flow’s mode on the app-registration face', async () => {
+      const p = await activeProject();
+      const passive = await registration({ project: p.project, flow: p.flows.passiveOnboarding });
+      expect((await hit(registrationChallenge(passive.token), 200)).json.data).toEqual({
+        livenessMode: 'passive',
+      });
+      const r = await registration({ project: p.project, flow: p.flows.activeOnboarding });
+      await hit(enrol(r.token, face.carol), 400, 'active_liveness_required');
+      const withFrames = (challengeId: string) => ({
+        ...enrol(r.token, face.alice),
+        body: { image: face.alice, os: 'DESKTOP', challengeId, frames: held },
+      });
+      await hit(withFrames('0123456789abcdef01234567'), 400, 'liveness_challenge_invalid');
+      const late = (await hit(registrationChallenge(r.token), 200)).json.data.challenge;
+      updateRecord(
+        dataDir,
+        'liveness_challenges',
+        late._id,
+        'expires_at',
+        new Date(Date.now() - 1000).toISOString(),
+      );
+      await hit(withFrames(late._id), 400, 'liveness_challenge_expired');
+      const c = (await hit(registrationChallenge(r.token), 200)).json.data.challenge;
+      await filmable(c);
+      const refused = await hit(withFrames(c._id), 409, 'liveness_failed');
+      expect(refused.json.liveness.live).toBe(false);
+      for (let i = 2; i < 10; i++) await hit(registrationChallenge(r.token), 200);
+      await hit(registrationChallenge(r.token), 409, 'liveness_challenge_limit_reached');
+      const closed = await registration({ project: p.project, flow: p.flows.activeOnboarding });
+      updateRecord(dataDir, 'app_registrations', closed.id, 'status', 'COMPLETED');
+      await hit(registrationChallenge(closed.token), 409, 'appRegistration_not_active');
+      const ghost = await signWithServerKey(
+        dataDir,
+        'app-registration',
+        { sub: '000000000000000000000000' },
+        new Date(Date.now() + 60_000),
+      );
+      await hit(registrationChallenge(ghost), 404, 'appRegistration_not_found');
+    });
+  });
+
   describe('server: deletions', () => {
     it('refuses to delete a collection in use, deletes a spare one', async () => {
       const p = await project('login');
@@ -463,27 +614,45 @@ export function serverScenarios(coverage: Coverage) {
   // Statuses every operation of a kind documents, provoked the same way for each.
   describe('server: the generic statuses of every operation', () => {
     const ghostId = '0123456789abcdef01234567';
-    const sessionOps = ['validateBiometricValidation', 'confirmBiometricValidationCode'];
-    // A fresh session of the demo project stands for any liveness-session token.
+    // The token kind an operation accepts, read from its security scheme. A fresh session of the
+    // demo project stands for any liveness-session token.
+    const schemeOf = (operationId: string) =>
+      Object.keys(operations.find((o) => o.operationId === operationId)?.op.security?.[0] ?? {})[0];
     const wrongKind = async (operationId: string) =>
-      sessionOps.includes(operationId) || operationId === 'createAppRegistrationBiometricValidation'
-        ? token
-        : freshSession(base, demo);
+      schemeOf(operationId) === 'clientAccessToken' ? freshSession(base, demo) : token;
     const rightKind = async (operationId: string) =>
-      sessionOps.includes(operationId)
+      schemeOf(operationId) === 'livenessSessionToken'
         ? freshSession(base, demo)
-        : operationId === 'createAppRegistrationBiometricValidation'
+        : schemeOf(operationId) === 'appRegistrationToken'
           ? demo.appRegistrationToken
           : token;
+    const anonymousOps = new Set(
+      operations
+        .filter((o) => o.op.security?.some((r: object) => Object.keys(r).length === 0))
+        .map((o) => o.operationId),
+    );
+    const bodyFor404: Record<string, unknown> = {
+      updateProjectFlow: { status: 'paused' },
+      syncAppRegistration: { step: 'signUpForm', status: 'ONGOING' },
+    };
     const documented = (operationId: string, status: string) =>
       documentedResponses().some((r) => r.operationId === operationId && r.status === status);
     const params = { id: ghostId };
 
     for (const { operationId, op } of operations) {
       const secured = (op.security ?? []).length > 0;
+      // An operation that also takes no token (a public start) answers 401 for a flow that is not public.
+      const anonymousBody = {
+        project: ghostId,
+        projectFlow: ghostId,
+        identifier: 'x',
+        type: 'login',
+        email: 'x@example.com',
+      };
       if (documented(operationId, '401'))
         it(`${operationId} 401 without a token`, async () => {
-          await hit({ operationId, params, body: op.requestBody ? {} : undefined }, 401);
+          const body = op.requestBody ? (anonymousOps.has(operationId) ? anonymousBody : {}) : undefined;
+          await hit({ operationId, params, body }, 401);
         });
       if (secured && documented(operationId, '403'))
         it(`${operationId} 403 with a token of another kind`, async () => {
@@ -497,28 +666,20 @@ export function serverScenarios(coverage: Coverage) {
             403,
           );
         });
-      if (
-        op.parameters?.some((p: any) => p.$ref?.endsWith('/Id') || p.name === 'id') &&
-        documented(operationId, '404')
-      )
+      const hasPathId = op.parameters?.some(
+        (p: any) => resolveRef(p).in === 'path' && resolveRef(p).name === 'id',
+      );
+      if (hasPathId && documented(operationId, '404'))
         it(`${operationId} 404 for an unknown id`, async () => {
-          const body = op.requestBody ? { name: 'x' } : undefined;
-          await hit(
-            {
-              operationId,
-              params,
-              token,
-              body: operationId === 'updateProjectFlow' ? { status: 'paused' } : body,
-            },
-            404,
-          );
+          const body = op.requestBody ? (bodyFor404[operationId] ?? { name: 'x' }) : undefined;
+          await hit({ operationId, params, token: await rightKind(operationId), body }, 404);
         });
-      const hasQuery = op.parameters?.some((p: any) => resolveRef(p).in === 'query');
-      if (documented(operationId, '400') && !op.requestBody && hasQuery)
+      const hasLimit = op.parameters?.some((p: any) => resolveRef(p).name === 'limit');
+      if (documented(operationId, '400') && !op.requestBody && hasLimit)
         it(`${operationId} 400 for a query parameter out of range`, async () => {
           await hit({ operationId, token, query: { limit: '0' } }, 400);
         });
-      if (documented(operationId, '400') && !op.requestBody && !hasQuery)
+      if (documented(operationId, '400') && !op.requestBody && hasPathId)
         it(`${operationId} 400 for an id longer than the spec allows`, async () => {
           await hit(
             { operationId, params: { id: 'a'.repeat(65) }, token: await rightKind(operationId) },
@@ -526,11 +687,13 @@ export function serverScenarios(coverage: Coverage) {
           );
         });
       if (documented(operationId, '400') && op.requestBody)
-        it(`${operationId} 400 for a body with an unknown field`, async () => {
-          await hit(
-            { operationId, params, token: await rightKind(operationId), body: { unknownField: 1 } },
-            400,
-          );
+        // Unknown fields are ignored (the spec's "Tolerant requests"), so the listed ones carry the fault.
+        it(`${operationId} 400 for listed fields of the wrong type`, async () => {
+          const body = {
+            ...{ name: 1, status: 1, image: 1, code: 1, project: 1, fullName: 1, populates: 1 },
+            unknownField: 1,
+          };
+          await hit({ operationId, params, token: await rightKind(operationId), body }, 400);
         });
       if (documented(operationId, '413'))
         it(`${operationId} 413 for a body over 8 MiB`, async () => {

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { verifyWebhook } from '@faceproof/client';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Call, type CallResult, call, expectAnswer } from '../src/http.js';
+import { type Call, type CallResult, expectAnswer } from '../src/http.js';
 import { faces } from '../src/images.js';
 import { waitForMail } from '../src/mail-sink.js';
 import { updateRecord } from '../src/server-target.js';
@@ -84,8 +84,9 @@ async function flowWithWebhook(settings: Record<string, unknown>): Promise<Setup
         project: projectId,
         name: 'webhook flow',
         status: 'active',
-        // Liveness on real photos scores 0.5 to 0.9 with this engine.
+        // Liveness on real photos scores 0.5 to 0.9 with this engine; one image per attempt.
         livenessMinScore: 0.3,
+        livenessMode: 'passive',
         assignedCollection: collection.json.data._id,
         webhookUrl: receiverUrl + hookPath,
         ...settings,
@@ -289,18 +290,23 @@ describe('webhooks of the real server, as the spec describes them', () => {
     const codeFor = async (email: string) => (await waitForMail(mailDir, email, /\b(\d{6})\b/))[1] as string;
     const otherThan = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
-    it('sends created_person at the face and validated at the code, with the passing attempt’s liveness', async () => {
+    it('enrols at the code: validated, then created_person, with the passing attempt’s liveness', async () => {
       const s = await flowWithWebhook({ type: 'onboarding' });
       const email = `webhook-${randomUUID()}@example.com`;
       const v = await openValidation(s, 'webhook-carol', 'onboarding', { requires2FA: true, email });
       const face_ = await hit(validate(v.token, face.carol), 200);
       expect(face_.json.data.status).toBe('awaiting_2fa');
-
-      const created = await delivered(s, 'biometric_validation_created_person');
-      expect(violations(created, s.secret)).toEqual([]);
-      expect(created.body.data).toMatchObject({ biometricValidation: v.id, status: 'awaiting_2fa' });
+      expect(face_.json.data.person).toBeUndefined();
 
       const done = await hit(confirm(v.token, await codeFor(email)), 200);
+      expect(done.json.data.person).toBeDefined();
+      const created = await delivered(s, 'biometric_validation_created_person');
+      expect(violations(created, s.secret)).toEqual([]);
+      expect(created.body.data).toMatchObject({
+        biometricValidation: v.id,
+        status: 'completed',
+        person: done.json.data.person,
+      });
       const validated = await delivered(s, 'biometric_validation_validated');
       expect(violations(validated, s.secret)).toEqual([]);
       expect(validated.body.data).toMatchObject({

@@ -33,7 +33,7 @@ export function renderPage({ lang, messages: m, scriptHref, styleHref, apiBaseUr
 <section id="s-intro" class="screen" aria-labelledby="intro-title">
 <svg class="logo" viewBox="0 0 48 48" aria-hidden="true" focusable="false"><ellipse cx="24" cy="24" rx="13" ry="17"/><path d="M4 14V6a2 2 0 0 1 2-2h8M34 4h8a2 2 0 0 1 2 2v8M44 34v8a2 2 0 0 1-2 2h-8M14 44H6a2 2 0 0 1-2-2v-8"/></svg>
 <h1 id="intro-title" tabindex="-1" ${t('introTitle')}</h1>
-<p ${t('introBody')}</p>
+<p id="intro-body" ${t('introBody')}</p>
 <ul class="tips">
 <li ${t('tipLight')}</li>
 <li ${t('tipClear')}</li>
@@ -50,8 +50,14 @@ export function renderPage({ lang, messages: m, scriptHref, styleHref, apiBaseUr
 <div class="stage">
 <video id="video" playsinline muted autoplay disablepictureinpicture data-t-label="cameraLabel" aria-label="${escapeHtml(m.cameraLabel)}"></video>
 <svg class="guide" viewBox="0 0 300 400" preserveAspectRatio="xMidYMid slice" aria-hidden="true" focusable="false"><path class="mask" fill-rule="evenodd" d="M-300-200h900v800h-900z${oval}"/><path id="oval" class="oval" d="${oval}"/></svg>
+<div id="stage-arrow" class="stage-arrow" aria-hidden="true"></div>
 </div>
 <p id="hint" class="hint" role="status" aria-live="polite" ${t('hintStarting')}</p>
+<div id="challenge" class="challenge" hidden>
+<p id="prompt" class="prompt" aria-live="assertive" aria-atomic="true"><span id="prompt-arrow" class="arrow" aria-hidden="true"></span><span id="prompt-text" ${t('activeReady')}</span></p>
+<progress id="progress" max="100" value="0" data-t-label="activeTitle" aria-label="${escapeHtml(m.activeTitle)}"></progress>
+<ol id="steps" class="steps" data-t-label="activeTitle" aria-label="${escapeHtml(m.activeTitle)}"></ol>
+</div>
 <div class="actions">
 <button type="button" class="primary" id="btn-capture" disabled ${t('capture')}</button>
 <button type="button" class="secondary" data-action="file" ${t('usePhoto')}</button>

@@ -149,7 +149,32 @@ const VALIDATE_400: Readonly<Record<ValidateCode<400>, Screen | null>> = {
   INVALID_BIOMETRIC_DATA: ['photoUnusableTitle', 'unreadableBody'],
   LIVENESS_DETECTION_FAILED: ['livenessTitle', 'livenessBody'],
   IDENTITY_VERIFICATION_FAILED: ['identityTitle', 'identityBody'],
+  // Refused before anything was analysed: no attempt counted, the camera (never a file) again.
+  ACTIVE_LIVENESS_REQUIRED: ['activeRequiredTitle', 'activeRequiredBody'],
+  LIVENESS_CHALLENGE_INVALID: ['challengeTimeoutTitle', 'challengeTimeoutBody'],
+  LIVENESS_CHALLENGE_EXPIRED: ['challengeTimeoutTitle', 'challengeTimeoutBody'],
 };
+
+type CheckName = Schemas['LivenessCheck']['name'];
+/** Advice for the first failing check of an active attempt (`check_<name>`); `passive` never decides. */
+const CHECK_ADVICE: Readonly<Record<CheckName, MessageKey | null>> = {
+  frame_count: 'check_frame_count',
+  timing: 'check_timing',
+  one_face_same_person: 'check_one_face_same_person',
+  challenge_followed: 'check_challenge_followed',
+  not_flat: 'check_not_flat',
+  passive: null,
+  screen_cues: null,
+};
+
+/** An active attempt's failure: the report's first failing check, when the page has advice for it. */
+function activeFailure(b: Body): MessageKey | undefined {
+  const report = isRecord(b.liveness)
+    ? (b.liveness as Unchecked<Schemas['ActiveLivenessReport']>)
+    : undefined;
+  const failed = report?.failedCheck;
+  return isKeyOf(CHECK_ADVICE, failed) ? (CHECK_ADVICE[failed] ?? undefined) : undefined;
+}
 
 /** Validate's 409, by code: the validation already ended one way or the other. */
 const VALIDATE_409: Readonly<Record<ValidateCode<409>, () => Outcome>> = {
@@ -162,6 +187,8 @@ const CONFIRM_409: Readonly<Record<ConfirmCode<409>, Screen>> = {
   BIOMETRIC_VALIDATION_NOT_AWAITING_CODE: ['badLinkTitle', 'badLinkBody'],
   BIOMETRIC_VALIDATION_ALREADY_COMPLETED: ['completedTitle', 'completedBody'],
   CODE_ATTEMPTS_EXHAUSTED: ['codeExhaustedTitle', 'codeExhaustedBody'],
+  // A right code, but an onboarding overtaken while it was awaited (the face or identifier enrolled).
+  IDENTITY_VERIFICATION_FAILED: ['enrolledMeanwhileTitle', 'enrolledMeanwhileBody'],
 };
 
 /** The final screens of confirm-2fa's 410, by code: the code or the whole validation expired. */
@@ -169,6 +196,73 @@ const CONFIRM_410: Readonly<Record<ConfirmCode<410>, Screen>> = {
   CODE_EXPIRED: ['codeExpiredTitle', 'codeExpiredBody'],
   LIVENESS_SESSION_EXPIRED: ['expiredTitle', 'expiredBody'],
 };
+
+/** What the page learns from Create liveness challenge: the flow's mode and, when active, the steps. */
+export type ChallengeOutcome =
+  | { kind: 'passive' }
+  | {
+      kind: 'active';
+      id: string;
+      steps: StepName[];
+      expiresAt: number;
+      minFrames: number;
+      maxFrames: number;
+      maxDurationMs: number;
+    }
+  | Extract<Outcome, { kind: 'problem' }>;
+
+export type StepName = Schemas['LivenessChallengeStep'];
+/** The prompt of each step (`step_<step>`); a step the page does not know makes the challenge unusable. */
+export const STEP_PROMPT: Readonly<Record<StepName, MessageKey>> = {
+  turn_left: 'step_turn_left',
+  turn_right: 'step_turn_right',
+  look_up: 'step_look_up',
+  look_down: 'step_look_down',
+  move_closer: 'step_move_closer',
+};
+
+/** @param status HTTP status of the challenge call, 0 when no answer came. */
+export function interpretChallenge(
+  status: number,
+  body: unknown,
+  retryAfter?: string | null,
+  now: number = Date.now(),
+): ChallengeOutcome {
+  const b: Body & Unchecked<Schemas['CreateLivenessChallengeResponse']> = isRecord(body) ? body : {};
+  if (status >= 200 && status < 300 && b.success === true && isRecord(b.data)) {
+    const data = b.data as Unchecked<Schemas['CreateLivenessChallengeResponse']['data']>;
+    if (data.livenessMode === 'passive') return { kind: 'passive' };
+    const c = isRecord(data.challenge)
+      ? (data.challenge as Unchecked<Schemas['LivenessChallenge']>)
+      : undefined;
+    const steps = Array.isArray(c?.steps) ? c.steps : [];
+    const frames = isRecord(c?.frames) ? c.frames : {};
+    const duration = isRecord(c?.durationMs) ? c.durationMs : {};
+    const expiresAt = typeof c?.expiresAt === 'string' ? Date.parse(c.expiresAt) : Number.NaN;
+    if (
+      data.livenessMode === 'active' &&
+      typeof c?._id === 'string' &&
+      steps.length > 0 &&
+      steps.every((s) => isKeyOf(STEP_PROMPT, s)) &&
+      Number.isFinite(expiresAt)
+    )
+      return {
+        kind: 'active',
+        id: c._id,
+        steps: steps as StepName[],
+        expiresAt,
+        minFrames: typeof frames.min === 'number' ? frames.min : 8,
+        maxFrames: typeof frames.max === 'number' ? frames.max : 15,
+        maxDurationMs: typeof duration.max === 'number' ? duration.max : 6000,
+      };
+    return problem('unexpectedTitle', 'unexpectedBody', 'recapture') as Extract<Outcome, { kind: 'problem' }>;
+  }
+  // The other statuses mean what they mean for validate (the session, the token, the limits).
+  const o = interpret(status >= 200 && status < 300 ? 500 : status, body, retryAfter, now);
+  return o.kind === 'problem'
+    ? o
+    : (problem('unexpectedTitle', 'unexpectedBody', 'recapture') as Extract<Outcome, { kind: 'problem' }>);
+}
 
 /** What the page shows after a confirm-2fa call. */
 export type CodeOutcome =
@@ -252,8 +346,16 @@ export function interpret(
   }
   switch (status) {
     case 400: {
-      const attempt = isKeyOf(VALIDATE_400, code) ? VALIDATE_400[code] : null;
-      return attempt ? failedAttempt(attempt, b) : problem('unreadableTitle', 'unreadableBody', 'recapture');
+      const active = code === 'LIVENESS_DETECTION_FAILED' && isRecord(b.liveness);
+      const attempt = active
+        ? (['activeFailedTitle', 'activeFailedBody'] as const)
+        : isKeyOf(VALIDATE_400, code)
+          ? VALIDATE_400[code]
+          : null;
+      if (!attempt) return problem('unreadableTitle', 'unreadableBody', 'recapture');
+      const o = failedAttempt(attempt, b);
+      const advice = active ? activeFailure(b) : undefined;
+      return o.kind === 'problem' && advice && !o.reason ? { ...o, reason: advice } : o;
     }
     case 401:
     case 403:

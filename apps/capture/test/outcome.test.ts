@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { en } from '../src/messages/en.js';
-import { interpret, interpretCode, type Outcome, safeRedirect } from '../src/outcome.js';
-import { confirmExample, confirmExamples, example, validateExamples } from './support/spec.js';
+import { interpret, interpretChallenge, interpretCode, type Outcome, safeRedirect } from '../src/outcome.js';
+import {
+  challengeExample,
+  challengeExamples,
+  confirmExample,
+  confirmExamples,
+  example,
+  validateExamples,
+} from './support/spec.js';
 
 describe('interpret', () => {
   it('gives every documented response of the validate operation a defined, worded outcome', () => {
@@ -156,6 +163,14 @@ describe('interpretCode', () => {
     });
   });
 
+  it('ends an onboarding overtaken while its code was awaited on its own final screen', () => {
+    expect(interpretCode(409, confirmExample(409, 'identityFailed'))).toEqual({
+      kind: 'final',
+      title: 'enrolledMeanwhileTitle',
+      body: 'enrolledMeanwhileBody',
+    });
+  });
+
   it('tells an expired code from an expired session, and retries after 429 or no answer', () => {
     expect(interpretCode(410, confirmExample(410, 'codeExpired'))).toMatchObject({
       title: 'codeExpiredTitle',
@@ -172,5 +187,54 @@ describe('interpretCode', () => {
       waitSeconds: 2,
     });
     expect(interpretCode(0, undefined)).toMatchObject({ kind: 'retry', message: 'codeBusy' });
+  });
+});
+
+describe('active liveness', () => {
+  it('reads the challenge of an active flow, and the mode alone of a passive one', () => {
+    const active = challengeExample(200, 'active');
+    expect(interpretChallenge(200, active)).toEqual({
+      kind: 'active',
+      id: active.data.challenge._id,
+      steps: active.data.challenge.steps,
+      expiresAt: Date.parse(active.data.challenge.expiresAt),
+      minFrames: 8,
+      maxFrames: 15,
+      maxDurationMs: 6000,
+    });
+    expect(interpretChallenge(200, challengeExample(200, 'passive'))).toEqual({ kind: 'passive' });
+  });
+
+  it('gives every documented error of the challenge operation a worded screen', () => {
+    for (const { status, name, value } of challengeExamples()) {
+      if (status === 200) continue;
+      const o = interpretChallenge(status, value);
+      expect(o.kind, `${status} ${name}`).toBe('problem');
+      if (o.kind === 'problem') expect(o.title, `${status} ${name}`).not.toBe('unexpectedTitle');
+    }
+  });
+
+  it('refuses a challenge with a step it has no prompt for', () => {
+    const odd = challengeExample(200, 'active');
+    odd.data.challenge.steps = ['turn_left', 'blink'];
+    expect(interpretChallenge(200, odd)).toMatchObject({ kind: 'problem', title: 'unexpectedTitle' });
+  });
+
+  it('explains a failed challenge by its first failing check, and asks for the camera, not a file', () => {
+    expect(interpret(400, example(400, 'activeLivenessFailed'))).toMatchObject({
+      kind: 'problem',
+      title: 'activeFailedTitle',
+      reason: 'check_not_flat',
+      attemptsRemaining: 2,
+      action: 'recapture',
+    });
+    expect(interpret(400, example(400, 'activeLivenessRequired'))).toMatchObject({
+      title: 'activeRequiredTitle',
+    });
+    for (const name of ['challengeInvalid', 'challengeExpired'])
+      expect(interpret(400, example(400, name))).toMatchObject({
+        title: 'challengeTimeoutTitle',
+        action: 'recapture',
+      });
   });
 });

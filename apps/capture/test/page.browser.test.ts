@@ -196,6 +196,14 @@ describe('capture page', () => {
     await page.context().close();
   });
 
+  it('says at once when the session had expired before the page opened', async () => {
+    const page = await open(face, url(token('expiredatstart')));
+    expect(await resultTitle(page)).toBe(en.expiredTitle);
+    expect(await page.getByRole('button', { name: en.startCamera }).isVisible()).toBe(false);
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await page.context().close();
+  });
+
   it('explains a failed liveness check and a completed session', async () => {
     const page = await open(face, url(token('liveness')));
     await startCamera(page);
@@ -408,5 +416,86 @@ describe('capture page', () => {
     expect(await resultTitle(page)).toBe(en.codeExhaustedTitle);
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     await page.context().close();
+  });
+
+  describe('active liveness', () => {
+    /** The page once it knows the flow's mode (it asks the server at start). */
+    async function openActive(t: string, query = '', opts: object = PHONE): Promise<Page> {
+      const page = await open(face, url(t, query), opts);
+      await page.waitForFunction(() => document.documentElement.classList.contains('ready'));
+      return page;
+    }
+
+    it('runs the challenge with prompts, a guide and progress, and sends the still, 15 frames and the challenge', async () => {
+      const t = token('activefail');
+      const page = await openActive(t, '?lang=en');
+      // A chosen file cannot prove liveness: no file button anywhere on an active flow.
+      expect(await page.getByRole('button', { name: en.usePhoto }).filter({ visible: true }).count()).toBe(0);
+      expect(await page.locator('#intro-body').textContent()).toBe(en.introActiveBody);
+      await page.screenshot({ path: path.join(SHOTS, 'phone-active-intro.png') });
+      await startCamera(page, en.startCamera, en.activeStart);
+      const issued = server.challenges.filter((c) => c.token === t);
+      expect(issued.length).toBe(1);
+      const steps = issued[0]?.steps ?? [];
+      const prompts = steps.map((s) => en[`step_${s}` as keyof typeof en]);
+      expect(await page.locator('#steps li').count()).toBe(steps.length);
+      expect(await page.locator('#prompt').getAttribute('aria-live')).toBe('assertive');
+      expect(await axe(page)).toEqual([]);
+      await page.getByRole('button', { name: en.activeStart }).click();
+      await page.locator('#prompt-text', { hasText: en.activeGetReady }).waitFor();
+      // Each step is prompted in turn, in words, with "now" on the current one (not by colour alone).
+      for (const [i, text] of prompts.entries()) {
+        await page
+          .locator('#prompt-text', { hasText: `Step ${i + 1} of ${steps.length}: ${text}` })
+          .waitFor();
+        await page.locator('#steps li[aria-current="step"]', { hasText: `(${en.activeStepNow})` }).waitFor();
+        if (i === 0) await page.screenshot({ path: path.join(SHOTS, 'phone-active-step.png') });
+      }
+      expect(await resultTitle(page)).toBe(en.activeFailedTitle);
+      expect(await page.locator('#result-reason').textContent()).toBe(en.check_not_flat);
+      expect(await page.getByRole('button', { name: en.retry }).isVisible()).toBe(true);
+      expect(await page.locator('#btn-file').isVisible()).toBe(false);
+      await page.screenshot({ path: path.join(SHOTS, 'phone-active-failed.png') });
+      expect(await axe(page)).toEqual([]);
+
+      const call = server.calls.find((c) => c.token === t);
+      expect(call?.challengeId).toBe(issued[0]?.id);
+      expect(call).toMatchObject({ status: 400, format: 'jpeg', width: 640, height: 480 });
+      const frames = call?.frames ?? [];
+      expect(frames.length).toBe(15);
+      const times = frames.map((f) => f.capturedAtMs);
+      for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThan(times[i - 1] as number);
+      const span = (times.at(-1) as number) - (times[0] as number);
+      expect(span).toBeGreaterThan(800);
+      expect(span).toBeLessThan(6000);
+      const bytes = frames.reduce((n, f) => n + f.image.length, 0) + (call?.image.length ?? 0);
+      expect(bytes, 'upload size').toBeLessThan(600_000);
+      await page.context().close();
+    });
+
+    it('lands on the redirect URL when the challenge passes, prompting in Spanish', async () => {
+      const t = token('activepass');
+      const page = await openActive(t, '?lang=es', DESKTOP);
+      await startCamera(page, es.startCamera, es.activeStart);
+      await page.getByRole('button', { name: es.activeStart }).click();
+      await page.locator('#prompt-text', { hasText: 'Paso 1 de' }).waitFor();
+      await page.screenshot({ path: path.join(SHOTS, 'desktop-active-step-es.png') });
+      await page.waitForURL(/\/welcome\?token=/);
+      await page.context().close();
+    });
+
+    it('gives new instructions when the challenge ran out before it was sent, without using an attempt', async () => {
+      const t = token('activetimeout');
+      const page = await openActive(t);
+      await startCamera(page, en.startCamera, en.activeStart);
+      await page.getByRole('button', { name: en.activeStart }).click();
+      expect(await resultTitle(page)).toBe(en.challengeTimeoutTitle);
+      expect(server.calls.filter((c) => c.token === t)).toEqual([]);
+      await page.getByRole('button', { name: en.retry }).click();
+      await page.getByRole('button', { name: en.activeStart }).waitFor();
+      // Less than 20 s of life: each start asks for a fresh challenge.
+      expect(server.challenges.filter((c) => c.token === t).length).toBeGreaterThanOrEqual(2);
+      await page.context().close();
+    });
   });
 });

@@ -63,9 +63,11 @@ const ORDER = [
   'quick-start',
   'login-flow',
   'onboarding-flow',
+  'active-liveness',
   'tokens',
   'webhooks',
   'errors',
+  'migrating-from-verifik',
   'self-hosting',
   'recognition',
 ];

@@ -30,7 +30,7 @@ export default fp(
     app.addHook('onRequest', async (req, reply) => {
       reply.header('x-request-id', req.id);
     });
-    await registerCors(app, ctx.config);
+    await registerCors(app, ctx.config, (origin) => ctx.store.isAllowedOrigin(origin));
     // Instances sharing a PostgreSQL share their rate-limit counters; a SQLite server is alone.
     const rateLimitStore = ctx.store instanceof PgStore ? pgRateLimitStore(ctx.store.pool) : undefined;
     await registerRateLimit(app, ctx.config, rateLimitStore);

@@ -54,9 +54,11 @@ function createFastify(config: Config, logger: boolean | object | undefined) {
     bodyLimit: BODY_LIMIT,
     connectionTimeout: 30_000,
     keepAliveTimeout: 5_000,
-    requestTimeout: 60_000,
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    // Node looks for requests past their timeout this often (its default, 30 s, outlasts a short one).
+    http: { connectionsCheckingInterval: Math.min(30_000, Math.max(50, config.REQUEST_TIMEOUT_MS / 4)) },
     trustProxy: false,
-    ...frameworkErrorOptions,
+    ...frameworkErrorOptions(config.CORS_ORIGINS),
   });
 }
 
@@ -113,7 +115,12 @@ export async function buildServer(config: Config, opts: { logger?: boolean | obj
   Object.assign(ctx, { webhooks, mail });
   await app.register(faceproof, { ctx });
   await app.register(capturePlugin);
-  const warm = faces.start(store).then(
+  // The engine warms once the routes are built (their schemas compile in `ready`), so that a
+  // server listening right after never answers ready before its engine is.
+  const warm = (async () => {
+    await app.ready();
+    await faces.start(store);
+  })().then(
     () => app.log.info({ engine: faces.engine?.info, instanceId, store: store.dialect }, 'face engine ready'),
     (err) => {
       app.log.error({ err }, 'face engine failed to start');

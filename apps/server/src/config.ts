@@ -1,6 +1,15 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import type { components } from '@faceproof/openapi/types';
 import { z } from 'zod';
+import { spec } from './contract/bundle.js';
+
+type ChallengeStep = components['schemas']['LivenessChallengeStep'];
+/** The steps a challenge may have, as the spec lists them. */
+const CHALLENGE_STEPS = spec.components.schemas.LivenessChallengeStep.enum as [
+  ChallengeStep,
+  ...ChallengeStep[],
+];
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 const csv = z
@@ -37,6 +46,10 @@ export const configSchema = z.object({
   CLIENT_TOKEN_TTL_S: int(365 * 24 * 3600, 60),
   RESULT_TOKEN_TTL_S: int(600, 10),
   APP_REGISTRATION_TTL_S: int(24 * 3600, 60),
+  PUBLIC_SESSION_TTL_S: int(240, 30),
+  PUBLIC_REGISTRATION_TTL_S: int(1800, 60),
+  PUBLIC_START_IP_MAX: int(20, 1),
+  PUBLIC_START_FLOW_MAX: int(300, 1),
   WEBHOOK_MAX_ATTEMPTS: int(10, 1),
   WEBHOOK_BASE_DELAY_MS: int(1000, 1),
   WEBHOOK_TIMEOUT_MS: int(10_000, 100),
@@ -47,6 +60,8 @@ export const configSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  // A request (head and body) not received within this is answered 408 and its connection closed.
+  REQUEST_TIMEOUT_MS: int(60_000, 100),
   SHUTDOWN_GRACE_MS: int(10_000, 0),
   // Email (capture links, 2FA codes): SMTP_URL, or SMTP_HOST with port, TLS and credentials.
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
@@ -68,6 +83,10 @@ export const configSchema = z.object({
   MAIL_POLL_MS: int(1_000, 10),
   TWO_FA_CODE_TTL_S: int(600, 1),
   TWO_FA_MAX_ATTEMPTS: int(5, 1),
+  // Browser tests only: every liveness challenge gets these steps instead of a random draw, so a
+  // recorded clip can answer it. Refused at start unless NODE_ENV is `test`.
+  FACEPROOF_TEST_CHALLENGE_STEPS: csv.pipe(z.array(z.enum(CHALLENGE_STEPS)).max(3)),
+  NODE_ENV: z.string().optional(),
 });
 
 /** Rules across variables, checked with the schema at start. */
@@ -78,6 +97,12 @@ const checkedSchema = configSchema.superRefine((c, ctx) => {
     ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'is required when a mail server is set' });
   if (c.SMTP_USER && c.SMTP_PASS === undefined)
     ctx.addIssue({ code: 'custom', path: ['SMTP_PASS'], message: 'is required with SMTP_USER' });
+  if (c.FACEPROOF_TEST_CHALLENGE_STEPS.length > 0 && c.NODE_ENV !== 'test')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['FACEPROOF_TEST_CHALLENGE_STEPS'],
+      message: 'fixes every liveness challenge and is honoured only under NODE_ENV=test; unset it',
+    });
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string; publicUrl: string; dbFile: string };

@@ -37,6 +37,9 @@ declare module 'fastify' {
 
 export type Handler = (ctx: AppContext, req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
+/** The request's token, or undefined on an operation that also takes none (a public start). */
+export const optionalAuth = (req: FastifyRequest): Auth | undefined => req.auth;
+
 export const auth = (req: FastifyRequest): Auth => {
   if (!req.auth) throw new Error('Route has no authentication');
   return req.auth;

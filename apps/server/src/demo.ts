@@ -12,8 +12,14 @@ export interface DemoIds {
   collection: string;
   loginFlow: string;
   onboardingFlow: string;
+  /** Public flows for Verifik's web SDK: a browser starts them without a token. */
+  publicLoginFlow: string;
+  publicOnboardingFlow: string;
   appRegistration: string;
 }
+
+/** The browser origins of Verifik's web SDK run locally (`ng serve`), allowed by the demo project. */
+const SDK_ORIGINS = ['http://localhost:4200', 'http://127.0.0.1:4200'];
 
 export interface Demo extends DemoIds {
   clientAccessToken: string;
@@ -31,6 +37,7 @@ async function createDemoResources(store: Store, now: string): Promise<DemoIds> 
     clientId: client,
     name: 'Demo project',
     webhookSecret: `whsec_${randomBytes(24).toString('base64')}`,
+    allowedOrigins: SDK_ORIGINS,
     createdAt: now,
     updatedAt: now,
   });
@@ -41,6 +48,7 @@ async function createDemoResources(store: Store, now: string): Promise<DemoIds> 
     projectId: project,
     name: 'Demo collection',
     code: randomUUID(),
+    version: 0,
     createdAt: now,
     updatedAt: now,
   });
@@ -63,8 +71,40 @@ async function createDemoResources(store: Store, now: string): Promise<DemoIds> 
     collection,
     loginFlow: login.id,
     onboardingFlow: onboarding.id,
+    ...(await createPublicFlows(store, origin)),
     appRegistration: '',
   };
+}
+
+/**
+ * The public login and onboarding flows Verifik's web SDK starts from the browser: the login finds
+ * its person by the 1:N search (the SDK's identifier is a device hash), and both judge the one
+ * image the SDK sends (passive liveness). They send the browser back to the SDK's sign-in page.
+ */
+async function createPublicFlows(
+  store: Store,
+  origin: { clientId: string; projectId: string; collectionId: string; now: string },
+) {
+  const defaults = schemaDefaults('CreateProjectFlowRequest') as Omit<FlowInput, 'type' | 'name'>;
+  const common = {
+    ...defaults,
+    status: 'active' as const,
+    public: true,
+    // The SDK sends one image and runs no challenge: active liveness would refuse every attempt.
+    livenessMode: 'passive' as const,
+    redirectUrl: `${SDK_ORIGINS[0]}/sign-in`,
+  };
+  const login = newFlow(
+    { ...common, type: 'login', name: 'Web SDK login', loginMatch: 'search' },
+    { ...origin, id: objectId() },
+  );
+  const onboarding = newFlow(
+    { ...common, type: 'onboarding', name: 'Web SDK onboarding' },
+    { ...origin, id: objectId() },
+  );
+  await store.createFlow(login);
+  await store.createFlow(onboarding);
+  return { publicLoginFlow: login.id, publicOnboardingFlow: onboarding.id };
 }
 
 /** The demo's app registration while it is open for at least another hour, else a new one. */
@@ -97,6 +137,13 @@ export async function ensureDemo(store: Store, keys: KeyRing, config: Config): P
   if (ids && !(await store.getFlow(ids.client, ids.loginFlow))) ids = undefined;
   const now = nowIso();
   ids ??= await createDemoResources(store, now);
+  if (!ids.publicLoginFlow) {
+    // A demo made before the public flows existed gets them, and the SDK's origins.
+    const project = await store.getProject(ids.client, ids.project);
+    if (project) await store.updateProject({ ...project, allowedOrigins: SDK_ORIGINS, updatedAt: now });
+    const origin = { clientId: ids.client, projectId: ids.project, collectionId: ids.collection, now };
+    ids = { ...ids, ...(await createPublicFlows(store, origin)) };
+  }
   const reg = await openDemoRegistration(store, ids, config, now);
   ids.appRegistration = reg.id;
   await store.setSetting('demo', JSON.stringify(ids));

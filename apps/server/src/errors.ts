@@ -1,5 +1,6 @@
 import type { ErrorCode, ErrorCodes } from '@faceproof/openapi/types';
 import type { Issue } from './contract/validators.js';
+import type { ActiveLivenessReport } from './flows/types.js';
 
 /**
  * An API error in canonical form: an UPPER_SNAKE code and a sentence. `format()` renders it in the
@@ -15,6 +16,8 @@ export class ApiError extends Error {
       details?: (Issue & { reason?: string })[];
       attemptsRemaining?: number;
       scoreSuffix?: string;
+      /** A failed active-liveness attempt's report (the ErrorResponse's `liveness`). */
+      liveness?: ActiveLivenessReport;
     } = {},
     readonly headers: Record<string, string> = {},
   ) {
@@ -24,10 +27,25 @@ export class ApiError extends Error {
 
 export type Convention = 'create' | 'validate' | 'appRegistration';
 
+/** The operations of the app-registration pages, whose errors read `{ code, message: "<status>:<code>" }`. */
+const APP_REGISTRATION_CONVENTION = new Set([
+  'createAppRegistrationBiometricValidation',
+  'createAppRegistrationLivenessChallenge',
+  'getOwnAppRegistration',
+  'readOwnAppRegistration',
+  'updateAppRegistration',
+  'syncAppRegistration',
+  'deleteBiometricValidation',
+]);
+
 export function conventionOf(operationId: string | undefined): Convention {
-  if (operationId === 'validateBiometricValidation' || operationId === 'confirmBiometricValidationCode')
+  if (
+    operationId === 'validateBiometricValidation' ||
+    operationId === 'confirmBiometricValidationCode' ||
+    operationId === 'createLivenessChallenge'
+  )
     return 'validate';
-  if (operationId === 'createAppRegistrationBiometricValidation') return 'appRegistration';
+  if (operationId !== undefined && APP_REGISTRATION_CONVENTION.has(operationId)) return 'appRegistration';
   return 'create';
 }
 
@@ -50,6 +68,7 @@ export function formatError(err: ApiError, convention: Convention, requestId: st
   }
   if (err.extra.details?.length) body.details = err.extra.details;
   if (err.extra.attemptsRemaining !== undefined) body.attemptsRemaining = err.extra.attemptsRemaining;
+  if (err.extra.liveness) body.liveness = err.extra.liveness;
   body.requestId = requestId;
   return body;
 }

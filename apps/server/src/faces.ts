@@ -1,12 +1,14 @@
 import {
+  type AnalyzeOptions,
   createEngine,
   EngineBusyError,
   EngineError,
   type FaceAnalysis,
-  type FaceAnalysisOk,
-  type FaceEngine,
   type FaceIndex,
+  type HumanFaceEngine,
   type SearchHit,
+  type SequenceAnalysis,
+  type SequenceFrameInput,
   templateModelOf,
 } from '@faceproof/face-engine';
 import { faceImageLimits } from './contract/image-limits.js';
@@ -27,8 +29,11 @@ export interface SyncInfo {
   collectionId: string;
   personId?: string;
   action: 'add' | 'remove' | 'drop';
-  /** A notice from the instance that made the change, or the reconciliation that repaired a missed one. */
-  via: 'notice' | 'reconcile';
+  /**
+   * A notice from the instance that made the change, the reconciliation that repaired a missed one,
+   * or the catch-up an enrolment makes under the collection's lock (`exclusive`).
+   */
+  via: 'notice' | 'reconcile' | 'catch-up';
 }
 
 interface Member {
@@ -49,13 +54,15 @@ interface Member {
  * and are applied within milliseconds; a periodic reconciliation catches anything a lost notice missed.
  */
 export class Faces {
-  engine?: FaceEngine;
+  engine?: HumanFaceEngine;
   private readonly indexes = new Map<string, FaceIndex>();
   private readonly members = new Map<string, Member>();
   /** Collections that search another model than the engine's (migrated deployments). */
   private searchModels = new Map<string, string>();
   /** The tail of each collection's queue of enrolments (see `exclusive`). */
   private readonly enrolling = new Map<string, Promise<void>>();
+  /** Per collection, the store's write order (`seq`) up to which the index has every template. */
+  private readonly caughtUp = new Map<string, number>();
   private store?: Store;
   private unwatch?: () => Promise<void>;
   private reconcileTimer?: NodeJS.Timeout;
@@ -65,8 +72,16 @@ export class Faces {
 
   constructor(private readonly opts: FacesOptions) {}
 
-  async start(store: Store) {
+  /** Settles once the indexes are loaded (an enrolment must not judge on an index still empty). */
+  private loaded: Promise<void> = Promise.resolve();
+
+  start(store: Store): Promise<void> {
     this.store = store;
+    this.loaded = this.load(store);
+    return this.loaded;
+  }
+
+  private async load(store: Store) {
     this.searchModels = await store.collectionSearchModels();
     // Only the networks whose templates are stored run: the engine's, and any a collection searches.
     const searched = [...this.searchModels.values()].flatMap((id) => templateModelOf(id)?.name ?? []);
@@ -81,7 +96,10 @@ export class Faces {
       onChange: (c) => this.enqueue(() => this.applyChange(c)),
       onResync: () => void this.reconcile().catch(() => {}),
     });
-    for (const t of await store.allTemplates()) if (this.searched(t)) this.put(t);
+    for (const t of await store.allTemplates()) {
+      if (this.searched(t)) this.put(t);
+      this.caughtUpTo(t);
+    }
     if (store.dialect === 'postgres') {
       this.reconcileTimer = setInterval(
         () => void this.reconcile().catch(() => {}),
@@ -192,12 +210,23 @@ export class Faces {
   }
 
   /** Analyses an image; an engine that is saturated or broken becomes a 503 (nothing recorded). */
-  async analyze(image: string): Promise<FaceAnalysis> {
+  async analyze(image: string, opts?: AnalyzeOptions): Promise<FaceAnalysis> {
     if (!this.engine || !this.ready) throw engineBusy('The face engine is still loading.');
     try {
-      return await this.engine.analyze(image);
+      return await this.engine.analyze(image, opts);
     } catch (err) {
       if (err instanceof EngineBusyError) throw engineBusy(err.message);
+      if (err instanceof EngineError) throw engineBusy(err.message);
+      throw err;
+    }
+  }
+
+  /** Analyses the frames of an active-liveness sequence; like `analyze`, a busy engine is a 503. */
+  async analyzeSequence(frames: readonly SequenceFrameInput[]): Promise<SequenceAnalysis> {
+    if (!this.engine || !this.ready) throw engineBusy('The face engine is still loading.');
+    try {
+      return await this.engine.analyzeSequence(frames);
+    } catch (err) {
       if (err instanceof EngineError) throw engineBusy(err.message);
       throw err;
     }
@@ -209,14 +238,30 @@ export class Faces {
     return this.engine.info.templateModel;
   }
 
+  private caughtUpTo(t: StoredTemplate) {
+    if (t.seq !== undefined && t.seq > (this.caughtUp.get(t.collectionId) ?? 0))
+      this.caughtUp.set(t.collectionId, t.seq);
+  }
+
   /**
-   * Runs `fn` alone among the enrolments of one collection in this process: the duplicate-face
-   * search, the save and the index update of an enrolment happen with no other enrolment of that
-   * collection in between, so two requests cannot both find the face absent and both enrol it.
+   * Runs `fn` alone among the enrolments of one collection: the duplicate-face search, the save and
+   * the index update of an enrolment happen with no other enrolment of that collection in between,
+   * so two requests cannot both find the face absent and both enrol it. In this process a queue per
+   * collection; across the instances of one PostgreSQL the store's lock (`Store.enrolling`), under
+   * which the index first reads the templates other instances committed since it last held it (their
+   * notices may not have arrived yet). `fn` reads and writes through the `store` it is given.
    */
-  async exclusive<T>(collectionId: string, fn: () => Promise<T>): Promise<T> {
+  async exclusive<T>(collectionId: string, fn: (store: Store) => Promise<T>): Promise<T> {
     const prior = this.enrolling.get(collectionId) ?? Promise.resolve();
-    const run = prior.then(fn, fn);
+    const locked = async () => {
+      await this.loaded;
+      if (!this.store) throw new Error('Faces not started');
+      return this.store.enrolling(collectionId, async (store) => {
+        await this.catchUp(collectionId, store);
+        return fn(store);
+      });
+    };
+    const run = prior.then(locked, locked);
     const settled = run.then(
       () => {},
       () => {},
@@ -229,9 +274,30 @@ export class Faces {
     }
   }
 
-  /** The collection's 1:N search, with the analysis's template of the model the collection searches. */
-  search(collectionId: string, analysis: FaceAnalysisOk, k = 5): SearchHit[] {
-    const template = analysis.templates[this.searchModel(collectionId)];
+  /** The match score of two templates of the engine's model, on the search's scale. */
+  compare(a: Float32Array, b: Float32Array): number {
+    if (!this.engine) throw new Error('Face engine not started');
+    return this.engine.compare(a, b);
+  }
+
+  /** Adds the collection's templates written since this index last caught up with it. */
+  private async catchUp(collectionId: string, store: Store) {
+    const fresh = await store.templatesAddedSince(collectionId, this.caughtUp.get(collectionId) ?? 0);
+    for (const t of fresh) {
+      this.caughtUpTo(t);
+      if (!this.searched(t)) continue;
+      const news = !this.has(t.collectionId, t.personId);
+      this.put(t);
+      if (news) this.opts.onSync?.({ collectionId, personId: t.personId, action: 'add', via: 'catch-up' });
+    }
+  }
+
+  /**
+   * The collection's 1:N search, with the probe's template of the model the collection searches
+   * (`templates` by model id: an analysis's, or a held enrolment's); none of that model finds nobody.
+   */
+  search(collectionId: string, templates: Readonly<Record<string, Float32Array>>, k = 5): SearchHit[] {
+    const template = templates[this.searchModel(collectionId)];
     return template ? (this.indexes.get(collectionId)?.search(template, k) ?? []) : [];
   }
 

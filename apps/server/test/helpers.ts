@@ -110,7 +110,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Har
   const base = `http://127.0.0.1:${port}`;
   server.ctx.config.publicUrl = base;
   await server.warm;
-  const demo = await ensureDemo(server.ctx.store, server.ctx.keys, config);
+  const demo = await singleImageDemo(server, config);
   return {
     server,
     base,
@@ -123,6 +123,20 @@ export async function startServer(env: Record<string, string> = {}): Promise<Har
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The demo data, its flows switched to passive liveness: the suites written for one image per
+ * attempt run on them, while the demo itself (like every new flow) is active; the active path is
+ * tested on flows of its own (liveness.test.ts).
+ */
+async function singleImageDemo(server: Server, config: Parameters<typeof ensureDemo>[2]): Promise<Demo> {
+  const demo = await ensureDemo(server.ctx.store, server.ctx.keys, config);
+  for (const id of [demo.loginFlow, demo.onboardingFlow]) {
+    const flow = await server.ctx.store.getFlow(demo.client, id);
+    if (flow) await server.ctx.store.updateFlow({ ...flow, livenessMode: 'passive' });
+  }
+  return demo;
 }
 
 export interface Injected {
@@ -163,7 +177,7 @@ export async function buildInjectApp(env: Record<string, string> = {}): Promise<
   const server = await buildServer(config, { logger: false });
   expect(server.ctx.store.dialect, 'the store this run is meant to test').toBe(STORE);
   await server.app.ready();
-  const demo = await ensureDemo(server.ctx.store, server.ctx.keys, config);
+  const demo = await singleImageDemo(server, config);
   return {
     server,
     demo,
@@ -229,7 +243,7 @@ export interface OwnFlows {
 /** What the fixtures below need of a server: its client and the demo project's token and id. */
 type On = Pick<Harness, 'call'> & { demo: Pick<Demo, 'clientAccessToken' | 'project'> };
 
-export async function ownFlows(h: On): Promise<OwnFlows> {
+export async function ownFlows(h: On, livenessMode: 'active' | 'passive' = 'passive'): Promise<OwnFlows> {
   const { clientAccessToken: token, project } = h.demo;
   const created = async (p: string, body: Record<string, unknown>) => {
     const res = await h.call('POST', p, { token, body: { project, ...body } });
@@ -243,6 +257,7 @@ export async function ownFlows(h: On): Promise<OwnFlows> {
       status: 'active',
       name: unique(type),
       assignedCollection: collection,
+      livenessMode,
     });
   return { collection, onboardingFlow: await flow('onboarding'), loginFlow: await flow('login') };
 }

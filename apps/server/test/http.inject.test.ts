@@ -67,11 +67,15 @@ describe('validation errors', () => {
   it('lists body issues as JSON pointers under /body', async () => {
     const res = await h.inject('POST', '/v2/projects', {
       token: h.demo.clientAccessToken,
-      body: { nom: 'x' },
+      body: { nom: 'x', allowedOrigins: 'https://app.example.com' },
     });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('INVALID_REQUEST');
-    expect(res.body.details.map((d: { path: string }) => d.path).sort()).toEqual(['/body/name', '/body/nom']);
+    // An unknown field (`nom`) is ignored ("Tolerant requests"); the listed ones are checked.
+    expect(res.body.details.map((d: { path: string }) => d.path).sort()).toEqual([
+      '/body/allowedOrigins',
+      '/body/name',
+    ]);
   });
 
   it('lists query issues under /query', async () => {

@@ -317,6 +317,7 @@ describe('bad input', () => {
       searchMinScore: 0.9,
       maxAttempts: 3,
       retainFaceImages: false,
+      livenessMode: 'active',
     });
     const paused = await h.call('POST', '/v2/biometric-validations', {
       token,
@@ -408,6 +409,7 @@ describe('app registration', () => {
         status: 'active',
         livenessMinScore: 0.99,
         assignedCollection: h.demo.collection,
+        livenessMode: 'passive',
       },
     });
     const strictReg = await newRegistration(strict.body.data._id);

@@ -310,6 +310,135 @@ describe('second factor', () => {
   });
 });
 
+describe('second factor of an onboarding', () => {
+  const B = dataUri(fx.personB);
+
+  /** A 2FA onboarding of its own collection whose face passed; nobody is enrolled yet. */
+  async function onboardingAwaitingCode(image = A0, flows?: Awaited<ReturnType<typeof ownFlows>>) {
+    const own = flows ?? (await ownFlows(h));
+    const identifier = unique('newcomer');
+    const recipient = address();
+    const v = await create(h, {
+      identifier,
+      type: 'onboarding',
+      projectFlow: own.onboardingFlow,
+      requires2FA: true,
+      email: recipient,
+    });
+    const passed = await validate(v.token, image);
+    expect(passed.status, JSON.stringify(passed.body)).toBe(200);
+    expect(passed.body.data).toMatchObject({ status: 'awaiting_2fa', token: '', matchScore: 1 });
+    expect(passed.body.data.person).toBeUndefined();
+    const mail = await sink.next((m) => to(m) === recipient);
+    return { v, id: v.biometricValidation._id as string, identifier, flows: own, code: codeIn(mail) };
+  }
+
+  const persons = async (collection: string) =>
+    (await h.call('GET', `/v2/persons?collection=${collection}`, { token: h.demo.clientAccessToken })).body
+      .data as { _id: string; identifier: string; templates: number }[];
+  /** A plain onboarding (no 2FA) of `identifier` with `image` into `flows`' collection. */
+  const onboardNow = async (flows: { onboardingFlow: string }, identifier: string, image: string) =>
+    validate(
+      (await create(h, { identifier, type: 'onboarding', projectFlow: flows.onboardingFlow })).token,
+      image,
+    );
+
+  it('enrols nobody until the code is confirmed, then enrols the person the response names', async () => {
+    const s = await onboardingAwaitingCode();
+    expect(await persons(s.flows.collection)).toEqual([]);
+    expect(await h.server.ctx.store.getHeldEnrolment(s.id)).toBeDefined();
+    // Nobody to log in as yet: the face passed, the person does not exist.
+    const login = await create(h, {
+      identifier: s.identifier,
+      type: 'login',
+      projectFlow: s.flows.loginFlow,
+    });
+    expect((await validate(login.token, A1)).body.code).toBe('IDENTITY_VERIFICATION_FAILED');
+
+    const ok = await confirm(s.v.token, s.code);
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body.data).toMatchObject({ status: 'completed', identifier: s.identifier });
+    const person = ok.body.data.person as string;
+    expect(await persons(s.flows.collection)).toMatchObject([
+      { _id: person, identifier: s.identifier, templates: 1 },
+    ]);
+    expect(await get(s.id)).toMatchObject({ status: 'completed' });
+    expect(await h.server.ctx.store.getHeldEnrolment(s.id)).toBeUndefined();
+    const jwks = createRemoteJWKSet(new URL(`${h.base}/.well-known/jwks.json`));
+    const { payload } = await jwtVerify(ok.body.data.token, jwks, { audience: 'faceproof:result' });
+    expect(payload).toMatchObject({ sub: s.identifier, person });
+    // The new person logs in with another photo.
+    const again = await create(h, {
+      identifier: s.identifier,
+      type: 'login',
+      projectFlow: s.flows.loginFlow,
+    });
+    const logged = await validate(again.token, A1);
+    expect(logged.status, JSON.stringify(logged.body)).toBe(200);
+    expect(logged.body.data.person).toBe(person);
+  });
+
+  it('leaves nobody enrolled and nothing held after an expired code or the last wrong one', async () => {
+    const flows = await ownFlows(h);
+    const expired = await onboardingAwaitingCode(A0, flows);
+    const stored = await h.server.ctx.store.getTwoFactorCode(expired.id);
+    if (!stored) throw new Error(`no code stored for ${expired.id}`);
+    await h.server.ctx.store.putTwoFactorCode({ ...stored, expiresAt: nowIso(Date.now() - 1_000) });
+    expect((await confirm(expired.v.token, expired.code)).body.code).toBe('CODE_EXPIRED');
+
+    const wrong = await onboardingAwaitingCode(A0, flows);
+    for (let i = 0; i < 5; i++) await confirm(wrong.v.token, otherThan(wrong.code));
+    expect((await confirm(wrong.v.token, wrong.code)).body.code).toBe('CODE_ATTEMPTS_EXHAUSTED');
+
+    expect(await get(expired.id)).toMatchObject({ status: 'expired' });
+    expect(await get(wrong.id)).toMatchObject({ status: 'failed' });
+    for (const id of [expired.id, wrong.id])
+      expect(await h.server.ctx.store.getHeldEnrolment(id)).toBeUndefined();
+    expect(await persons(flows.collection)).toEqual([]);
+    // Neither the identifier nor the face is taken: both onboard at once without a code.
+    const fresh = await onboardNow(flows, wrong.identifier, A0);
+    expect(fresh.status, JSON.stringify(fresh.body)).toBe(200);
+    expect(fresh.body.data.status).toBe('completed');
+  });
+
+  it('fails with 409, enrolling nobody, when the face or the identifier was enrolled while the code was awaited', async () => {
+    const byFace = await onboardingAwaitingCode(A0);
+    const first = await onboardNow(byFace.flows, unique('quicker'), A1);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    const late = await confirm(byFace.v.token, byFace.code);
+    expect(late.status, JSON.stringify(late.body)).toBe(409);
+    expect(late.body).toMatchObject({ code: 'IDENTITY_VERIFICATION_FAILED', attemptsRemaining: 0 });
+    expect(late.body.details[0].message).toMatch(/already enrolled in the collection/);
+    expect(await persons(byFace.flows.collection)).toMatchObject([{ _id: first.body.data.person }]);
+    expect(await get(byFace.id)).toMatchObject({ status: 'failed' });
+    expect((await confirm(byFace.v.token, byFace.code)).body.code).toBe(
+      'BIOMETRIC_VALIDATION_NOT_AWAITING_CODE',
+    );
+
+    const byIdentifier = await onboardingAwaitingCode(A0);
+    const taken = await onboardNow(byIdentifier.flows, byIdentifier.identifier, B);
+    expect(taken.status, JSON.stringify(taken.body)).toBe(200);
+    const refused = await confirm(byIdentifier.v.token, byIdentifier.code);
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+    expect(refused.body.details[0].message).toBe(
+      `A person is already enrolled as ${byIdentifier.identifier}.`,
+    );
+    expect(await persons(byIdentifier.flows.collection)).toHaveLength(1);
+  });
+
+  it('of one face under two identifiers, confirmed at once, enrol exactly one person', async () => {
+    const flows = await ownFlows(h);
+    const a = await onboardingAwaitingCode(A0, flows);
+    const b = await onboardingAwaitingCode(A1, flows);
+    const answers = await Promise.all([confirm(a.v.token, a.code), confirm(b.v.token, b.code)]);
+    expect(answers.map((r) => r.status).sort(), JSON.stringify(answers.map((r) => r.body))).toEqual([
+      200, 409,
+    ]);
+    const winner = answers.find((r) => r.status === 200)?.body.data.person;
+    expect(await persons(flows.collection)).toMatchObject([{ _id: winner }]);
+  });
+});
+
 describe('mail configuration', () => {
   it('is validated at start', () => {
     expect(() => loadConfig({ SMTP_URL: 'http://mail.example.com' })).toThrow(/SMTP_URL/);

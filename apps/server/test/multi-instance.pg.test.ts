@@ -272,6 +272,72 @@ describe('two instances on one PostgreSQL', () => {
     }
   });
 
+  describe('one face enrolled on both instances at once, under two identifiers', () => {
+    // Each trial is a fresh collection, so that neither index knows the face: without a lock shared
+    // by the instances both would find it absent and both enrol it.
+    const TRIALS = 5;
+    const persons = async (collection: string) =>
+      (await a.call('GET', `/v2/persons?collection=${collection}`, { token: demo.clientAccessToken })).body
+        .data;
+
+    it('onboarding validations enrol one person, the other is refused as a duplicate', async () => {
+      for (let trial = 0; trial < TRIALS; trial++) {
+        const flows = await ownFlows({ call: a.call, demo });
+        const prefix = unique('twin');
+        const [onA, onB] = await Promise.all([
+          create(a, 'onboarding', `${prefix}-a`, flows),
+          create(b, 'onboarding', `${prefix}-b`, flows),
+        ]);
+        const answers = await Promise.all([
+          validate(a, onA, dataUri(fx.personA[0])),
+          validate(b, onB, dataUri(fx.personA[1])),
+        ]);
+        const bodies = JSON.stringify(answers.map((r) => r.body));
+        expect(answers.map((r) => r.status).sort(), bodies).toEqual([200, 400]);
+        const loser = answers.find((r) => r.status === 400);
+        expect(loser?.body.code).toBe('IDENTITY_VERIFICATION_FAILED');
+        expect(loser?.body.details[0].message).toMatch(/already enrolled in the collection/);
+        const winner = answers.find((r) => r.status === 200)?.body.data.person;
+        expect(
+          (await persons(flows.collection)).map((p: { _id: string }) => p._id),
+          bodies,
+        ).toEqual([winner]);
+      }
+    });
+
+    it('app registrations enrol one person, the other answers 409 person_already_set', async () => {
+      for (let trial = 0; trial < TRIALS; trial++) {
+        const flows = await ownFlows({ call: a.call, demo });
+        const registration = async (on: Instance) => {
+          const res = await on.call('POST', '/v2/app-registrations', {
+            token: demo.clientAccessToken,
+            body: {
+              project: demo.project,
+              projectFlow: flows.onboardingFlow,
+              email: `${unique('twin')}@example.com`,
+            },
+          });
+          expect(res.status, JSON.stringify(res.body)).toBe(200);
+          return res.body.data.token as string;
+        };
+        const [onA, onB] = await Promise.all([registration(a), registration(b)]);
+        const enrolFace = (on: Instance, token: string, image: string) =>
+          on.call('POST', '/v2/biometric-validations/app-registration', {
+            token,
+            body: { image, os: 'DESKTOP' },
+          });
+        const answers = await Promise.all([
+          enrolFace(a, onA, dataUri(fx.personA[0])),
+          enrolFace(b, onB, dataUri(fx.personA[1])),
+        ]);
+        const bodies = JSON.stringify(answers.map((r) => r.body));
+        expect(answers.map((r) => r.status).sort(), bodies).toEqual([200, 409]);
+        expect(answers.find((r) => r.status === 409)?.body.code).toBe('person_already_set');
+        expect(await persons(flows.collection), bodies).toHaveLength(1);
+      }
+    });
+  });
+
   it('removes from instance B a person deleted on instance A', async () => {
     const { flows, identifier, person } = await enrolledOnA(dataUri(fx.personA[0]));
     await listening();
@@ -320,7 +386,13 @@ describe('two instances on one PostgreSQL', () => {
     const collection = col.body.data._id as string;
     const flow = await a.call('POST', '/v2/project-flows', {
       token,
-      body: { project: demo.project, type: 'onboarding', status: 'active', assignedCollection: collection },
+      body: {
+        project: demo.project,
+        type: 'onboarding',
+        status: 'active',
+        assignedCollection: collection,
+        livenessMode: 'passive',
+      },
     });
     expect(flow.status, JSON.stringify(flow.body)).toBe(200);
     const created = await a.call('POST', '/v2/biometric-validations', {

@@ -1,5 +1,7 @@
 // Fails the build on a breaking change of the API against the last released spec
-// (released/openapi.yaml), unless the client's major version was bumped past the released one.
+// (released/openapi.yaml), unless the client's major version was bumped past the released one and
+// breaking-changes.yaml records why: a major above the released one needs its reasons there, and
+// every break the detectors find must be matched by one of that major's entries (`match`).
 //
 // Two detectors: `redocly diff` (Redocly CLI 2.x, `diff-recommended` rules: removed operations,
 // removed response fields, new required request fields, narrowed request enums, removed statuses,
@@ -9,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bundlePaths, errorCodes, loadBundle } from '@faceproof/openapi';
+import { parse } from 'yaml';
 
 const pkgDir = fileURLToPath(new URL('../', import.meta.url));
 
@@ -66,8 +69,18 @@ export function redoclyBreaking(basePath, revisionPath) {
     );
 }
 
-/** { breaking: string[], ok: boolean } for two spec files and the client version. */
-export function checkBreaking(basePath, revisionPath, clientVersion) {
+/**
+ * `record[major]`: why that major version is one, `[{ change, why, match? }]`; `match` is a regular
+ * expression that the breaks this entry explains match (an entry without one explains a change no
+ * detector sees, such as a deprecation or a behaviour change).
+ */
+export function unexplainedBreaks(breaking, reasons) {
+  const patterns = reasons.filter((r) => r.match).map((r) => new RegExp(r.match));
+  return breaking.filter((b) => !patterns.some((p) => p.test(b)));
+}
+
+/** { breaking, unexplained, reasons, ok } for two spec files, the client version and the record. */
+export function checkBreaking(basePath, revisionPath, clientVersion, record = {}) {
   const base = loadBundle(basePath);
   const revision = loadBundle(revisionPath);
   const breaking = [
@@ -76,27 +89,43 @@ export function checkBreaking(basePath, revisionPath, clientVersion) {
   ];
   const releasedMajor = Number(String(base.info.version).split('.')[0]);
   const clientMajor = Number(clientVersion.split('.')[0]);
-  return { breaking, releasedMajor, clientMajor, ok: breaking.length === 0 || clientMajor > releasedMajor };
+  const reasons = record[String(clientMajor)] ?? [];
+  const bumped = clientMajor > releasedMajor;
+  const unexplained = bumped ? unexplainedBreaks(breaking, reasons) : breaking;
+  const ok = bumped ? reasons.length > 0 && unexplained.length === 0 : breaking.length === 0;
+  return { breaking, unexplained, reasons, releasedMajor, clientMajor, ok };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const pkg = JSON.parse(readFileSync(`${pkgDir}package.json`, 'utf8'));
-  const current = bundlePaths.yaml;
-  const { breaking, ok, releasedMajor, clientMajor } = checkBreaking(
+  const record = parse(readFileSync(`${pkgDir}breaking-changes.yaml`, 'utf8')) ?? {};
+  const { breaking, unexplained, reasons, ok, releasedMajor, clientMajor } = checkBreaking(
     `${pkgDir}released/openapi.yaml`,
-    current,
+    bundlePaths.yaml,
     pkg.version,
+    record,
   );
   for (const b of breaking) console.log(`  breaking: ${b}`);
   if (!ok) {
-    console.error(
-      `✖ ${breaking.length} breaking change(s) against the released spec ${releasedMajor}.x, and @faceproof/client is still ${pkg.version}: bump its major version (or undo the change).`,
-    );
+    if (clientMajor <= releasedMajor)
+      console.error(
+        `✖ ${breaking.length} breaking change(s) against the released spec ${releasedMajor}.x, and @faceproof/client is still ${pkg.version}: bump its major version and say why in breaking-changes.yaml (or undo the change).`,
+      );
+    else if (reasons.length === 0)
+      console.error(
+        `✖ @faceproof/client ${pkg.version} is a new major: breaking-changes.yaml must say why under "${clientMajor}".`,
+      );
+    else
+      for (const b of unexplained)
+        console.error(
+          `✖ not explained in breaking-changes.yaml under "${clientMajor}" (no entry's match): ${b}`,
+        );
     process.exit(1);
   }
-  console.log(
-    breaking.length
-      ? `✓ ${breaking.length} breaking change(s), released with client major ${clientMajor} > ${releasedMajor}`
-      : '✓ no breaking change against released/openapi.yaml',
-  );
+  if (clientMajor > releasedMajor) {
+    console.log(
+      `✓ client major ${clientMajor} > released ${releasedMajor}, because (breaking-changes.yaml):`,
+    );
+    for (const r of reasons) console.log(`  - ${r.change}`);
+  } else console.log('✓ no breaking change against released/openapi.yaml');
 }

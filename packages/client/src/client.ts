@@ -45,17 +45,32 @@ export interface CallOptions {
 }
 
 export type CreateBiometricValidationBody = Schemas['CreateBiometricValidationRequest'];
-/** The validate body, with `image` also accepted as a `Blob`/`File` or bytes (converted for you). */
-export type ValidateBody = Omit<Schemas['ValidateBiometricValidationRequest'], 'image'> & {
+/** One frame of an active-liveness challenge, its `image` also a `Blob`/`File` or bytes. */
+export type LivenessFrameInput = Omit<Schemas['LivenessFrame'], 'image'> & { image: ImageInput };
+/**
+ * The validate body, with `image` (and each frame's) also accepted as a `Blob`/`File` or bytes
+ * (converted for you). On an active flow send `challengeId` and 8-15 `frames` too.
+ */
+export type ValidateBody = Omit<Schemas['ValidateBiometricValidationRequest'], 'image' | 'frames'> & {
   image: ImageInput;
+  frames?: LivenessFrameInput[];
 };
-/** The app-registration body, with `image` also accepted as a `Blob`/`File` or bytes (converted for you). */
-export type AppRegistrationFaceBody = Omit<Schemas['AppRegistrationBiometricValidationRequest'], 'image'> & {
+/** The app-registration body, with `image` (and each frame's) also accepted as a `Blob`/`File` or bytes. */
+export type AppRegistrationFaceBody = Omit<
+  Schemas['AppRegistrationBiometricValidationRequest'],
+  'image' | 'frames'
+> & {
   image: ImageInput;
+  frames?: LivenessFrameInput[];
 };
 
 export interface LivenessSession {
-  /** Sends one face image for the validation bound to this liveness-session token. Retried only on `503`. */
+  /**
+   * The flow's liveness mode and, when it is `active`, the challenge of the next attempt (its steps,
+   * its `_id` to send back with the frames). Not retried once sent: each call issues a new challenge.
+   */
+  challenge(options?: CallOptions): Promise<FaceproofResult<'createLivenessChallenge'>>;
+  /** Sends the face image (and, on an active flow, the challenge's frames). Retried only on `503`. */
   validate(
     body: ValidateBody,
     options?: CallOptions,
@@ -63,6 +78,8 @@ export interface LivenessSession {
 }
 
 export interface AppRegistrationSession {
+  /** The onboarding flow's liveness mode and, when active, a challenge for this registration. */
+  challenge(options?: CallOptions): Promise<FaceproofResult<'createAppRegistrationLivenessChallenge'>>;
   /** Enrols the face of the user onboarded by this app registration. Retried only on `503`. */
   validateFace(
     body: AppRegistrationFaceBody,
@@ -95,7 +112,19 @@ const operationPaths = {
   createBiometricValidation: '/v2/biometric-validations',
   validateBiometricValidation: '/v2/biometric-validations/validate',
   createAppRegistrationBiometricValidation: '/v2/biometric-validations/app-registration',
+  createLivenessChallenge: '/v2/biometric-validations/liveness-challenge',
+  createAppRegistrationLivenessChallenge: '/v2/biometric-validations/app-registration/liveness-challenge',
 } as const satisfies Record<string, keyof paths>;
+
+/** The body with its image and its frames' images as data URIs. */
+async function withImages<B extends { image: ImageInput; frames?: LivenessFrameInput[] }>(body: B) {
+  const image = await toImageDataUri(body.image);
+  if (!body.frames) return { ...body, image };
+  const frames = await Promise.all(
+    body.frames.map(async (f) => ({ ...f, image: await toImageDataUri(f.image) })),
+  );
+  return { ...body, image, frames };
+}
 
 export function createFaceproofClient(options: FaceproofClientOptions): FaceproofClient {
   const retry = options.retry === false ? { maxRetries: 0 } : (options.retry ?? {});
@@ -170,22 +199,29 @@ export function createFaceproofClient(options: FaceproofClientOptions): Faceproo
       },
     },
     session(token) {
+      const auth = () => ({ Authorization: `Bearer ${token}` });
       return {
+        challenge(callOptions) {
+          return call('createLivenessChallenge', undefined, callOptions, auth());
+        },
         async validate(body, callOptions) {
-          const image = await toImageDataUri(body.image);
-          return call('validateBiometricValidation', { ...body, image }, callOptions, {
-            Authorization: `Bearer ${token}`,
-          });
+          return call('validateBiometricValidation', await withImages(body), callOptions, auth());
         },
       };
     },
     appRegistration(token) {
+      const auth = () => ({ Authorization: `Bearer ${token}` });
       return {
+        challenge(callOptions) {
+          return call('createAppRegistrationLivenessChallenge', undefined, callOptions, auth());
+        },
         async validateFace(body, callOptions) {
-          const image = await toImageDataUri(body.image);
-          return call('createAppRegistrationBiometricValidation', { ...body, image }, callOptions, {
-            Authorization: `Bearer ${token}`,
-          });
+          return call(
+            'createAppRegistrationBiometricValidation',
+            await withImages(body),
+            callOptions,
+            auth(),
+          );
         },
       };
     },

@@ -15,12 +15,17 @@ const basePath = join(dir, 'base.yaml');
 writeFileSync(basePath, stringify(released));
 
 type Spec = any;
-function check(edit: (s: Spec) => void, version = '1.0.0') {
+type Record = { [major: string]: { change: string; why: string; match?: string }[] };
+function check(edit: (s: Spec) => void, version = '1.0.0', record: Record = {}) {
   const revision = structuredClone(released);
   edit(revision);
   const path = join(dir, `rev-${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(path, stringify(revision));
-  return checkBreaking(basePath, path, version) as { ok: boolean; breaking: string[] };
+  return checkBreaking(basePath, path, version, record) as {
+    ok: boolean;
+    breaking: string[];
+    unexplained: string[];
+  };
 }
 const create = (s: Spec) => s.paths['/v2/biometric-validations'].post;
 const validate = (s: Spec) => s.paths['/v2/biometric-validations/validate'].post;
@@ -74,8 +79,33 @@ describe('breaking-change check', () => {
       const r = check(edit);
       expect(r.ok).toBe(false);
       expect(r.breaking.length).toBeGreaterThan(0);
-      expect(check(edit, '2.0.0').ok).toBe(true);
+      const explained = { '2': [{ change: 'the edit', why: 'a test', match: '.' }] };
+      expect(check(edit, '2.0.0', explained).ok).toBe(true);
     },
     60_000,
   );
+
+  it('lets a break through a new major only with the reasons recorded, each break matched', () => {
+    const removeValidate = (s: Spec) => delete s.paths['/v2/biometric-validations/validate'];
+    expect(check(removeValidate, '2.0.0').ok).toBe(false);
+    const elsewhere = {
+      '2': [{ change: 'flows changed', why: 'a test', match: '^#/paths//v2/project-flows' }],
+    };
+    const unmatched = check(removeValidate, '2.0.0', elsewhere);
+    expect(unmatched.ok).toBe(false);
+    expect(unmatched.unexplained).toEqual(unmatched.breaking);
+    const matched = {
+      '2': [
+        {
+          change: 'validate moved',
+          why: 'a test',
+          match: 'biometric-validations/validate|validateBiometricValidation',
+        },
+      ],
+    };
+    expect(check(removeValidate, '2.0.0', matched).ok).toBe(true);
+    // A new major without any break still says why it is one.
+    expect(check(() => {}, '2.0.0').ok).toBe(false);
+    expect(check(() => {}, '2.0.0', { '2': [{ change: 'a deprecation', why: 'a test' }] }).ok).toBe(true);
+  }, 60_000);
 });

@@ -1,4 +1,5 @@
-// Every documented (operation, status, example) of the three core operations, served by Prism and
+// Every documented (operation, status, example) of the core operations (the three of the seed pages
+// and the two liveness challenges of issue 14), served by Prism and
 // read through the client: the result carries the example's status, code and body exactly.
 
 import { Contract } from '@faceproof/openapi';
@@ -13,6 +14,8 @@ const core = [
   'createBiometricValidation',
   'validateBiometricValidation',
   'createAppRegistrationBiometricValidation',
+  'createLivenessChallenge',
+  'createAppRegistrationLivenessChallenge',
 ];
 
 function requestExample(operationId: string): Record<string, unknown> {
@@ -29,6 +32,10 @@ async function callCore(operationId: string, prefer: string): Promise<FaceproofR
       return fp.session('liveness-session-token').validate(body, options);
     case 'createAppRegistrationBiometricValidation':
       return fp.appRegistration('app-registration-token').validateFace(body, options);
+    case 'createLivenessChallenge':
+      return fp.session('liveness-session-token').challenge(options);
+    case 'createAppRegistrationLivenessChallenge':
+      return fp.appRegistration('app-registration-token').challenge(options);
   }
   throw new Error(`not a core operation: ${operationId}`);
 }
@@ -38,7 +45,7 @@ const cases = contract
   .filter((e) => core.includes(e.operationId) && /json/.test(e.mediaType));
 
 describe('documented examples through the client', () => {
-  it('covers every status of the three core operations', () => {
+  it('covers every status of the core operations', () => {
     for (const id of core) {
       const statuses = Object.keys(contract.operation(id).op.responses);
       const covered = new Set(cases.filter((c) => c.operationId === id).map((c) => c.status));

@@ -48,6 +48,26 @@ export interface SequenceFrameInput {
   t: number;
 }
 
+export interface SequenceAnalysisOptions {
+  /**
+   * Frames analysed in full (detector, template, passive scores, screen cues), spread evenly from the
+   * first to the last; the others are tracked (mesh only, on the box of the frame before). Default
+   * DEFAULT_KEY_FRAMES; 'all' analyses every frame in full (about 3× the cost).
+   */
+  keyFrames?: number | 'all';
+}
+
+/** Key frames of a sequence by default: the identity check compares these (first, last and two between). */
+export const DEFAULT_KEY_FRAMES = 4;
+
+/** Indices of `count` key frames spread evenly over `n` frames, first and last included. */
+export function keyFrameIndices(n: number, count: number | 'all'): number[] {
+  if (n <= 0) return [];
+  const k = count === 'all' ? n : Math.max(1, Math.min(n, Math.floor(count)));
+  if (k === 1) return [0];
+  return [...new Set(Array.from({ length: k }, (_, i) => Math.round((i * (n - 1)) / (k - 1))))];
+}
+
 export type SequenceAnalysis =
   | {
       ok: true;
@@ -111,10 +131,15 @@ export class HumanFaceEngine implements FaceEngine {
   }
 
   /**
-   * Analyses the frames of a liveness sequence (one frame per worker at a time) into the inputs of
-   * verifyLiveness. A frame that is not a readable image fails the whole sequence, naming the frame.
+   * Analyses the frames of a liveness sequence into the inputs of verifyLiveness. The frames are cut into
+   * at most one run per worker, each starting at a key frame and tracked from there in one job (so a
+   * sequence never takes more of the queue than one image per worker). A frame that is not a readable
+   * image fails the whole sequence, naming the frame.
    */
-  async analyzeSequence(frames: readonly SequenceFrameInput[]): Promise<SequenceAnalysis> {
+  async analyzeSequence(
+    frames: readonly SequenceFrameInput[],
+    options: SequenceAnalysisOptions = {},
+  ): Promise<SequenceAnalysis> {
     if (frames.length > FRAME_COUNT_LIMITS.max) {
       return {
         ok: false,
@@ -129,20 +154,28 @@ export class HumanFaceEngine implements FaceEngine {
       const f = parsed[bad] as Exclude<(typeof parsed)[number], Uint8Array>;
       return { ok: false, frame: bad, reason: f.reason, message: `Frame ${bad}: ${f.message}` };
     }
-    // At most one frame per worker in flight: a sequence takes no more of the queue than one image per
-    // worker, so 15 frames do not fill it and turn other requests away.
-    const results: FrameAnalysis[] = new Array(parsed.length);
-    let next = 0;
-    const lane = async () => {
-      while (next < parsed.length) {
-        const i = next++;
-        const copy = new Uint8Array(parsed[i] as Uint8Array);
-        results[i] = await this.pool.run<FrameAnalysis>({ type: 'frame', bytes: copy, limits: this.limits }, [
-          copy.buffer as ArrayBuffer,
-        ]);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.info.workers, parsed.length) }, lane));
+    const keys = keyFrameIndices(parsed.length, options.keyFrames ?? DEFAULT_KEY_FRAMES);
+    const keySet = new Set(keys);
+    const lanes = Math.min(this.info.workers, keys.length);
+    const starts = Array.from(
+      { length: lanes },
+      (_, j) => keys[Math.floor((j * keys.length) / lanes)] as number,
+    );
+    const runs = await Promise.all(
+      starts.map((start, j) => {
+        const end = j + 1 < starts.length ? (starts[j + 1] as number) : parsed.length;
+        // Copies, so the transfer never detaches the caller's buffers.
+        const run = parsed.slice(start, end).map((p, k) => ({
+          bytes: new Uint8Array(p as Uint8Array),
+          key: keySet.has(start + k),
+        }));
+        return this.pool.run<FrameAnalysis[]>(
+          { type: 'run', frames: run, limits: this.limits },
+          run.map((f) => f.bytes.buffer as ArrayBuffer),
+        );
+      }),
+    );
+    const results = runs.flat();
     const failed = results.findIndex((r) => !r.ok);
     if (failed >= 0) {
       const f = results[failed] as Extract<FrameAnalysis, { ok: false }>;

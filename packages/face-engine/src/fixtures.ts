@@ -8,6 +8,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+import { CLIP_FRAMES, type LivenessClip } from './liveness-clips.js';
+
+export {
+  CLIP_FRAMES,
+  type ClipVideo,
+  LIVENESS_CLIPS,
+  LIVENESS_STILLS,
+  type LivenessClip,
+} from './liveness-clips.js';
+
 const PKG_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const FIXTURES_DIR = path.join(PKG_ROOT, '.fixtures');
 const FETCH_SCRIPT = path.join(PKG_ROOT, 'scripts', 'fetch-fixtures.sh');
@@ -126,10 +136,12 @@ export interface VideoCut {
   fps: number;
   /** Output width in pixels (height keeps the aspect ratio); the source size when omitted. */
   width?: number;
+  /** Mirror the frames left to right (a mirrored head is still a head; its turns swap sides). */
+  mirror?: boolean;
 }
 
 function ffmpegArgs(file: string, cut: VideoCut): string[] {
-  const scale = cut.width ? `,scale=${cut.width}:-2` : '';
+  const scale = `${cut.width ? `,scale=${cut.width}:-2` : ''}${cut.mirror ? ',hflip' : ''}`;
   return [
     '-v',
     'error',
@@ -194,4 +206,36 @@ export async function videoFrames(name: VideoName, cut: VideoCut, quality = 3): 
 export async function writeVideoY4m(name: VideoName, cut: VideoCut, outFile: string): Promise<string> {
   await runFfmpeg([...ffmpegArgs(VIDEOS[name], cut), '-pix_fmt', 'yuv420p', '-y', outFile]);
   return outFile;
+}
+
+/**
+ * The frames of a liveness clip as a capture page sends them: `frames` JPEGs evenly over the clip, the
+ * first at its start and the last at its end, with capture times in ms from the first. Feed them to engine.analyzeSequence.
+ */
+export async function clipFrames(
+  clip: Pick<LivenessClip, 'video' | 'start' | 'duration'>,
+  o: { frames?: number; width?: number; mirror?: boolean } = {},
+): Promise<{ image: Buffer; t: number }[]> {
+  const n = o.frames ?? CLIP_FRAMES;
+  // First frame at the start, last at the end (as the clip table's scan sampled them).
+  const fps = (n - 1) / clip.duration;
+  const jpegs = await videoFrames(clip.video, {
+    start: clip.start,
+    duration: clip.duration + 1 / fps,
+    fps,
+    ...(o.width ? { width: o.width } : {}),
+    ...(o.mirror ? { mirror: true } : {}),
+  });
+  return jpegs.slice(0, n).map((image, k) => ({ image, t: Math.round((k * 1000) / fps) }));
+}
+
+/** One frame of a video at `at` seconds, as a JPEG (e.g. the still of LIVENESS_STILLS). */
+export async function videoStill(
+  name: VideoName,
+  at: number,
+  o: { width?: number; mirror?: boolean } = {},
+): Promise<Buffer> {
+  const [jpeg] = await videoFrames(name, { start: at, duration: 0.2, fps: 5, ...o });
+  if (!jpeg) throw new Error(`${name} has no frame at ${at} s`);
+  return jpeg;
 }

@@ -10,6 +10,7 @@ import sharp, { type Metadata } from 'sharp';
 import { chipTransform, DLIB_MODEL_ID, DlibResNet, extractChip } from './dlib-resnet.js';
 import { fail, sniffFormat } from './input.js';
 import { type FrameLandmarks, landmarksFromMesh } from './liveness/landmarks.js';
+import { type ScreenCues, screenCues } from './liveness/screen.js';
 import { fuseConvBnRelu6, type GraphModelJson } from './model-fuse.js';
 import { assessQuality, type RawImage } from './quality.js';
 import type {
@@ -243,6 +244,7 @@ export interface DecodedImage extends RawImage {
 export async function decodeImage(
   bytes: Uint8Array,
   limits: EngineLimits,
+  maxSide = DETECT_MAX_SIDE,
 ): Promise<DecodedImage | FaceAnalysisFail> {
   const sniffed = sniffFormat(bytes);
   if (!sniffed)
@@ -267,7 +269,7 @@ export async function decodeImage(
     const oriented = (meta.orientation ?? 1) >= 5;
     const ow = oriented ? h : w;
     const oh = oriented ? w : h;
-    const scale = Math.max(ow, oh) > DETECT_MAX_SIDE ? Math.max(ow, oh) / DETECT_MAX_SIDE : 1;
+    const scale = Math.max(ow, oh) > maxSide ? Math.max(ow, oh) / maxSide : 1;
     let pipe = sharp(input, { limitInputPixels: limits.maxPixels, failOn: 'truncated', pages: 1 })
       .rotate()
       .removeAlpha()
@@ -307,10 +309,59 @@ async function describeFace(decoded: DecodedImage, face: HumanFace): Promise<Rec
 }
 
 /**
- * Every face Human finds in a decoded image (the tensor is freed whatever happens). `faceres` runs Human's
- * descriptor too; it is passed on every call because Human keeps a per-call config for the next calls.
+ * Per-call settings of the models that differ between a full analysis and a tracked frame. Human merges
+ * a detect() config into its own for good, so every call states all of them.
  */
-async function detectFaces(decoded: DecodedImage, faceres = true): Promise<HumanFace[]> {
+const FULL_PASS = {
+  cacheSensitivity: 0,
+  face: {
+    detector: { skipFrames: 0, skipTime: 0 },
+    description: { enabled: true },
+    antispoof: { enabled: true },
+    liveness: { enabled: true },
+  },
+} as const;
+
+/**
+ * A frame that follows another of the same sequence in the same worker: no detector (the face box comes
+ * from the previous frame's mesh, Human's own video tracking), no descriptor, no passive models. Human
+ * allows the reuse only when the image changed less than cacheSensitivity, hence the large value.
+ */
+const TRACKED_PASS = {
+  cacheSensitivity: 1e9,
+  face: {
+    detector: { skipFrames: 1e6, skipTime: 1e12 },
+    description: { enabled: false },
+    antispoof: { enabled: false },
+    liveness: { enabled: false },
+  },
+} as const;
+
+/** Detection and mesh of a key frame when no template or passive score is needed (a lost track). */
+const DETECT_ONLY_PASS = {
+  ...FULL_PASS,
+  face: {
+    ...FULL_PASS.face,
+    description: { enabled: false },
+    antispoof: { enabled: false },
+    liveness: { enabled: false },
+  },
+} as const;
+
+/** A still analysed without faceres (the engine stores another model, and no sequence needs it). */
+const FULL_PASS_WITHOUT_FACERES = {
+  ...FULL_PASS,
+  face: { ...FULL_PASS.face, description: { enabled: false } },
+} as const;
+
+type Pass =
+  | typeof FULL_PASS
+  | typeof TRACKED_PASS
+  | typeof DETECT_ONLY_PASS
+  | typeof FULL_PASS_WITHOUT_FACERES;
+
+/** Every face Human finds in a decoded image (the tensor is freed whatever happens). */
+async function detectFaces(decoded: DecodedImage, pass: Pass = FULL_PASS): Promise<HumanFace[]> {
   const human = await getHuman();
   // float32 directly: an int32 tensor is copied from the bytes, then cast to float32 again inside Human.
   const tensor = human.tf.tensor3d(
@@ -319,7 +370,7 @@ async function detectFaces(decoded: DecodedImage, faceres = true): Promise<Human
     'float32',
   );
   try {
-    const res = await human.detect(tensor, { face: { description: { enabled: faceres } } });
+    const res = await human.detect(tensor, pass as unknown as Record<string, unknown>);
     if (res.error) throw new Error(res.error);
     return res.face;
   } finally {
@@ -338,7 +389,8 @@ export async function analyzeBytes(
   const tDecode = now();
   if ('ok' in decoded) return { ...decoded, timings: { decode: tDecode - t0 } };
   const image = { width: decoded.origWidth, height: decoded.origHeight, format: decoded.format };
-  const faces = await detectFaces(decoded, runtime.describeModels.includes(FACERES_MODEL_ID));
+  const faceres = runtime.describeModels.includes(FACERES_MODEL_ID) || opts.livenessStill === true;
+  const faces = await detectFaces(decoded, faceres ? FULL_PASS : FULL_PASS_WITHOUT_FACERES);
   const tDetectAll = now();
   const perf = (await getHuman()).performance;
   const embedMs = perf.description ?? 0;
@@ -405,7 +457,7 @@ export async function analyzeBytes(
   const templates = await describeFace(decoded, main);
   timings.embed += now() - tEmbed;
   const template = templates[runtime.templateModel];
-  if (!template) {
+  if (!template || (opts.livenessStill && !templates[FACERES_MODEL_ID])) {
     return {
       ...fail('NO_FACE', 'A face was detected but could not be described.'),
       image,
@@ -440,25 +492,32 @@ export interface FrameAnalysisOk {
   /** faceres template (whatever the engine model): what the liveness identity check compares. */
   template?: Float32Array;
   passive?: { antispoof: number; liveness: number };
+  /** Screen cues of the frame around the face (key frames only, see src/liveness/screen.ts). */
+  screen?: ScreenCues;
+  /** True when the face was tracked from the previous frame rather than detected. */
+  tracked?: boolean;
   /** Human's own pose estimate in degrees (from the mesh's predicted depth), for comparison only. */
   meshAngles?: { yaw: number; pitch: number; roll: number };
 }
 
 export type FrameAnalysis = FrameAnalysisOk | FaceAnalysisFail;
 
-/** Detection, mesh, template and passive scores of the largest face of one frame. */
-export async function analyzeFrameBytes(bytes: Uint8Array, limits: EngineLimits): Promise<FrameAnalysis> {
-  const decoded = await decodeImage(bytes, limits);
-  if ('ok' in decoded) return decoded;
-  // Frames carry faceres templates whatever the engine's model: the liveness identity check (src/liveness/
-  // identity.ts) is calibrated on faceres, and dlib is not run for frames.
-  const faces = await detectFaces(decoded);
+/** Largest side a sequence frame is analysed at: bigger frames cost more and show the mesh nothing new. */
+export const SEQUENCE_FRAME_MAX_SIDE = 640;
+
+function frameResult(
+  decoded: DecodedImage,
+  faces: HumanFace[],
+  limits: EngineLimits,
+  pass: Pass,
+): FrameAnalysisOk {
   const size = { width: decoded.origWidth, height: decoded.origHeight };
   const counted = dedupe(faces.filter((f) => detScore(f) >= limits.minDetectionScore));
   const sizeOf = (f: HumanFace) => Math.min(f.box[2], f.box[3]);
   counted.sort((a, b) => sizeOf(b) - sizeOf(a));
   const main = counted[0];
-  if (!main) return { ok: true, ...size, faces: 0 };
+  const tracked = pass === TRACKED_PASS;
+  if (!main) return { ok: true, ...size, faces: 0, ...(tracked ? { tracked } : {}) };
   const significant = counted.filter((f) => sizeOf(f) >= limits.backgroundFaceRatio * sizeOf(main));
   const template = main.embedding?.length ? normalise(main.embedding) : undefined;
   const deg = 180 / Math.PI;
@@ -466,6 +525,7 @@ export async function analyzeFrameBytes(bytes: Uint8Array, limits: EngineLimits)
     ok: true,
     ...size,
     faces: significant.length,
+    ...(tracked ? { tracked } : {}),
     ...(main.mesh && main.mesh.length >= 468
       ? { landmarks: landmarksFromMesh(main.mesh, decoded.scale) }
       : {}),
@@ -473,6 +533,7 @@ export async function analyzeFrameBytes(bytes: Uint8Array, limits: EngineLimits)
     ...(main.real !== undefined && main.live !== undefined
       ? { passive: { antispoof: main.real, liveness: main.live } }
       : {}),
+    ...(pass === FULL_PASS ? { screen: screenCues(decoded, main.box) } : {}),
     ...(main.rotation
       ? {
           meshAngles: {
@@ -485,6 +546,38 @@ export async function analyzeFrameBytes(bytes: Uint8Array, limits: EngineLimits)
   };
 }
 
+/** Detection, mesh, template, passive scores and screen cues of the largest face of one frame. */
+export async function analyzeFrameBytes(bytes: Uint8Array, limits: EngineLimits): Promise<FrameAnalysis> {
+  const [r] = await analyzeFrameRun([{ bytes, key: true }], limits);
+  return r as FrameAnalysis;
+}
+
+/**
+ * Consecutive frames of one sequence, in order, in this worker (the tracking state is the worker's, so a
+ * run is one job). Key frames get the detector (face count), the descriptor (faceres, the liveness identity
+ * check's model whatever the engine stores), the passive models and the screen cues; the frames between them only the mesh, on the box of the frame before. A tracked frame
+ * that loses the face is detected again.
+ */
+export async function analyzeFrameRun(
+  frames: readonly { bytes: Uint8Array; key: boolean }[],
+  limits: EngineLimits,
+): Promise<FrameAnalysis[]> {
+  const out: FrameAnalysis[] = [];
+  for (const [i, f] of frames.entries()) {
+    const decoded = await decodeImage(f.bytes, limits, SEQUENCE_FRAME_MAX_SIDE);
+    if ('ok' in decoded) {
+      out.push(decoded);
+      continue;
+    }
+    const pass = f.key || i === 0 ? FULL_PASS : TRACKED_PASS;
+    let result = frameResult(decoded, await detectFaces(decoded, pass), limits, pass);
+    if (pass === TRACKED_PASS && !result.landmarks)
+      result = frameResult(decoded, await detectFaces(decoded, DETECT_ONLY_PASS), limits, DETECT_ONLY_PASS);
+    out.push(result);
+  }
+  return out;
+}
+
 /**
  * Boxes (original image px) of every face above the detection threshold, largest first; in-process, for the
  * evaluation, which crops the faces of group photos into single-face impostor images.
@@ -493,7 +586,7 @@ export async function detectFaceBoxes(bytes: Uint8Array, limits: EngineLimits): 
   const decoded = await decodeImage(bytes, limits);
   if ('ok' in decoded) return [];
   const faces = dedupe(
-    (await detectFaces(decoded, false)).filter((f) => detScore(f) >= limits.minDetectionScore),
+    (await detectFaces(decoded, DETECT_ONLY_PASS)).filter((f) => detScore(f) >= limits.minDetectionScore),
   );
   return faces
     .map((f) => ({

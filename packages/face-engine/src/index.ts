@@ -9,14 +9,18 @@ export {
 } from './calibration.js';
 export {
   createEngine,
+  DEFAULT_KEY_FRAMES,
   type HumanEngineOptions,
   HumanFaceEngine,
+  keyFrameIndices,
   type SequenceAnalysis,
+  type SequenceAnalysisOptions,
   type SequenceFrameInput,
 } from './engine.js';
 export { TemplateIndex } from './face-index.js';
+export { SEQUENCE_FRAME_MAX_SIDE } from './human-runtime.js';
 export { DEFAULT_LIMITS } from './limits.js';
 export * from './liveness/index.js';
-export { TEMPLATE_MODELS, type TemplateModel, templateModelOf } from './models.js';
+export { LIVENESS_IDENTITY_MODEL, TEMPLATE_MODELS, type TemplateModel, templateModelOf } from './models.js';
 export { templateToBase64, toTemplate } from './template.js';
 export * from './types.js';

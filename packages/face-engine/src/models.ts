@@ -23,6 +23,13 @@ export const TEMPLATE_MODELS: Readonly<Record<TemplateModelName, TemplateModel>>
 
 export { DEFAULT_TEMPLATE_MODEL };
 
+/**
+ * The model whose templates the liveness identity check compares (frames with each other and with the
+ * still): faceres, on which its threshold is calibrated, whatever model the engine stores. A still sent
+ * with a sequence is analysed with `livenessStill` so that it has one.
+ */
+export const LIVENESS_IDENTITY_MODEL = TEMPLATE_MODELS.faceres.id;
+
 /** The model a stored id names, by id or short name; undefined for a model this engine does not run. */
 export function templateModelOf(idOrName: string): TemplateModel | undefined {
   return Object.values(TEMPLATE_MODELS).find((m) => m.id === idOrName || m.name === idOrName);

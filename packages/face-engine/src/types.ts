@@ -150,6 +150,11 @@ export interface AnalyzeOptions {
   skipLiveness?: boolean;
   /** Skip all quality gates except face count (for enrolment tools / evaluation). */
   skipQualityChecks?: boolean;
+  /**
+   * The still of an active-liveness sequence: its `templates` also hold the liveness identity check's
+   * model (`LIVENESS_IDENTITY_MODEL`), even when the engine does not store that model.
+   */
+  livenessStill?: boolean;
 }
 
 /** Limits and thresholds; every field has a documented default (see DEFAULT_LIMITS). */

@@ -1,12 +1,20 @@
 /** Worker-thread entry: loads Human once, then analyses one image per message. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { analyzeBytes, analyzeFrameBytes, configureRuntime, getHuman } from './human-runtime.js';
+import {
+  analyzeBytes,
+  analyzeFrameBytes,
+  analyzeFrameRun,
+  configureRuntime,
+  getHuman,
+} from './human-runtime.js';
 import type { AnalyzeOptions, EngineLimits } from './types.js';
 
 interface Msg {
-  type: 'analyze' | 'frame' | 'crash' | 'hang';
+  type: 'analyze' | 'frame' | 'run' | 'crash' | 'hang';
   id: number;
   bytes?: Uint8Array;
+  /** 'run': consecutive frames of one sequence (see analyzeFrameRun). */
+  frames?: { bytes: Uint8Array; key: boolean }[];
   opts?: AnalyzeOptions;
   limits: EngineLimits;
 }
@@ -39,9 +47,11 @@ port.on('message', async (m: Msg) => {
   }
   try {
     const result =
-      m.type === 'frame'
-        ? await analyzeFrameBytes(m.bytes as Uint8Array, m.limits)
-        : await analyzeBytes(m.bytes as Uint8Array, m.limits, m.opts ?? {});
+      m.type === 'run'
+        ? await analyzeFrameRun(m.frames ?? [], m.limits)
+        : m.type === 'frame'
+          ? await analyzeFrameBytes(m.bytes as Uint8Array, m.limits)
+          : await analyzeBytes(m.bytes as Uint8Array, m.limits, m.opts ?? {});
     port.postMessage({ type: 'result', id: m.id, result });
   } catch (err) {
     port.postMessage({ type: 'error', id: m.id, message: (err as Error).message });

@@ -93,7 +93,44 @@ export const en = {
   codeExhaustedTitle: 'Too many wrong codes',
   codeExhaustedBody:
     'This check can no longer be completed. Ask the service that sent you this link for a new one.',
+  enrolledMeanwhileTitle: 'You can’t be registered with this check',
+  enrolledMeanwhileBody:
+    'While the code was on its way, this face or this account was registered by another check. Ask the service that sent you this link what to do.',
   noscript: 'This page needs JavaScript to use your camera.',
+  introActiveBody:
+    'The camera will film you for a few seconds while you follow two or three simple instructions, like turning your head.',
+  activeTitle: 'Follow the instructions',
+  activeReady: 'Look straight at the camera, then press Start. Follow each instruction as it appears.',
+  activeStart: 'Start',
+  activeGetReady: 'Get ready. Look straight at the camera.',
+  activeStepOf: 'Step {i} of {n}:',
+  activeStepDone: 'done',
+  activeStepNow: 'now',
+  activeStepNext: 'next',
+  activeDoneFilming: 'Got it. Checking…',
+  step_turn_left: 'Turn your head to your left',
+  step_turn_right: 'Turn your head to your right',
+  step_look_up: 'Look up',
+  step_look_down: 'Look down',
+  step_move_closer: 'Move your face closer to the camera',
+  challengeTimeoutTitle: 'Time ran out',
+  challengeTimeoutBody:
+    'The instructions expired before they were sent. No attempt was used: try again with new instructions.',
+  activeRequiredTitle: 'This check needs your camera',
+  activeRequiredBody:
+    'A chosen photo can’t show that a live person is in front of the camera. Use your camera and follow the instructions on the screen.',
+  activeFailedTitle: 'We couldn’t confirm it’s you, live',
+  activeFailedBody:
+    'Follow each instruction as it appears, with your own face in front of the camera, not a photo, a screen or a video.',
+  check_challenge_followed: 'Make each movement clearly, in the order shown, and hold it for a moment.',
+  check_not_flat: 'Your face moved like a flat picture. Use your own face, not a photo or a screen.',
+  check_one_face_same_person: 'Stay alone in front of the camera for the whole recording.',
+  check_timing:
+    'The recording was too short or too long. Start again and follow the instructions as they appear.',
+  check_frame_count: 'Not enough of the recording arrived. Please try again.',
+  cameraNeededTitle: 'A camera is needed',
+  cameraNeededBody:
+    'This check films you for a few seconds, so it can’t use a chosen photo. Allow the camera, or open this link on a device with a camera.',
 };
 
 export type Messages = { readonly [K in keyof typeof en]: string };

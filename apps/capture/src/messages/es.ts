@@ -96,5 +96,42 @@ export const es: Messages = {
   codeExhaustedTitle: 'Demasiados códigos incorrectos',
   codeExhaustedBody:
     'Esta verificación ya no se puede completar. Pide un enlace nuevo al servicio que te envió este.',
+  enrolledMeanwhileTitle: 'No se te puede registrar con esta verificación',
+  enrolledMeanwhileBody:
+    'Mientras llegaba el código, otra verificación registró esta cara o esta cuenta. Pregunta qué hacer al servicio que te envió este enlace.',
   noscript: 'Esta página necesita JavaScript para usar tu cámara.',
+  introActiveBody:
+    'La cámara te grabará unos segundos mientras sigues dos o tres instrucciones sencillas, como girar la cabeza.',
+  activeTitle: 'Sigue las instrucciones',
+  activeReady: 'Mira directamente a la cámara y pulsa Empezar. Sigue cada instrucción cuando aparezca.',
+  activeStart: 'Empezar',
+  activeGetReady: 'Prepárate. Mira directamente a la cámara.',
+  activeStepOf: 'Paso {i} de {n}:',
+  activeStepDone: 'hecho',
+  activeStepNow: 'ahora',
+  activeStepNext: 'después',
+  activeDoneFilming: 'Listo. Comprobando…',
+  step_turn_left: 'Gira la cabeza hacia tu izquierda',
+  step_turn_right: 'Gira la cabeza hacia tu derecha',
+  step_look_up: 'Mira hacia arriba',
+  step_look_down: 'Mira hacia abajo',
+  step_move_closer: 'Acerca la cara a la cámara',
+  challengeTimeoutTitle: 'Se acabó el tiempo',
+  challengeTimeoutBody:
+    'Las instrucciones caducaron antes de enviarse. No se ha usado ningún intento: vuelve a intentarlo con instrucciones nuevas.',
+  activeRequiredTitle: 'Esta verificación necesita tu cámara',
+  activeRequiredBody:
+    'Una foto elegida no puede mostrar que hay una persona real delante de la cámara. Usa la cámara y sigue las instrucciones de la pantalla.',
+  activeFailedTitle: 'No pudimos confirmar que eres tú, en vivo',
+  activeFailedBody:
+    'Sigue cada instrucción cuando aparezca, con tu propia cara delante de la cámara, no una foto, una pantalla ni un vídeo.',
+  check_challenge_followed: 'Haz cada movimiento con claridad, en el orden indicado, y mantenlo un momento.',
+  check_not_flat: 'Tu cara se movió como una imagen plana. Usa tu propia cara, no una foto ni una pantalla.',
+  check_one_face_same_person: 'Quédate solo delante de la cámara durante toda la grabación.',
+  check_timing:
+    'La grabación fue demasiado corta o larga. Empieza de nuevo y sigue las instrucciones cuando aparezcan.',
+  check_frame_count: 'No llegó suficiente grabación. Vuelve a intentarlo.',
+  cameraNeededTitle: 'Se necesita una cámara',
+  cameraNeededBody:
+    'Esta verificación te graba unos segundos, así que no puede usar una foto elegida. Permite la cámara o abre este enlace en un dispositivo con cámara.',
 };

@@ -4,12 +4,14 @@
  */
 import type { paths } from '@faceproof/openapi/types';
 
-/** The JSON request body of the POST operation at `P`. */
+/** The JSON request body of the POST operation at `P` (none for an operation without one). */
 type RequestBody<P extends keyof paths> = paths[P]['post'] extends {
   requestBody: { content: { 'application/json': infer B } };
 }
   ? B
-  : never;
+  : undefined;
+
+export type ValidateBody = RequestBody<'/v2/biometric-validations/validate'>;
 
 export interface ApiAnswer {
   /** 0 when no answer came (network error or timeout). */
@@ -34,8 +36,11 @@ async function post<P extends keyof paths>(
   try {
     response = await fetch(`${apiBaseUrl || location.origin}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify(payload),
+      headers: {
+        ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+        authorization: `Bearer ${token}`,
+      },
+      ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
       credentials: 'omit',
       cache: 'no-store',
       referrerPolicy: 'no-referrer',
@@ -56,7 +61,10 @@ async function post<P extends keyof paths>(
   return { status: response.status, body, retryAfter: response.headers.get('retry-after') };
 }
 
-export const validate = (apiBaseUrl: string, token: string, image: string) =>
-  post(apiBaseUrl, '/v2/biometric-validations/validate', token, { image });
+export const validate = (apiBaseUrl: string, token: string, body: ValidateBody) =>
+  post(apiBaseUrl, '/v2/biometric-validations/validate', token, body);
+/** The flow's liveness mode and, when active, the challenge of the next attempt. */
+export const requestChallenge = (apiBaseUrl: string, token: string) =>
+  post(apiBaseUrl, '/v2/biometric-validations/liveness-challenge', token, undefined);
 export const confirmCode = (apiBaseUrl: string, token: string, code: string) =>
   post(apiBaseUrl, '/v2/biometric-validations/confirm-2fa', token, { code });

@@ -116,6 +116,21 @@ async function photoFromImageElement(file: File): Promise<string> {
   }
 }
 
+/**
+ * One downscaled frame of an active challenge: 320 px on the long side, JPEG quality 0.75 (15-25 kB),
+ * unmirrored like the photo, so the server sees the head turn the way the camera does.
+ */
+export function captureSmallFrame(video: HTMLVideoElement, canvas: HTMLCanvasElement): string {
+  const { videoWidth: w, videoHeight: h } = video;
+  const scale = 320 / Math.max(w, h);
+  canvas.width = Math.round(w * scale);
+  canvas.height = Math.round(h * scale);
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('no 2d canvas');
+  ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+  return canvas.toDataURL('image/jpeg', 0.75);
+}
+
 /** Samples the frame at a tiny size for the live hints. */
 export function sampleFrame(
   video: HTMLVideoElement,

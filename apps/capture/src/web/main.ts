@@ -1,10 +1,20 @@
 import { format, type Language, MESSAGES, type MessageKey, pickLanguage } from '../messages/index.js';
-import { type CodeOutcome, interpret, interpretCode, type Outcome } from '../outcome.js';
-import { confirmCode, validate } from './api.js';
+import {
+  type ChallengeOutcome,
+  type CodeOutcome,
+  interpret,
+  interpretChallenge,
+  interpretCode,
+  type Outcome,
+  STEP_PROMPT,
+  type StepName,
+} from '../outcome.js';
+import { confirmCode, requestChallenge, type ValidateBody, validate } from './api.js';
 import {
   CameraError,
   type CameraProblem,
   captureFrame,
+  captureSmallFrame,
   closeCamera,
   openCamera,
   photoFromFile,
@@ -41,7 +51,33 @@ let hintTimer: ReturnType<typeof setTimeout> | undefined;
 let waitTimer: ReturnType<typeof setInterval> | undefined;
 let lastImage: string | undefined;
 let lastMirrored = false;
+/** The last request sent, for a resend after a 503 (which leaves the challenge open). */
+let lastPayload: ValidateBody | undefined;
 let busy = false;
+/** The flow's liveness mode, once the server said it (Create liveness challenge). */
+let mode: 'unknown' | 'passive' | 'active' = 'unknown';
+type ActiveChallenge = Extract<ChallengeOutcome, { kind: 'active' }>;
+/** The challenge issued for the next attempt, not shown to the user until they start. */
+let pending: ActiveChallenge | undefined;
+/** While the challenge is filmed, the light hints stay quiet so the prompts are heard. */
+let filming = false;
+
+/**
+ * Timing of the challenge: a moment to look at the camera, then one step every 1.6 s (a turn of
+ * 20-30° takes people about a second, and the server wants each held for two frames).
+ */
+const GET_READY_MS = 1500;
+const STEP_MS = 1600;
+/** A challenge with less life left than this is replaced before the user starts. */
+const FRESH_MS = 20_000;
+/** What the preview shows: it is mirrored, so turning to one's left moves the face to the left. */
+const ARROW: Readonly<Record<StepName, string>> = {
+  turn_left: '←',
+  turn_right: '→',
+  look_up: '↑',
+  look_down: '↓',
+  move_closer: '⤢',
+};
 
 /** The server rendered its guess of the language; the page's own choice wins (it knows `navigator.language`). */
 function localize(): void {
@@ -89,7 +125,7 @@ function startHints(): void {
       const faces = detect ? await detect(video) : undefined;
       const key = hintFor(measureLight(frame.data, frame.width, frame.height), faces, video.videoWidth);
       // Changing the live region too often makes screen readers talk over themselves.
-      if (key !== shown && performance.now() - shownAt > 1200) {
+      if (!filming && key !== shown && performance.now() - shownAt > 1200) {
         shown = key;
         shownAt = performance.now();
         hint.textContent = m[key];
@@ -111,6 +147,11 @@ async function startCamera(): Promise<void> {
   try {
     stopCamera();
     stream = await openCamera(video);
+    $('challenge').hidden = mode !== 'active';
+    if (mode === 'active') {
+      prompt(m.activeReady);
+      renderSteps(pending?.steps ?? [], -1);
+    }
     captureButton.disabled = false;
     captureButton.focus();
     startHints();
@@ -129,11 +170,18 @@ function cameraProblem(problem: CameraProblem): void {
     busy: ['cameraBusyTitle', 'cameraBusyBody'],
   };
   const [title, body] = texts[problem];
+  // An active flow films the user: a chosen photo cannot stand in, so there is no file fallback.
+  const active = mode === 'active';
   renderResult({
     icon: 'camera',
-    title: m[title],
-    body: m[body],
-    steps: problem === 'blocked' ? [m.cameraBlockedStep1, m.cameraBlockedStep2, m.cameraBlockedStep3] : [],
+    title: active && problem === 'missing' ? m.cameraNeededTitle : m[title],
+    body: active ? `${m[body]} ${m.cameraNeededBody}` : m[body],
+    steps:
+      problem !== 'blocked'
+        ? []
+        : active
+          ? [m.cameraBlockedStep1, m.cameraBlockedStep2]
+          : [m.cameraBlockedStep1, m.cameraBlockedStep2, m.cameraBlockedStep3],
     camera: problem !== 'missing',
     file: true,
   });
@@ -196,7 +244,7 @@ function renderResult(view: ResultView): void {
     }
   }
   $('btn-camera').hidden = !view.camera;
-  $('btn-file').hidden = !view.file;
+  $('btn-file').hidden = !view.file || mode === 'active';
   show('s-result', $('result-title'));
 }
 
@@ -232,17 +280,21 @@ function showOutcome(outcome: Outcome): void {
   if (outcome.action === 'recapture') {
     view.retry = { label: m.retry, run: () => void startCamera() };
     view.file = true;
-  } else if (outcome.action === 'resend' && lastImage) {
+  } else if (outcome.action === 'resend' && lastPayload && lastImage) {
+    const payload = lastPayload;
     const image = lastImage;
-    view.retry = { label: m.retry, run: () => void send(image) };
+    view.retry = { label: m.retry, run: () => void sendPayload(payload, image, lastMirrored) };
     if (outcome.waitSeconds !== undefined) view.retry.waitSeconds = outcome.waitSeconds;
   }
   renderResult(view);
 }
 
-async function send(image: string, mirrored = lastImage === image && lastMirrored): Promise<void> {
+const send = (image: string, mirrored: boolean) => sendPayload({ image }, image, mirrored);
+
+async function sendPayload(payload: ValidateBody, image: string, mirrored: boolean): Promise<void> {
   if (!token || busy) return;
   busy = true;
+  lastPayload = payload;
   lastImage = image;
   lastMirrored = mirrored;
   const preview = $<HTMLImageElement>('preview');
@@ -252,8 +304,11 @@ async function send(image: string, mirrored = lastImage === image && lastMirrore
   show('s-checking', $('checking-title'));
   announce(m.checking);
   try {
-    const answer = await validate(apiBase, token, image);
-    showOutcome(interpret(answer.status, answer.body, answer.retryAfter));
+    const answer = await validate(apiBase, token, payload);
+    const outcome = interpret(answer.status, answer.body, answer.retryAfter);
+    // A single photo sent before the page knew the flow's mode: the flow is active.
+    if (outcome.kind === 'problem' && outcome.title === 'activeRequiredTitle') setMode('active');
+    showOutcome(outcome);
   } finally {
     busy = false;
   }
@@ -324,6 +379,10 @@ async function submitCode(event: Event): Promise<void> {
 
 function capture(): void {
   if (!stream || video.videoWidth === 0) return;
+  if (mode === 'active') {
+    void runChallenge();
+    return;
+  }
   const image = captureFrame(video);
   stopCamera();
   void send(image, true);
@@ -342,6 +401,137 @@ async function onFile(): Promise<void> {
     return;
   }
   await send(image, false);
+}
+
+function setMode(next: 'passive' | 'active'): void {
+  mode = next;
+  const active = next === 'active';
+  for (const el of document.querySelectorAll<HTMLElement>('[data-action="file"]'))
+    if (active) el.hidden = true;
+  const intro = $('intro-body');
+  intro.dataset.t = active ? 'introActiveBody' : 'introBody';
+  intro.textContent = m[active ? 'introActiveBody' : 'introBody'];
+  captureButton.dataset.t = active ? 'activeStart' : 'capture';
+  captureButton.textContent = m[active ? 'activeStart' : 'capture'];
+}
+
+/** Asks the server for the flow's mode (and, when active, a challenge); false when a final screen was shown. */
+async function learnMode(): Promise<ChallengeOutcome | undefined> {
+  if (!token) return undefined;
+  const answer = await requestChallenge(apiBase, token);
+  const outcome = interpretChallenge(answer.status, answer.body, answer.retryAfter);
+  if (outcome.kind === 'passive') setMode('passive');
+  if (outcome.kind === 'active') {
+    setMode('active');
+    pending = outcome;
+  }
+  return outcome;
+}
+
+function prompt(text: string, step?: StepName): void {
+  // The arrow on the preview is where the user looks; the one by the text is for a glance down.
+  $('prompt-arrow').textContent = step ? ARROW[step] : '';
+  $('stage-arrow').textContent = step ? ARROW[step] : '';
+  $('prompt-text').textContent = text;
+}
+
+/** The list of steps: each says in words whether it is done, happening now or next. */
+function renderSteps(steps: readonly StepName[], current: number): void {
+  const list = $('steps');
+  list.replaceChildren(
+    ...steps.map((step, i) => {
+      const li = document.createElement('li');
+      const state = i < current ? 'done' : i === current ? 'now' : 'next';
+      li.dataset.state = state;
+      if (state === 'now') li.setAttribute('aria-current', 'step');
+      const label = document.createElement('span');
+      label.textContent = `${state === 'done' ? '✓ ' : state === 'now' ? '▶ ' : ''}${m[STEP_PROMPT[step]]}`;
+      const tag = document.createElement('span');
+      tag.className = 'state';
+      tag.textContent = `(${m[state === 'done' ? 'activeStepDone' : state === 'now' ? 'activeStepNow' : 'activeStepNext']})`;
+      li.append(label, tag);
+      return li;
+    }),
+  );
+}
+
+const until = (at: number) => new Promise((r) => setTimeout(r, Math.max(0, at - performance.now())));
+
+/**
+ * Films the challenge: a still to search with, then `maxFrames` small frames spread over the steps,
+ * each with its capture time, while the prompts (spoken through an assertive live region) move on
+ * one step every STEP_MS. A challenge that expired meanwhile is not sent: the user gets a new one.
+ */
+async function runChallenge(): Promise<void> {
+  if (!stream || busy || !token) return;
+  busy = true;
+  captureButton.disabled = true;
+  let c = pending;
+  pending = undefined;
+  try {
+    if (!c || c.expiresAt - Date.now() < FRESH_MS) {
+      const answer = await requestChallenge(apiBase, token);
+      const outcome = interpretChallenge(answer.status, answer.body, answer.retryAfter);
+      if (outcome.kind !== 'active') {
+        stopCamera();
+        if (outcome.kind === 'passive') {
+          setMode('passive');
+          busy = false;
+          await startCamera();
+        } else showOutcome(outcome);
+        return;
+      }
+      c = outcome;
+    }
+    filming = true;
+    // The light hint would repeat itself under the prompts; it comes back with the camera.
+    hint.hidden = true;
+    renderSteps(c.steps, -1);
+    prompt(m.activeGetReady);
+    const progress = $<HTMLProgressElement>('progress');
+    progress.value = 0;
+    await until(performance.now() + GET_READY_MS);
+    const still = captureFrame(video);
+    const canvas = document.createElement('canvas');
+    const frames: NonNullable<ValidateBody['frames']> = [];
+    const length = c.steps.length * STEP_MS;
+    const gap = length / (c.maxFrames - 1);
+    const t0 = performance.now();
+    let shown = -1;
+    for (let i = 0; i < c.maxFrames; i++) {
+      await until(t0 + i * gap);
+      const step = Math.min(c.steps.length - 1, Math.floor((performance.now() - t0) / STEP_MS));
+      if (step !== shown) {
+        shown = step;
+        const name = c.steps[step] as StepName;
+        prompt(`${format(m.activeStepOf, { i: step + 1, n: c.steps.length })} ${m[STEP_PROMPT[name]]}`, name);
+        renderSteps(c.steps, step);
+      }
+      progress.value = Math.round(((i + 1) / c.maxFrames) * 100);
+      frames.push({ image: captureSmallFrame(video, canvas), capturedAtMs: performance.now() });
+    }
+    renderSteps(c.steps, c.steps.length);
+    prompt(m.activeDoneFilming);
+    filming = false;
+    stopCamera();
+    if (Date.now() >= c.expiresAt) {
+      showOutcome({
+        kind: 'problem',
+        title: 'challengeTimeoutTitle',
+        body: 'challengeTimeoutBody',
+        action: 'recapture',
+        final: false,
+      });
+      return;
+    }
+    busy = false;
+    await sendPayload({ image: still, challengeId: c.id, frames }, still, true);
+  } finally {
+    filming = false;
+    hint.hidden = false;
+    busy = false;
+    captureButton.disabled = false;
+  }
 }
 
 function boot(): void {
@@ -374,8 +564,17 @@ function boot(): void {
       show('s-intro');
     }
   });
-  document.documentElement.classList.add('ready');
-  if (isAwaitingCode(validationId)) showCodeScreen();
+  if (isAwaitingCode(validationId)) {
+    document.documentElement.classList.add('ready');
+    showCodeScreen();
+    return;
+  }
+  // The mode decides the first screen (an active flow offers no file fallback); a session that can no
+  // longer be used ends here. Without an answer (offline, busy) the page starts as it always did.
+  void learnMode().then((outcome) => {
+    if (outcome?.kind === 'problem' && outcome.final) showOutcome(outcome);
+    document.documentElement.classList.add('ready');
+  });
 }
 
 boot();

@@ -28,6 +28,12 @@ function pick(all: NamedExample[], status: number, name: string): any {
   return found.value;
 }
 
+/** Every documented response example of createLivenessChallenge. */
+export const challengeExamples = (): NamedExample[] => examplesOf('createLivenessChallenge');
+/** One named example of createLivenessChallenge, deep-copied. */
+export const challengeExample = (status: number, name: string): any =>
+  pick(challengeExamples(), status, name);
+
 /** One named example of validateBiometricValidation, deep-copied. */
 export const example = (status: number, name: string): any => pick(validateExamples(), status, name);
 /** One named example of confirmBiometricValidationCode, deep-copied. */

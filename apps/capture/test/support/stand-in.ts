@@ -10,7 +10,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 // The built plugin: it serves the assets the build wrote to dist/web/.
 import { capturePlugin } from '../../dist/index.js';
-import { confirmExample, contract, documentedCode, example } from './spec.js';
+import { challengeExample, confirmExample, contract, documentedCode, example } from './spec.js';
 
 export interface RecordedCall {
   token: string;
@@ -18,6 +18,9 @@ export interface RecordedCall {
   referer: string | undefined;
   origin: string | undefined;
   image: string;
+  /** Active liveness: the challenge answered and the frames sent with it. */
+  challengeId?: string | undefined;
+  frames?: { image: string; capturedAtMs: number }[] | undefined;
   format?: string | undefined;
   width?: number | undefined;
   height?: number | undefined;
@@ -33,6 +36,8 @@ export interface StandIn {
   calls: RecordedCall[];
   /** Every confirm-2fa call, in order. */
   codeCalls: { token: string; code: string }[];
+  /** Every challenge issued, by token, in order. */
+  challenges: { token: string; id: string; steps: string[] }[];
   close(): Promise<void>;
 }
 
@@ -56,6 +61,28 @@ export async function startStandIn(opts: { engine?: FaceEngine } = {}): Promise<
     reply.type('text/html').send('<!doctype html><title>Welcome</title><h1>Welcome back</h1>'),
   );
 
+  // The liveness mode and challenge: the scenarios whose name starts with `active` are active flows
+  // (the documented example, its times moved to now; `activetimeout` gives it 3 s to live), the
+  // others passive, as every flow was before issue 14.
+  const challenges: { token: string; id: string; steps: string[] }[] = [];
+  app.post('/v2/biometric-validations/liveness-challenge', async (request, reply) => {
+    const auth = request.headers.authorization ?? '';
+    const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+    const scenario = token.split('.')[1] ?? '';
+    // `expired` and `completed` sessions end at the photo (they ended after the page opened);
+    // `expiredatstart` had already expired when the page asked for its mode.
+    if (scenario === 'expiredatstart') return reply.code(410).send(challengeExample(410, 'sessionExpired'));
+    if (!scenario.startsWith('active')) return reply.send(challengeExample(200, 'passive'));
+    const issued = challengeExample(200, 'active');
+    const c = issued.data.challenge;
+    const now = Date.now();
+    c._id = `${c._id.slice(0, 18)}${(challenges.length + 1).toString(16).padStart(6, '0')}`;
+    c.issuedAt = new Date(now).toISOString();
+    c.expiresAt = new Date(now + (scenario === 'activetimeout' ? 3_000 : 60_000)).toISOString();
+    challenges.push({ token, id: c._id, steps: c.steps });
+    return reply.send(issued);
+  });
+
   app.post('/v2/biometric-validations/validate', async (request, reply) => {
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       const last = calls.at(-1);
@@ -64,7 +91,7 @@ export async function startStandIn(opts: { engine?: FaceEngine } = {}): Promise<
     };
     const auth = request.headers.authorization ?? '';
     const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
-    const body = request.body as { image?: unknown } | undefined;
+    const body = request.body as { image?: unknown; challengeId?: unknown; frames?: unknown } | undefined;
     const image = typeof body?.image === 'string' ? body.image : '';
     const call: RecordedCall = {
       token,
@@ -72,6 +99,8 @@ export async function startStandIn(opts: { engine?: FaceEngine } = {}): Promise<
       referer: request.headers.referer,
       origin: request.headers.origin,
       image,
+      challengeId: typeof body?.challengeId === 'string' ? body.challengeId : undefined,
+      frames: Array.isArray(body?.frames) ? (body.frames as RecordedCall['frames']) : undefined,
       status: 0,
     };
     calls.push(call);
@@ -111,6 +140,16 @@ export async function startStandIn(opts: { engine?: FaceEngine } = {}): Promise<
           return send(503, example(503, 'engineBusy'), { 'retry-after': '1' });
         }
         break;
+      case 'activefail':
+      case 'activepass': {
+        const issued = challenges.filter((c) => c.token === token).at(-1);
+        if (!call.frames || call.challengeId !== issued?.id)
+          return send(400, example(400, call.frames ? 'challengeInvalid' : 'activeLivenessRequired'));
+        if (scenario === 'activefail') return send(400, example(400, 'activeLivenessFailed'));
+        const ok = example(200, 'activeLoginPassed');
+        ok.data.redirectUrl = `${origin}/welcome?token=${ok.data.token}`;
+        return send(200, ok);
+      }
       case 'engine':
       case 'noredirect':
       case 'twofa':
@@ -177,6 +216,7 @@ export async function startStandIn(opts: { engine?: FaceEngine } = {}): Promise<
     origin,
     calls,
     codeCalls,
+    challenges,
     async close() {
       await app.close();
       if (!opts.engine) await engine.close();

@@ -10,8 +10,9 @@ export function schemaDefaults(schemaName: string): Record<string, unknown> {
   const schema = contract.resolve(contract.spec.components.schemas[schemaName]);
   const out: Record<string, unknown> = {};
   for (const [name, property] of Object.entries<Json>(schema?.properties ?? {})) {
-    const resolved = contract.resolve(property);
-    if (resolved?.default !== undefined) out[name] = resolved.default;
+    // A `default:` may sit beside a `$ref` (the property's own default of a shared enum).
+    const declared = property?.default ?? contract.resolve(property)?.default;
+    if (declared !== undefined) out[name] = declared;
   }
   return out;
 }

@@ -44,9 +44,11 @@ export function registerOperations(app: FastifyInstance, ctx: AppContext, handle
       schema: { response: responseSchemas(op) },
       bodyLimit: BODY_LIMIT,
       // After the rate limit (onRequest), before the body is read: a 401 wins over a 413 or 415.
+      // An operation that also takes no token (a public start) authenticates only a token sent.
       preParsing: expected
         ? async (req, _reply, payload) => {
-            await authenticate(ctx, req, expected);
+            if (!(op.anonymous && req.headers.authorization === undefined))
+              await authenticate(ctx, req, expected);
             return payload;
           }
         : undefined,

@@ -37,13 +37,14 @@ export function inlineRefs(schema: Json, seen: ReadonlySet<string> = new Set()):
 
 /**
  * The ajv instances requests are checked with. Spec `default:` values are filled in (query, path,
- * header and the bodies of creations), but never into a PATCH body: there a missing field means
- * "unchanged", not "the default".
+ * header and the bodies of creations), but never into a PATCH or PUT body: there a missing field
+ * means "unchanged", not "the default".
  */
 export function requestAjvs() {
   return {
-    // Parameters arrive as strings: coerce them to the declared types.
-    parameters: createAjv({ coerceTypes: true, useDefaults: true }),
+    // Parameters arrive as strings, a repeated one as an array: coerce them to the declared types
+    // (a single value of an array parameter becomes a one-item array).
+    parameters: createAjv({ coerceTypes: 'array', useDefaults: true }),
     bodies: createAjv({ useDefaults: true }),
     patches: createAjv(),
   };
@@ -60,9 +61,27 @@ function parametersSchema(op: Operation, where: keyof typeof PARAMETER_IN): Json
     type: 'object',
     properties: Object.fromEntries(ps.map((p) => [nameOf(p), inlineRefs(p.schema)])),
     required: ps.filter((p) => p.required).map(nameOf),
-    // Other headers and (the router's) extra path keys are not the operation's business.
-    additionalProperties: where !== 'query',
+    // Other headers and (the router's) extra path keys are not the operation's business, and
+    // query parameters the operation does not declare are ignored ("Tolerant requests" in the
+    // spec's description): declared ones alone are checked.
+    additionalProperties: true,
   };
+}
+
+/**
+ * The query schema with each object parameter spread out: the spec's object parameters (`where`,
+ * `in`) are form-exploded, so their keys arrive as query parameters of their own
+ * (`where_type=login`), checked by the object's `patternProperties` at the top level.
+ */
+export function explodeObjectParameters(schema: Json): Json {
+  const properties: Record<string, Json> = {};
+  const patternProperties: Record<string, Json> = { ...schema.patternProperties };
+  for (const [name, property] of Object.entries<Json>(schema.properties ?? {})) {
+    if (property?.type === 'object' && property.patternProperties)
+      Object.assign(patternProperties, property.patternProperties);
+    else properties[name] = property;
+  }
+  return Object.keys(patternProperties).length ? { ...schema, properties, patternProperties } : schema;
 }
 
 /** Compiles the validators of an operation's path, query and header parameters and body. */
@@ -70,10 +89,11 @@ export function requestValidators(ajvs: ReturnType<typeof requestAjvs>, op: Oper
   const out: RequestValidators = {};
   for (const where of ['params', 'query', 'headers'] as const) {
     const schema = parametersSchema(op, where);
-    if (schema) out[where] = ajvs.parameters.compile(absolutize(schema));
+    if (schema) out[where] = ajvs.parameters.compile(absolutize(explodeObjectParameters(schema)));
   }
   const body = op.op.requestBody?.content?.['application/json']?.schema;
-  const bodyAjv: Ajv2020 = op.method === 'PATCH' ? ajvs.patches : ajvs.bodies;
+  // A PUT is a partial update too here (Verifik's clients update with PUT what PATCH updates).
+  const bodyAjv: Ajv2020 = op.method === 'PATCH' || op.method === 'PUT' ? ajvs.patches : ajvs.bodies;
   if (body) out.body = bodyAjv.compile(absolutize(inlineRefs(body)));
   return out;
 }
@@ -103,12 +123,54 @@ export function toIssues(where: Where, errors: ErrorObject[] | null | undefined)
   return out;
 }
 
+const escapePointer = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
+
+/** The deepest nesting of objects and arrays a request may have (the spec's info says why). */
+export const MAX_REQUEST_DEPTH = 32;
+
+interface Visit {
+  value: unknown;
+  key?: string;
+  parent?: Visit;
+  depth: number;
+}
+
+const pointerOf = (v: Visit): string =>
+  v.parent ? `${pointerOf(v.parent)}/${escapePointer(v.key ?? '')}` : '';
+
+/**
+ * The strings of a request part that hold U+0000, which the spec refuses (PostgreSQL's `text`
+ * cannot store it, and both stores must answer alike), and a first part nested deeper than
+ * MAX_REQUEST_DEPTH. Walked with an explicit stack and parent links, so a hostile depth costs
+ * neither the call stack nor a pointer string per level.
+ */
+export function nulAndDepthIssues(where: Where, value: unknown): Issue[] {
+  const issues: Issue[] = [];
+  const issue = (v: Visit, message: string) =>
+    issues.push({ path: `${POINTER_PREFIX[where]}${pointerOf(v)}`, message });
+  const stack: Visit[] = [{ value, depth: 0 }];
+  for (let v = stack.pop(); v; v = stack.pop()) {
+    if (typeof v.value === 'string') {
+      if (v.value.includes('\u0000')) issue(v, 'must not contain U+0000 (NUL)');
+    } else if (v.value && typeof v.value === 'object') {
+      if (v.depth >= MAX_REQUEST_DEPTH) {
+        issue(v, `must not nest objects or arrays more than ${MAX_REQUEST_DEPTH} deep`);
+        return issues;
+      }
+      for (const [key, child] of Object.entries(v.value).reverse())
+        stack.push({ value: child, key, parent: v, depth: v.depth + 1 });
+    }
+  }
+  return issues;
+}
+
 /** Every issue of a request against its operation's validators, in path, query, header, body order. */
 export function requestIssues(validators: RequestValidators, req: Record<Where, unknown>): Issue[] {
   const issues: Issue[] = [];
   for (const where of ['params', 'query', 'headers', 'body'] as const) {
     const validate = validators[where];
     if (validate && !validate(req[where])) issues.push(...toIssues(where, validate.errors));
+    else if (where !== 'headers') issues.push(...nulAndDepthIssues(where, req[where]));
   }
   return issues;
 }

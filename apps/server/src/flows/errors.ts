@@ -1,4 +1,5 @@
 import type { ErrorCode, ErrorCodes } from '@faceproof/openapi/types';
+import type { ActiveLivenessReport } from './types.js';
 
 /** An operation of the spec, by operationId. */
 export type Operation = keyof ErrorCodes;
@@ -20,6 +21,8 @@ interface ErrorBody {
   details?: { path: string; message: string; reason?: string }[];
   /** Appended to the app-registration convention's message, e.g. `@0.412` for a liveness score. */
   scoreSuffix?: string;
+  /** A failed active-liveness attempt's checks. */
+  liveness?: ActiveLivenessReport;
 }
 
 /**

@@ -12,6 +12,8 @@ export interface Project {
   clientId: string;
   name: string;
   webhookSecret: string;
+  /** The browser origins the public flows of this project answer (CORS), when set. */
+  allowedOrigins?: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -19,6 +21,10 @@ export interface Project {
 export type FlowType = Schemas['ProjectFlowType'];
 export type FlowStatus = Schemas['ProjectFlowStatus'];
 export type SearchMode = Schemas['SearchMode'];
+export type LivenessMode = Schemas['LivenessMode'];
+export type ChallengeStep = Schemas['LivenessChallengeStep'];
+export type ActiveLivenessReport = Schemas['ActiveLivenessReport'];
+export type LoginMatch = Schemas['LoginMatch'];
 
 export interface FlowSettings {
   livenessMinScore: number;
@@ -26,6 +32,10 @@ export interface FlowSettings {
   searchMinScore: number;
   maxAttempts: number;
   retainFaceImages: boolean;
+  /** How liveness is proved (issue 14); validations stored before it read as `passive`. */
+  livenessMode: LivenessMode;
+  /** How a login finds its person; absent on validations made before it existed: `identifier`. */
+  loginMatch?: LoginMatch;
 }
 
 export interface ProjectFlow extends FlowSettings {
@@ -39,6 +49,10 @@ export interface ProjectFlow extends FlowSettings {
   webhookUrl?: string;
   /** The only origins a redirectUrl of this flow may have, when set. */
   allowedRedirectOrigins?: string[];
+  /** Whether a browser may start it without a client token (by project and flow id). */
+  public: boolean;
+  /** How a login of this flow finds its person: the 1:N search, or the identifier's enrolment. */
+  loginMatch: LoginMatch;
   collectionId?: string;
   createdAt: string;
   updatedAt: string;
@@ -51,8 +65,20 @@ export interface Collection {
   name: string;
   description?: string;
   code: string;
+  /** How many times the collection was updated (Verifik's `__v`). */
+  version: number;
   createdAt: string;
   updatedAt: string;
+}
+
+/** What Verifik records about a person besides their face; absent for persons a validation enrolled. */
+export interface PersonProfile {
+  name?: string;
+  gender?: 'M' | 'F';
+  /** `YYYY-MM-DD`. */
+  dateOfBirth?: string;
+  nationality?: string;
+  notes?: string;
 }
 
 export interface Person {
@@ -61,6 +87,7 @@ export interface Person {
   projectId: string;
   collectionId: string;
   identifier: string;
+  profile?: PersonProfile;
   createdAt: string;
   updatedAt: string;
 }
@@ -78,6 +105,8 @@ export interface StoredTemplate {
   model: string;
   template: Uint8Array;
   createdAt: string;
+  /** PostgreSQL: the order templates were written in, the commit order within a collection. */
+  seq?: number;
 }
 
 export interface FaceImageRecord {
@@ -116,6 +145,8 @@ export interface LivenessResultEntry {
   score: number;
   passed: boolean;
   createdAt: string;
+  /** An active attempt's challenge and checks. */
+  liveness?: ActiveLivenessReport;
 }
 
 export interface ComparisonResultEntry {
@@ -177,6 +208,22 @@ export interface BiometricValidation {
   version: number;
 }
 
+/**
+ * A challenge issued to a validation (bound to its liveness session and to the attempt count when
+ * issued) or to an app registration. Closed once answered or replaced.
+ */
+export interface LivenessChallenge {
+  id: string;
+  subjectKind: 'validation' | 'app-registration';
+  subjectId: string;
+  sessionId?: string;
+  attempt: number;
+  steps: ChallengeStep[];
+  issuedAt: string;
+  expiresAt: string;
+  closedAt?: string;
+}
+
 export type AppRegistrationStatus = Schemas['AppRegistrationStatus'];
 export type DeviceOs = Schemas['DeviceOs'];
 
@@ -191,8 +238,19 @@ export interface AppRegistration {
   phone?: string;
   os?: DeviceOs;
   personId?: string;
+  /** The biometric validation that enrolled the face, with its liveness score and when it passed. */
   validationId?: string;
+  livenessScore?: number;
+  validatedAt?: string;
   collectionId?: string;
+  fullName?: string;
+  firstName?: string;
+  lastName?: string;
+  language?: string;
+  agreements?: boolean;
+  extraFields?: Record<string, string>;
+  /** The onboarding step the end user's app last synced. */
+  currentStep?: string;
   expiresAt: string;
   createdAt: string;
   updatedAt: string;

@@ -2,10 +2,13 @@ import { auth } from '../context.js';
 import { defaulted, operation } from '../contract/operation.js';
 import { admitEnrolment, decideEnrolment, registrationIdentifier } from '../flows/app-registration/enrol.js';
 import type { FlowError } from '../flows/errors.js';
+import { enrolChallengeError } from '../flows/liveness/challenge.js';
 import { objectId } from '../ids.js';
 import { presentAppRegistration } from '../present.js';
 import { isUniqueViolation } from '../store/sql-store.js';
+import { operationPath } from './common.js';
 import { asApiError } from './flow-error.js';
+import { admittedChallenge, analyseLiveness } from './liveness-evidence.js';
 
 /** Enrols the face of an app registration: load, ask the flow (src/flows/app-registration), save. */
 // Its convention spells codes `appRegistration_…`: FlowError takes the canonical spelling and checks it.
@@ -23,6 +26,8 @@ const personAlreadySet: FlowError<'createAppRegistrationBiometricValidation'> = 
   message: 'Person already set',
 };
 
+const CHALLENGE_PATH = operationPath('createAppRegistrationLivenessChallenge');
+
 export const appRegistrationHandlers = operation('createAppRegistrationBiometricValidation')(
   async (ctx, req) => {
     const body = defaulted(req.body, 'force');
@@ -37,14 +42,27 @@ export const appRegistrationHandlers = operation('createAppRegistrationBiometric
     if ('error' in admission) throw asApiError(admission.error);
     const { flow: admittedFlow, collectionId } = admission;
 
-    const analysis = await ctx.faces.analyze(body.image);
+    const receivedAt = Date.now();
+    const challenge = await admittedChallenge(ctx, body, {
+      mode: admittedFlow.livenessMode,
+      bind: { subjectId: registration.id },
+      now: receivedAt,
+      challengePath: CHALLENGE_PATH,
+      challengeError: enrolChallengeError,
+    });
+    const { analysis, active } = await analyseLiveness(ctx, body, challenge, {
+      receivedAt,
+      passiveThreshold: admittedFlow.livenessMinScore,
+      challengeError: enrolChallengeError,
+    });
     // The duplicate search, the save and the index update, alone among the collection's enrolments.
-    return ctx.faces.exclusive(collectionId, async () => {
+    return ctx.faces.exclusive(collectionId, async (store) => {
       const evidence = {
         analysis,
-        candidates: analysis.ok ? ctx.faces.search(collectionId, analysis, 1) : [],
+        ...(active ? { active } : {}),
+        candidates: analysis.ok ? ctx.faces.search(collectionId, analysis.templates, 1) : [],
         sameIdentifier: analysis.ok
-          ? await ctx.store.findPersonByIdentifier(collectionId, registrationIdentifier(registration))
+          ? await store.findPersonByIdentifier(collectionId, registrationIdentifier(registration))
           : undefined,
       };
       const d = decideEnrolment({ ...state, flow: admittedFlow, now: Date.now() }, body, evidence, {
@@ -54,7 +72,7 @@ export const appRegistrationHandlers = operation('createAppRegistrationBiometric
       });
       if (d.error) throw asApiError(d.error);
       try {
-        await ctx.store.saveAppRegistration(d.next, { enrolment: d.enrolment, events: d.events });
+        await store.saveAppRegistration(d.next, { enrolment: d.enrolment, events: d.events });
       } catch (err) {
         // Another instance enrolled a person under this identifier meanwhile.
         if (isUniqueViolation(err)) throw asApiError(personAlreadySet);
@@ -62,7 +80,8 @@ export const appRegistrationHandlers = operation('createAppRegistrationBiometric
       }
       ctx.faces.add(d.indexed.collectionId, d.indexed.personId, d.indexed.templates);
       if (d.events.length) ctx.webhooks?.kick();
-      return { success: true as const, data: presentAppRegistration(d.next) };
+      const populates = new Set(['biometricValidation']);
+      return { success: true as const, data: presentAppRegistration(d.next, { populates }) };
     });
   },
 );

@@ -1,17 +1,19 @@
 import { auth } from '../context.js';
 import { operation } from '../contract/operation.js';
 import { apiError } from '../errors.js';
+import { nowIso } from '../ids.js';
 import { presentSession, presentValidation } from '../present.js';
-import { captureUrl, pageOf, paging } from './common.js';
+import { captureUrl, listing, pageOf } from './common.js';
 
 /** The read side of biometric validations; creating and answering them is in validation-sessions.ts. */
 export const validationReadHandlers = {
   ...operation('listBiometricValidations')(async (ctx, req) => {
-    const p = paging(req.query);
+    const p = listing('listBiometricValidations', req.query);
     const res = await ctx.store.listValidations(auth(req).subject, {
       ...p,
       projectId: req.query.project,
       status: req.query.status,
+      now: nowIso(),
     });
     const mail = await ctx.store.linkMailStatus(
       res.items.filter((v) => v.options.sendViaEmail).map((v) => v.id),

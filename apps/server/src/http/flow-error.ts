@@ -7,4 +7,5 @@ export const asApiError = (e: FlowError) =>
     ...(e.details ? { details: e.details } : {}),
     ...(e.attemptsRemaining !== undefined ? { attemptsRemaining: e.attemptsRemaining } : {}),
     ...(e.scoreSuffix ? { scoreSuffix: e.scoreSuffix } : {}),
+    ...(e.liveness ? { liveness: e.liveness } : {}),
   });

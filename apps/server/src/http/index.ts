@@ -3,6 +3,7 @@ import { appRegistrationHandlers } from './app-registration-enrolment.js';
 import { appRegistrationResourceHandlers } from './app-registrations.js';
 import { validationReadHandlers } from './biometric-validations.js';
 import { collectionHandlers } from './collections.js';
+import { livenessChallengeHandlers } from './liveness-challenges.js';
 import { metaHandlers } from './meta.js';
 import { personHandlers } from './persons.js';
 import { projectFlowHandlers } from './project-flows.js';
@@ -20,4 +21,5 @@ export const handlers: Record<string, Handler> = {
   ...metaHandlers,
   ...validationHandlers,
   ...appRegistrationHandlers,
+  ...livenessChallengeHandlers,
 };

@@ -4,8 +4,11 @@ import { checkOrigin, checkUrl, originRefusal, type UrlUse } from './url.js';
 /** The URL fields of a request body and what each is used for. */
 const FIELDS = { webhookUrl: 'webhook', redirectUrl: 'redirect' } as const satisfies Record<string, UrlUse>;
 
+/** The origin-list fields: a flow's redirect origins, a project's browser origins (CORS). */
+const ORIGIN_LISTS = ['allowedRedirectOrigins', 'allowedOrigins'] as const;
+
 type UrlFields = { -readonly [K in keyof typeof FIELDS]?: string | null } & {
-  allowedRedirectOrigins?: readonly string[] | null;
+  -readonly [K in (typeof ORIGIN_LISTS)[number]]?: readonly string[] | null;
 };
 
 /**
@@ -27,16 +30,18 @@ export function checkUrlFields(body: UrlFields): { urls: UrlFields; issues: Issu
     if (checked.refusal === undefined) urls[field] = checked.href;
     else issues.push({ path: `/body/${field}`, message: checked.refusal });
   }
-  const origins = body.allowedRedirectOrigins;
-  if (origins === null) urls.allowedRedirectOrigins = null;
-  else if (origins !== undefined) {
-    const kept = new Set<string>();
-    origins.forEach((raw, i) => {
-      const checked = checkOrigin(raw);
-      if (checked.refusal === undefined) kept.add(checked.origin);
-      else issues.push({ path: `/body/allowedRedirectOrigins/${i}`, message: checked.refusal });
-    });
-    urls.allowedRedirectOrigins = [...kept];
+  for (const field of ORIGIN_LISTS) {
+    const origins = body[field];
+    if (origins === null) urls[field] = null;
+    else if (origins !== undefined) {
+      const kept = new Set<string>();
+      origins.forEach((raw, i) => {
+        const checked = checkOrigin(raw);
+        if (checked.refusal === undefined) kept.add(checked.origin);
+        else issues.push({ path: `/body/${field}/${i}`, message: checked.refusal });
+      });
+      urls[field] = [...kept];
+    }
   }
   return { urls, issues };
 }

@@ -1,5 +1,5 @@
 import { defaultSearchMinScore } from '../contract/defaults.js';
-import type { FlowType, ProjectFlow, SearchMode } from '../store/types.js';
+import type { FlowType, LivenessMode, LoginMatch, ProjectFlow, SearchMode } from '../store/types.js';
 
 /** A create request's settings, the spec's `default:` values filled in. */
 export interface FlowInput {
@@ -11,9 +11,12 @@ export interface FlowInput {
   searchMinScore?: number;
   maxAttempts: number;
   retainFaceImages: boolean;
+  livenessMode: LivenessMode;
   redirectUrl?: string;
   webhookUrl?: string;
   allowedRedirectOrigins?: string[];
+  public: boolean;
+  loginMatch: LoginMatch;
 }
 
 /** What a flow is made of besides the request: who owns it, its checked collection, its id and time. */
@@ -40,9 +43,12 @@ export function newFlow(input: FlowInput, origin: FlowOrigin): ProjectFlow {
     searchMinScore: input.searchMinScore ?? defaultSearchMinScore(searchMode),
     maxAttempts: input.maxAttempts,
     retainFaceImages: input.retainFaceImages,
+    livenessMode: input.livenessMode,
     redirectUrl: input.redirectUrl,
     webhookUrl: input.webhookUrl,
     allowedRedirectOrigins: input.allowedRedirectOrigins,
+    public: input.public,
+    loginMatch: input.loginMatch,
     collectionId: origin.collectionId,
     createdAt: origin.now,
     updatedAt: origin.now,
@@ -58,9 +64,12 @@ export interface FlowPatch {
   searchMinScore?: number;
   maxAttempts?: number;
   retainFaceImages?: boolean;
+  livenessMode?: LivenessMode;
   redirectUrl?: string | null;
   webhookUrl?: string | null;
   allowedRedirectOrigins?: string[] | null;
+  public?: boolean;
+  loginMatch?: LoginMatch;
 }
 
 const SETTINGS = [
@@ -71,6 +80,9 @@ const SETTINGS = [
   'searchMinScore',
   'maxAttempts',
   'retainFaceImages',
+  'livenessMode',
+  'public',
+  'loginMatch',
 ] as const;
 
 /** The flow after `patch`; `collectionId` is the (checked) collection it is assigned from now on. */

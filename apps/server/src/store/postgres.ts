@@ -19,9 +19,11 @@ import type {
 export const INDEX_CHANNEL = 'faceproof_index';
 /** application_name of the LISTEN connections, to tell them apart in pg_stat_activity. */
 export const LISTEN_APPLICATION = 'faceproof-listen';
-// Advisory lock keys ("Face" and "Keys" in ASCII): one migrator at a time, one key rotation at a time.
+// Advisory lock keys ("Face" and "Keys" in ASCII): one migrator at a time, one key rotation at a time;
+// "Enrl" with a hash of the collection id: one enrolment per collection at a time.
 const MIGRATION_LOCK = 0x46616365;
 const ROTATION_LOCK = 0x4b657973;
+const ENROLMENT_LOCK = 0x456e726c;
 
 type Db = pg.Pool | pg.PoolClient;
 
@@ -205,6 +207,7 @@ export class PgStore extends SqlStore implements Store {
         id,
       );
       await this.runOn(c, 'DELETE FROM persons WHERE collection_id = ?', id);
+      await this.runOn(c, 'DELETE FROM held_enrolments WHERE collection_id = ?', id);
       await this.runOn(c, 'DELETE FROM collections WHERE id = ?', id);
       await this.notify(c, id);
       return { persons, templates, faceImages };
@@ -220,6 +223,60 @@ export class PgStore extends SqlStore implements Store {
       if (person) await this.notify(c, str(person.collection_id), id);
       return { templates, faceImages };
     });
+  }
+
+  /**
+   * The enrolment lock of a collection across instances: `pg_advisory_xact_lock` on one connection
+   * in a transaction, and `fn` given this store bound to that transaction (its own transactions
+   * become savepoints), so what `fn` reads is what the previous holder committed and what it writes
+   * commits as the lock is released. Each store call inside is atomic on its own, so what `fn` saved
+   * is committed even when it then throws (a refusal that counted a failed attempt).
+   */
+  async enrolling<T>(collectionId: string, fn: (store: Store) => Promise<T>): Promise<T> {
+    const outcome = await this.tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [ENROLMENT_LOCK, collectionId]);
+      try {
+        return { value: await fn(this.boundTo(c)) };
+      } catch (error) {
+        return { error };
+      }
+    });
+    if ('error' in outcome) throw outcome.error;
+    return outcome.value;
+  }
+
+  /** This store with every statement on `c`, inside the transaction `c` is in. */
+  private boundTo(c: pg.PoolClient): PgStore {
+    const bound = Object.create(this) as PgStore;
+    bound.run = (sql, ...args) => this.runOn(c, sql, ...args);
+    bound.get = (sql, ...args) => this.getOn(c, sql, ...args);
+    bound.all = (sql, ...args) => this.allOn(c, sql, ...args);
+    bound.tx = async (fn) => {
+      await c.query('SAVEPOINT bound');
+      try {
+        const out = await fn(c);
+        await c.query('RELEASE SAVEPOINT bound');
+        return out;
+      } catch (err) {
+        await c.query('ROLLBACK TO SAVEPOINT bound');
+        throw err;
+      }
+    };
+    bound.enrolling = async (collectionId, fn) => {
+      await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [ENROLMENT_LOCK, collectionId]);
+      return fn(bound);
+    };
+    return bound;
+  }
+
+  async templatesAddedSince(collectionId: string, seq: number): Promise<StoredTemplate[]> {
+    return (
+      await this.all(
+        'SELECT * FROM templates WHERE collection_id = ? AND seq > ? ORDER BY seq',
+        collectionId,
+        seq,
+      )
+    ).map(toTemplate);
   }
 
   async templatesByIds(ids: string[]): Promise<StoredTemplate[]> {

@@ -6,9 +6,11 @@ import type {
   AppRegistration,
   BiometricValidation,
   Collection,
+  Enrolment,
   OutboxEvent,
   Person,
   PersonCounts,
+  PersonProfile,
   Project,
   ProjectFlow,
   StoredTemplate,
@@ -27,6 +29,7 @@ export function toProject(r: Row): Project {
     clientId: str(r.client_id),
     name: str(r.name),
     webhookSecret: str(r.webhook_secret),
+    allowedOrigins: r.allowed_origins ? (JSON.parse(str(r.allowed_origins)) as string[]) : undefined,
     createdAt: str(r.created_at),
     updatedAt: str(r.updated_at),
   };
@@ -45,11 +48,14 @@ export function toFlow(r: Row): ProjectFlow {
     searchMinScore: Number(r.search_min_score),
     maxAttempts: Number(r.max_attempts),
     retainFaceImages: Number(r.retain_face_images) === 1,
+    livenessMode: r.liveness_mode as ProjectFlow['livenessMode'],
     redirectUrl: optStr(r.redirect_url),
     webhookUrl: optStr(r.webhook_url),
     allowedRedirectOrigins: r.allowed_redirect_origins
       ? (JSON.parse(str(r.allowed_redirect_origins)) as string[])
       : undefined,
+    public: Number(r.public) === 1,
+    loginMatch: r.login_match as ProjectFlow['loginMatch'],
     collectionId: optStr(r.collection_id),
     createdAt: str(r.created_at),
     updatedAt: str(r.updated_at),
@@ -64,9 +70,26 @@ export function toCollection(r: Row): Collection {
     name: str(r.name),
     description: optStr(r.description),
     code: str(r.code),
+    version: Number(r.version ?? 0),
     createdAt: str(r.created_at),
     updatedAt: str(r.updated_at),
   };
+}
+
+/** The profile columns of a person row (migration 010), when any is set. */
+function profileOf(r: Row): { profile?: PersonProfile } {
+  const profile: PersonProfile = {};
+  const name = optStr(r.name);
+  const gender = optStr(r.gender);
+  const dateOfBirth = optStr(r.date_of_birth);
+  const nationality = optStr(r.nationality);
+  const notes = optStr(r.notes);
+  if (name !== undefined) profile.name = name;
+  if (gender === 'M' || gender === 'F') profile.gender = gender;
+  if (dateOfBirth !== undefined) profile.dateOfBirth = dateOfBirth;
+  if (nationality !== undefined) profile.nationality = nationality;
+  if (notes !== undefined) profile.notes = notes;
+  return Object.keys(profile).length ? { profile } : {};
 }
 
 export function toPerson(r: Row): Person & PersonCounts {
@@ -76,6 +99,7 @@ export function toPerson(r: Row): Person & PersonCounts {
     projectId: str(r.project_id),
     collectionId: str(r.collection_id),
     identifier: str(r.identifier),
+    ...profileOf(r),
     createdAt: str(r.created_at),
     updatedAt: str(r.updated_at),
     templates: Number(r.templates ?? 0),
@@ -94,7 +118,8 @@ export function toValidation(r: Row): BiometricValidation {
     identifier: str(r.identifier),
     type: r.type as BiometricValidation['type'],
     status: r.status as BiometricValidation['status'],
-    settings: JSON.parse(str(r.settings)),
+    // Validations created before liveness modes (migration 008) ran the single-image check.
+    settings: { livenessMode: 'passive', ...JSON.parse(str(r.settings)) },
     options: JSON.parse(str(r.options)),
     collectionId: optStr(r.collection_id),
     collectionCode: optStr(r.collection_code),
@@ -126,7 +151,17 @@ export function toAppRegistration(r: Row): AppRegistration {
     os: optStr(r.os) as AppRegistration['os'],
     personId: optStr(r.person_id),
     validationId: optStr(r.validation_id),
+    livenessScore:
+      r.liveness_score === null || r.liveness_score === undefined ? undefined : Number(r.liveness_score),
+    validatedAt: optStr(r.validated_at),
     collectionId: optStr(r.collection_id),
+    fullName: optStr(r.full_name),
+    firstName: optStr(r.first_name),
+    lastName: optStr(r.last_name),
+    language: optStr(r.language),
+    agreements: r.agreements === null || r.agreements === undefined ? undefined : Number(r.agreements) === 1,
+    extraFields: r.extra_fields ? (JSON.parse(str(r.extra_fields)) as Record<string, string>) : undefined,
+    currentStep: optStr(r.current_step),
     expiresAt: str(r.expires_at),
     createdAt: str(r.created_at),
     updatedAt: str(r.updated_at),
@@ -159,6 +194,43 @@ export function toTemplate(r: Row): StoredTemplate {
     model: str(r.model),
     template: r.template as Uint8Array,
     createdAt: str(r.created_at),
+    ...(r.seq !== undefined && r.seq !== null ? { seq: Number(r.seq) } : {}),
+  };
+}
+
+/** A held enrolment (`held_enrolments` and its `held_templates`) as the enrolment it will become. */
+export function toHeldEnrolment(r: Row, templates: readonly Row[]): Enrolment {
+  const personId = str(r.person_id);
+  const at = str(r.created_at);
+  return {
+    person: {
+      id: personId,
+      clientId: str(r.client_id),
+      projectId: str(r.project_id),
+      collectionId: str(r.collection_id),
+      identifier: str(r.identifier),
+      createdAt: at,
+      updatedAt: at,
+    },
+    templates: templates.map((t) => ({
+      id: str(t.template_id),
+      personId,
+      collectionId: str(r.collection_id),
+      model: str(t.model),
+      template: t.template as Uint8Array,
+      createdAt: at,
+    })),
+    ...(r.image_id
+      ? {
+          image: {
+            id: str(r.image_id),
+            personId,
+            mime: str(r.image_mime),
+            image: r.image as Uint8Array,
+            createdAt: at,
+          },
+        }
+      : {}),
   };
 }
 
@@ -174,4 +246,4 @@ export function migrationFiles(dialect: 'sqlite' | 'postgres'): { version: numbe
   return [...pick].sort((a, b) => a[0] - b[0]).map(([version, file]) => ({ version, file }));
 }
 
-export const n = (v: string | undefined | null) => v ?? null;
+export const n = <T extends string | number>(v: T | undefined | null): T | null => v ?? null;

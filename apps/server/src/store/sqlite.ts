@@ -121,6 +121,7 @@ export class SqliteStore extends SqlStore implements Store {
     return this.tx(() => {
       const ids = this.all('SELECT id FROM persons WHERE collection_id = ?', id).map((r) => str(r.id));
       const counts = this.deletePersonRows(ids);
+      this.run('DELETE FROM held_enrolments WHERE collection_id = ?', id);
       this.run('DELETE FROM collections WHERE id = ?', id);
       return { persons: ids.length, ...counts };
     });
@@ -142,6 +143,16 @@ export class SqliteStore extends SqlStore implements Store {
   /** One process owns a SQLite file: no other instance changes the persons behind its back. */
   async watchIndex() {
     return async () => {};
+  }
+
+  /** One process: the in-process queue of `Faces.exclusive` already serialises its enrolments. */
+  async enrolling<T>(_collectionId: string, fn: (store: Store) => Promise<T>): Promise<T> {
+    return fn(this);
+  }
+
+  /** One process: its index saw every template as it was written. */
+  async templatesAddedSince(): Promise<StoredTemplate[]> {
+    return [];
   }
 
   async createValidationIdempotent(

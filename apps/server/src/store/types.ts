@@ -9,6 +9,7 @@ import type {
   BiometricValidation,
   Collection,
   Enrolment,
+  LivenessChallenge,
   NewMail,
   NewOutboxEvent,
   Person,
@@ -71,6 +72,10 @@ export interface Page<T> {
 export interface PageQuery {
   page: number;
   limit: number;
+  /** A field of the listed items (`_id`, `createdAt`…); newest first when absent. */
+  sort?: { field: string; desc: boolean };
+  /** Each keeps the records whose field is one of the values. */
+  where?: { field: string; values: string[] }[];
 }
 
 /** A template without its bytes: what the index reconciliation compares. */
@@ -138,10 +143,20 @@ export interface Store {
   getFlow(clientId: string, id: string): Promise<ProjectFlow | undefined>;
   listFlows(clientId: string, q: PageQuery & { projectId?: string }): Promise<Page<ProjectFlow>>;
   updateFlow(f: ProjectFlow): Promise<void>;
+  /** A public flow of a project, whoever owns it: what a browser may start without a client token. */
+  getPublicFlow(projectId: string, id: string): Promise<ProjectFlow | undefined>;
+  /** A project whoever owns it, for the public reads of its settings. */
+  getProjectById(id: string): Promise<Project | undefined>;
+  listProjectFlows(projectId: string): Promise<ProjectFlow[]>;
+  /** Whether some project lists `origin` in its `allowedOrigins` (for CORS preflights). */
+  isAllowedOrigin(origin: string): Promise<boolean>;
 
   createCollection(c: Collection): Promise<void>;
   getCollection(clientId: string, id: string): Promise<Collection | undefined>;
   listCollections(clientId: string, q: PageQuery & { projectId?: string }): Promise<Page<Collection>>;
+  findCollectionByCode(clientId: string, code: string): Promise<Collection | undefined>;
+  /** Saves the name, description and update time, and counts the update in `version`. */
+  updateCollection(c: Collection): Promise<void>;
   countPersons(collectionId: string): Promise<number>;
   flowsUsingCollection(collectionId: string): Promise<string[]>;
   /** Validations that may still enrol into or search the collection (not final, not past expiry). */
@@ -156,6 +171,12 @@ export interface Store {
     q: PageQuery & { projectId?: string; collectionId?: string },
   ): Promise<Page<Person & PersonCounts>>;
   deletePerson(id: string): Promise<PersonCounts>;
+  /**
+   * Saves a person created or updated from photos, in one transaction: without `face` only the
+   * profile changes; with it, a new person (`replace: false`) is inserted with its templates (one per stored model), or
+   * the person's templates and images are replaced by it.
+   */
+  savePerson(p: Person, face?: { templates: StoredTemplate[]; replace: boolean }): Promise<void>;
   allTemplates(): Promise<StoredTemplate[]>;
   templateRefs(): Promise<TemplateRef[]>;
   templatesByIds(ids: string[]): Promise<StoredTemplate[]>;
@@ -176,7 +197,8 @@ export interface Store {
   getValidation(id: string): Promise<BiometricValidation | undefined>;
   listValidations(
     clientId: string,
-    q: PageQuery & { projectId?: string; status?: ValidationStatus },
+    /** `status` (and a `status` filter) as presented: a `new` validation past its expiry at `now` is `expired`. */
+    q: PageQuery & { projectId?: string; status?: ValidationStatus; now: string },
   ): Promise<Page<BiometricValidation>>;
   /**
    * Saves `v` only if the stored row still has `v.version - 1` (the claim that makes concurrent
@@ -195,8 +217,29 @@ export interface Store {
       mails?: NewMail[];
       /** Marks the validation's one-time code used (the code was confirmed). */
       consumeCode?: boolean;
+      /**
+       * An enrolment kept until the validation's code is confirmed (`getHeldEnrolment`). Whatever is
+       * held is deleted as soon as the validation is saved final (completed, failed or expired).
+       */
+      holdEnrolment?: Enrolment;
     },
   ): Promise<boolean>;
+  /** The enrolment a `requires2FA` onboarding holds until its code is confirmed, if it holds one. */
+  getHeldEnrolment(validationId: string): Promise<Enrolment | undefined>;
+
+  /**
+   * Runs `fn` holding the lock on enrolments into the collection that every instance sharing this
+   * store respects, with `store` to read and write under it. PostgreSQL: a transaction-scoped
+   * advisory lock, `fn`'s statements run in that transaction and commit with it (the lock goes with
+   * the commit, or with the connection if the process dies). SQLite: one process owns the file, and
+   * the in-process queue of `Faces.exclusive` is the lock, so `fn` runs as is.
+   */
+  enrolling<T>(collectionId: string, fn: (store: Store) => Promise<T>): Promise<T>;
+  /**
+   * The collection's templates written after `seq` (PostgreSQL's write order), for an instance to
+   * catch up under the enrolment lock with what others committed. SQLite: none (one process).
+   */
+  templatesAddedSince(collectionId: string, seq: number): Promise<StoredTemplate[]>;
 
   createAppRegistration(r: AppRegistration): Promise<void>;
   getAppRegistration(id: string): Promise<AppRegistration | undefined>;
@@ -254,6 +297,15 @@ export interface Store {
    * is unused. Returns the tries made including this one, or undefined when none was left.
    */
   countCodeAttempt(validationId: string, max: number): Promise<number | undefined>;
+
+  /**
+   * Issues a challenge, closing the subject's open ones in the same transaction; false (nothing
+   * written) when the subject already had `limit` challenges.
+   */
+  issueChallenge(c: LivenessChallenge, limit: number): Promise<boolean>;
+  getChallenge(id: string): Promise<LivenessChallenge | undefined>;
+  /** Closes an open challenge; false when it was closed already (answered or replaced meanwhile). */
+  closeChallenge(id: string, at: string): Promise<boolean>;
 }
 
 export type MailStatus = 'pending' | 'sent' | 'failed';

@@ -46,6 +46,7 @@ describe('an attempt on a validation without a collection', () => {
       projectFlow: FLOW,
       type: 'validation',
       livenessScore: 0.93,
+      livenessMethod: 'passive',
     });
     expect(d.onConflict).toBe('rejudge');
   });

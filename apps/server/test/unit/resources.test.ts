@@ -16,7 +16,7 @@ const origin = {
 // What ajv's useDefaults fills into a create request that leaves the settings out.
 const defaults = schemaDefaults('CreateProjectFlowRequest') as Pick<
   FlowInput,
-  'livenessMinScore' | 'maxAttempts' | 'retainFaceImages'
+  'livenessMinScore' | 'maxAttempts' | 'retainFaceImages' | 'livenessMode' | 'public' | 'loginMatch'
 >;
 
 describe('project flows', () => {
@@ -25,6 +25,8 @@ describe('project flows', () => {
     expect(f).toMatchObject({
       status: 'draft',
       name: 'Login',
+      // issue 14: new flows run the active challenge unless they ask for passive.
+      livenessMode: 'active',
       livenessMinScore: 0.6,
       searchMode: 'FAST',
       searchMinScore: 0.85,

@@ -87,6 +87,11 @@ export async function exhaustive() {
     case 'LIVENESS_DETECTION_FAILED':
     case 'IDENTITY_VERIFICATION_FAILED':
       return v.error.attemptsRemaining;
+    case 'ACTIVE_LIVENESS_REQUIRED':
+    case 'LIVENESS_CHALLENGE_INVALID':
+    case 'LIVENESS_CHALLENGE_EXPIRED':
+      // Refused before anything was analysed: no attempt counted; the details say what to send.
+      return v.error.details?.[0]?.message;
     case 'UNAUTHORIZED':
     case 'INVALID_TOKEN':
     case 'TOKEN_KIND_NOT_ACCEPTED':
@@ -117,7 +122,16 @@ export async function appRegistrationCodes() {
       >
     >();
   }
-  if (a.ok) assertType<'STARTED' | 'ONGOING' | 'COMPLETED' | 'FAILED' | 'EXPIRED'>(a.data.data.status);
+  if (a.ok)
+    assertType<
+      | 'STARTED'
+      | 'ONGOING'
+      | 'COMPLETED'
+      | 'COMPLETED_WITHOUT_KYC'
+      | 'NEEDS_MANUAL_VERIFICATION'
+      | 'FAILED'
+      | 'EXPIRED'
+    >(a.data.data.status);
 }
 
 // New operations of the spec are typed without any hand-written code.
@@ -131,4 +145,30 @@ export async function raw() {
   if (error) assertType<string>(error.code);
   // @ts-expect-error a path the spec does not have
   await fp.raw.POST('/v2/biometric-validation', { body });
+}
+
+// Active liveness (issue 14): the challenge is typed from the spec, and so are the frames.
+export async function activeLiveness() {
+  const s = fp.session('t');
+  const issued = await s.challenge();
+  if (issued.ok) {
+    assertType<'active' | 'passive'>(issued.data.data.livenessMode);
+    const steps = issued.data.data.challenge?.steps ?? [];
+    assertType<('turn_left' | 'turn_right' | 'look_up' | 'look_down' | 'move_closer')[]>(steps);
+  } else if (issued.status === 409) {
+    expectTrue<
+      Equal<
+        typeof issued.code,
+        | 'BIOMETRIC_VALIDATION_ALREADY_COMPLETED'
+        | 'BIOMETRIC_VALIDATION_FAILED'
+        | 'LIVENESS_CHALLENGE_LIMIT_REACHED'
+      >
+    >();
+  }
+  const frames = [{ image: new Uint8Array([0xff, 0xd8, 0xff]), capturedAtMs: 0 }];
+  const r = await s.validate({ image: '', challengeId: 'c', frames });
+  if (!r.ok && r.code === 'LIVENESS_DETECTION_FAILED')
+    assertType<boolean | undefined>(r.error.liveness?.live);
+  // @ts-expect-error a frame needs its capture time
+  await s.validate({ image: '', challengeId: 'c', frames: [{ image: '' }] });
 }

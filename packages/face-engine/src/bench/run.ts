@@ -1,7 +1,7 @@
 /**
  * `pnpm bench`: per-stage latency, pool throughput, memory, cold start, and 1:N search latency/recall
  * on synthetic templates. Prints a table and writes bench-results/bench.{json,md} (gitignored).
- * Env: BENCH_SECTIONS (default "pipeline,search"), BENCH_ITER (default 40),
+ * Env: BENCH_SECTIONS (default "pipeline,liveness,search"), BENCH_ITER (default 40), BENCH_LIVENESS_CLIP,
  * BENCH_SEARCH_SIZES (default "10000,100000"; add 1000000 for the 1M run: its first build takes ~10-15 min on
  * 2 cores, later runs reopen the cached graph), BENCH_SEARCH_DATA (default "clustered,random"),
  * BENCH_SEARCH_RANDOM_MAX (default 100000), BENCH_SEARCH_REBUILD=1 (ignore cached graphs).
@@ -14,16 +14,28 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { exactSearch, MetricKind } from 'usearch';
 import type { TemplateModelName } from '../calibration.js';
-import { createEngine } from '../engine.js';
+import { createEngine, DEFAULT_KEY_FRAMES } from '../engine.js';
 import { TemplateIndex } from '../face-index.js';
-import { ensureFixtures } from '../fixtures.js';
+import {
+  CLIP_FRAMES,
+  clipFrames,
+  ensureFixtures,
+  LIVENESS_CLIPS,
+  LIVENESS_STILLS,
+  type LivenessClip,
+  videoStill,
+} from '../fixtures.js';
+import { verifyLiveness } from '../liveness/verify.js';
+import { LIVENESS_IDENTITY_MODEL } from '../models.js';
 import type { FaceAnalysisOk, Timings } from '../types.js';
 import { DIM, galleryVector, probeVector, type SyntheticKind } from './synthetic.js';
 
 const PKG = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ITER = Number(process.env.BENCH_ITER ?? 40);
 const SIZES = (process.env.BENCH_SEARCH_SIZES ?? '10000,100000').split(',').map(Number).filter(Boolean);
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'pipeline,search').split(','));
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'pipeline,liveness,search').split(','));
+/** The genuine clip the liveness section verifies (LIVENESS_CLIPS id). */
+const LIVENESS_BENCH_CLIP = process.env.BENCH_LIVENESS_CLIP ?? 'franck-158_2';
 const KINDS = (process.env.BENCH_SEARCH_DATA ?? 'clustered,random')
   .split(',')
   .filter((k): k is SyntheticKind => k === 'clustered' || k === 'random');
@@ -133,6 +145,99 @@ if (SECTIONS.has('pipeline')) {
 }
 report.peakRssMB = mb(rssPeak());
 lines.push(`Peak RSS of the process (main thread + workers) so far: ${mb(rssPeak())} MB.`, '');
+
+// ------------------------------------------------------------- active liveness: one sequence + the still
+if (SECTIONS.has('liveness')) {
+  const clip = LIVENESS_CLIPS.find((c) => c.id === LIVENESS_BENCH_CLIP) as LivenessClip;
+  const workers = Math.min(2, availableParallelism());
+  const engine = await createEngine({
+    workers,
+    maxQueue: 1000,
+    fuseDescriptor: FUSE,
+    templateModels: MODELS,
+  });
+  const sizes = [
+    { label: `native ${clip.video} frames`, width: undefined },
+    { label: '640 px wide (upscaled)', width: 640 },
+  ];
+  lines.push(
+    `## Active liveness: ${CLIP_FRAMES} frames + the still, ${workers} workers (clip ${clip.id}: ${clip.steps.join(' → ')})`,
+    '',
+    '| frames | key frames | upload kB (frames + still) | verify p50 ms | p95 ms | sequences/s (pool, 8 at once) | CPU ms per sequence | verdict |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+  );
+  const rows: Record<string, unknown>[] = [];
+  for (const size of sizes) {
+    const frames = await clipFrames(clip, size.width ? { width: size.width } : {});
+    const stillJpeg = await videoStill(
+      clip.video,
+      LIVENESS_STILLS[clip.video],
+      size.width ? { width: size.width } : {},
+    );
+    const uploadBytes = frames.reduce((s, f) => s + f.image.length, 0) + stillJpeg.length;
+    for (const keyFrames of [DEFAULT_KEY_FRAMES, 'all'] as const) {
+      const verifyOnce = async () => {
+        const t0 = performance.now();
+        const [seq, still] = await Promise.all([
+          engine.analyzeSequence(frames, { keyFrames }),
+          engine.analyze(stillJpeg, { skipQualityChecks: true, livenessStill: true }),
+        ]);
+        if (!seq.ok || !still.ok) throw new Error('bench sequence not analysed');
+        const now = Date.now();
+        const verdict = verifyLiveness({
+          challenge: { steps: clip.steps, issuedAt: now - 10_000, expiresAt: now + 50_000 },
+          frames: seq.frames,
+          receivedAt: now,
+          still: still.templates[LIVENESS_IDENTITY_MODEL] as Float32Array,
+        });
+        return { ms: performance.now() - t0, verdict };
+      };
+      await verifyOnce();
+      const iterations =
+        keyFrames === 'all' ? Math.max(3, Math.round(ITER / 8)) : Math.max(10, Math.round(ITER / 2));
+      const times: number[] = [];
+      let verdict = '';
+      // CPU time of the whole process (main thread + workers) per sequence: what a sequence costs whatever
+      // else runs on the machine (wall-clock figures move with the other jobs' load).
+      const cpu0 = process.cpuUsage();
+      for (let i = 0; i < iterations; i++) {
+        const r = await verifyOnce();
+        times.push(r.ms);
+        verdict = r.verdict.live ? 'live' : `${r.verdict.failedCheck}: ${r.verdict.reason}`;
+      }
+      const cpu = process.cpuUsage(cpu0);
+      const cpuMs = (cpu.user + cpu.system) / 1000 / iterations;
+      const concurrent = keyFrames === 'all' ? 4 : 8;
+      const t0 = performance.now();
+      await Promise.all(Array.from({ length: concurrent }, () => verifyOnce()));
+      const perSecond = concurrent / ((performance.now() - t0) / 1000);
+      const row = {
+        frames: size.label,
+        keyFrames,
+        uploadKB: uploadBytes / 1024,
+        p50: q(times, 0.5),
+        p95: q(times, 0.95),
+        perSecond,
+        cpuMs,
+        verdict,
+        iterations,
+      };
+      rows.push(row);
+      lines.push(
+        `| ${size.label} | ${keyFrames} | ${f1(row.uploadKB)} | ${f1(row.p50)} | ${f1(row.p95)} | ${f1(perSecond)} | ${f1(cpuMs)} | ${verdict} |`,
+      );
+    }
+  }
+  await engine.close();
+  report.liveness = { clip: clip.id, workers, loadavg: loadavg(), rows };
+  lines.push(
+    '',
+    `Targets (issue 14): p50 ≤ 400 ms, ≥ 4 sequences/s with the pool, upload ≤ 400 kB. CPU ms per sequence is the process's CPU time (all threads) per verified sequence: on 2 free cores the pool's ceiling is 2000 / that figure sequences/s. Load average after: ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' ')}.`,
+    '',
+  );
+}
 
 // ------------------------------------------------------------- 1:N search
 if (SECTIONS.has('search')) {

@@ -11,6 +11,8 @@ import { ensureFixtures } from '../fixtures.js';
 import { TEMPLATE_MODELS } from '../models.js';
 import type { FaceAnalysis } from '../types.js';
 import { ATTACKS } from './attacks.js';
+import { buildCases } from './liveness.js';
+import { livenessSection } from './liveness-report.js';
 import { evaluateRecognition, stats } from './recognition.js';
 import { recognitionFigures, recognitionLimits, recognitionMarkdown } from './report.js';
 
@@ -146,8 +148,16 @@ const result = {
     artefacts,
   },
 };
+// Active liveness on real video (src/eval/liveness.ts; its analyses are cached under .fixtures/cache/).
+const liveEngine = await createEngine({ workers: 2 });
+const active = await buildCases(liveEngine, (m) => console.error(`liveness cases: ${m}`))
+  .then(livenessSection)
+  .finally(() => liveEngine.close());
 await mkdir(path.join(PKG, 'eval-results'), { recursive: true });
-await writeFile(path.join(PKG, 'eval-results', 'eval.json'), `${JSON.stringify(result, null, 2)}\n`);
+await writeFile(
+  path.join(PKG, 'eval-results', 'eval.json'),
+  `${JSON.stringify({ ...result, activeLiveness: active.json }, null, 2)}\n`,
+);
 await writeFile(path.join(PKG, 'eval-results', 'pairs.json'), `${JSON.stringify(recognition.pairs)}\n`);
 for (const [file, svg] of Object.entries(recognitionFigures(recognition)))
   await writeFile(path.join(PKG, file), svg);
@@ -180,9 +190,10 @@ ${liveTable.map((r) => `| ${r.threshold} | ${r.realRejected}/${r.realN} | ${atta
 
 Face-like artefacts: ${artefacts.map((a) => `${a.file}: ${a.outcome}${a.liveness !== undefined ? ` (liveness ${fmt(a.liveness)})` : ''}`).join('; ')}.
 
+${active.markdown}
 ## Limits of this evaluation
 
-This is a sanity check, not a biometric certification. ${recognitionLimits(recognition)} The liveness attacks are synthetic image transforms, not real printed or replayed presentations, and the real photos are themselves photos of photos from the web; a passive single-image score should be treated as one weak signal, never as proof of liveness. Before relying on the 0.85/0.9 thresholds in production, measure on a larger labelled set from the deployment's own capture conditions.
+This is a sanity check, not a biometric certification. ${recognitionLimits(recognition)} The liveness attacks are synthetic image transforms, not real printed or replayed presentations, and the real photos are themselves photos of photos from the web; a passive single-image score should be treated as one weak signal, never as proof of liveness. Before relying on the 0.85/0.9 thresholds in production, measure on a larger labelled set from the deployment's own capture conditions. The active liveness section has its own limits paragraph.
 `;
 await writeFile(path.join(PKG, 'EVALUATION.md'), md);
 console.log(md);

@@ -27,14 +27,17 @@ export type StepDefinition =
  * the minimums sit below what people do when asked and above the wobble of someone holding still (a few
  * degrees). The estimate of a given turn varies with the person's face depth (measured on the synthetic
  * faces: estimated/true 0.91-1.76 for yaw, 0.74-1.67 for pitch), so the minimums are lower than the true
- * angles the capture page should ask for (20°+ turns, 15°+ nods). Moving closer by a fifth is a lean of
- * ~8-10 cm at arm's length.
+ * angles the capture page should ask for (20°+ turns, 15°+ nods). Lowered from 15° / 10° after the
+ * real-video evaluation (EVALUATION.md): the real turns of the fixture clips (16-35° at a 10 fps scan)
+ * fell below 15° in half of the 12-frame sequences, while flat objects are refused by the flat-object
+ * check whatever turn their estimated pose shows. Moving closer by a fifth is a lean of ~8-10 cm at arm's
+ * length.
  */
 export const STEP_DEFINITIONS: Readonly<Record<ChallengeStep, StepDefinition>> = {
-  turn_left: { kind: 'rotation', axis: 'yaw', direction: 1, minDegrees: 15 },
-  turn_right: { kind: 'rotation', axis: 'yaw', direction: -1, minDegrees: 15 },
-  look_up: { kind: 'rotation', axis: 'pitch', direction: 1, minDegrees: 10 },
-  look_down: { kind: 'rotation', axis: 'pitch', direction: -1, minDegrees: 10 },
+  turn_left: { kind: 'rotation', axis: 'yaw', direction: 1, minDegrees: 12 },
+  turn_right: { kind: 'rotation', axis: 'yaw', direction: -1, minDegrees: 12 },
+  look_up: { kind: 'rotation', axis: 'pitch', direction: 1, minDegrees: 8 },
+  look_down: { kind: 'rotation', axis: 'pitch', direction: -1, minDegrees: 8 },
   move_closer: { kind: 'approach', minScaleFactor: 1.2 },
 };
 

@@ -112,6 +112,12 @@ export interface FlatnessThresholds {
   relativeMotion: number;
   /** Below this median nose parallax (IOD) the motion is that of a flat object. */
   minParallax: number;
+  /**
+   * Below this median whole-face homography residual (IOD) the motion is that of a flat object too. On
+   * real mesh landmarks of physically moved prints and screens it separates as well as the parallax (see
+   * FLATNESS_THRESHOLDS); undefined: reported only (the synthetic-era behaviour).
+   */
+  minResidual?: number;
   /** Below this nose protrusion in front of the midline (IOD, see midlineProtrusion): a flat or bent sheet. */
   minMidlineProtrusion: number;
   /** The midline needs a turn: with less yaw range (degrees) the motion is insufficient. */
@@ -205,7 +211,7 @@ function median(v: readonly number[]): number {
  * nose is not in the plane of the rest of the face), the head turned by `minYawRange`, and the nose stands
  * in front of the midline by `minMidlineProtrusion` (which a print bent round a vertical axis, the one
  * sheet that shows parallax when turned, cannot). The whole-face homography residual is reported, not
- * decisive: on real mesh landmarks it overlaps between heads and warped pictures (see FLATNESS_THRESHOLDS).
+ * decisive only when `minResidual` is set (FLATNESS_THRESHOLDS sets it from the real-video evaluation).
  * Medians (not maxima) keep one frame with misplaced landmarks from making a print look three-dimensional.
  */
 export function checkFlatness(frames: readonly FlatnessFrame[], t: FlatnessThresholds): FlatnessResult {
@@ -238,7 +244,7 @@ export function checkFlatness(frames: readonly FlatnessFrame[], t: FlatnessThres
       ? 'face_too_small'
       : judged.length === 0
         ? 'insufficient_motion'
-        : !(parallax >= t.minParallax)
+        : !(parallax >= t.minParallax) || (t.minResidual !== undefined && !(residual >= t.minResidual))
           ? 'flat'
           : yawRange < t.minYawRange
             ? 'insufficient_motion'

@@ -74,17 +74,32 @@ export function checkIdentity(
   if (none >= 0) return { ok: false, failure: 'NO_FACE_IN_FRAME', frame: none, ...base };
   const many = faceCounts.findIndex((c) => c > 1);
   if (many >= 0) return { ok: false, failure: 'MULTIPLE_FACES_IN_FRAME', frame: many, ...base };
-  const missing = faceCounts.findIndex((_, i) => !templates[i]);
-  if (missing >= 0) return { ok: false, failure: 'MISSING_TEMPLATE', frame: missing, ...base };
-  const t = templates as Float32Array[];
+  // Tracked frames carry no template (engine.analyzeSequence describes its key frames only); at least two
+  // frames must, so that a frame can be compared with another one as well as with the still.
+  const described = templates.flatMap((t, i) => (t ? [{ t, i }] : []));
+  if (described.length < Math.min(2, faceCounts.length)) {
+    const missing = faceCounts.findIndex((_, i) => !templates[i]);
+    return { ok: false, failure: 'MISSING_TEMPLATE', frame: missing, ...base };
+  }
+  const t = described.map((d) => d.t);
   const toStill = t.map((x) => score(cosine(x, still)));
   const pairwise = t.map((x, i) => t.map((y, j) => (i === j ? 1 : score(cosine(x, y)))));
   const minScoreToStill = Math.min(...toStill);
   const minScoreBetweenFrames = t.length > 1 ? Math.min(...pairwise.flat()) : 1;
   const result = { minScoreToStill, minScoreBetweenFrames, threshold };
   if (minScoreBetweenFrames < threshold)
-    return { ok: false, failure: 'FACE_CHANGED', frame: odd(pairwise, threshold), ...result };
+    return {
+      ok: false,
+      failure: 'FACE_CHANGED',
+      frame: described[odd(pairwise, threshold)]?.i as number,
+      ...result,
+    };
   if (minScoreToStill < threshold)
-    return { ok: false, failure: 'FACE_CHANGED', frame: toStill.indexOf(minScoreToStill), ...result };
+    return {
+      ok: false,
+      failure: 'FACE_CHANGED',
+      frame: described[toStill.indexOf(minScoreToStill)]?.i as number,
+      ...result,
+    };
   return { ok: true, ...result };
 }

@@ -5,4 +5,5 @@ export * from './homography.js';
 export * from './identity.js';
 export * from './landmarks.js';
 export * from './pose.js';
+export * from './screen.js';
 export * from './verify.js';

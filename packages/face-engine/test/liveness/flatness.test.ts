@@ -143,7 +143,7 @@ describe(`flat-object check (thresholds: nose parallax ${t.minParallax}, midline
   it('refuses faces too small to judge and frames without enough landmarks', () => {
     const small = genuineSequence({ steps: ['turn_left'], seed: 70_003 }).frames.map((fr) => ({
       landmarks: fr.landmarks ?? {},
-      interOcularPx: 30,
+      interOcularPx: t.minInterOcularPx - 2,
       yaw: 0,
     }));
     expect(checkFlatness(small, t).verdict).toBe('face_too_small');

@@ -57,8 +57,10 @@ function correlation(a: number[], b: number[]): number {
 describe('analyzeSequence (real frames)', () => {
   it('gives one face, all landmarks, a template and passive scores per frame; the head moves in 3D', async () => {
     const files = fx.personAAll;
+    // Moments far apart in a video, not consecutive frames: nothing to track, every frame a key frame.
     const r = await engine.analyzeSequence(
       await Promise.all(files.map(async (f, i) => ({ image: await readFile(f), t: i * 200 }))),
+      { keyFrames: 'all' },
     );
     if (!r.ok) throw new Error(`${r.reason}: ${r.message}`);
     expect(r.frames.length).toBe(files.length);
@@ -103,7 +105,7 @@ describe('analyzeSequence (real frames)', () => {
         return { image, t: i * 200 };
       }),
     );
-    const r = await engine.analyzeSequence(frames);
+    const r = await engine.analyzeSequence(frames, { keyFrames: 'all' });
     if (!r.ok) throw new Error(`${r.reason}: ${r.message}`);
     const flat = judge(r.frames);
     expect(flat.judgedPairs).toBeGreaterThan(0);

@@ -105,12 +105,15 @@ describe('verifyLiveness', () => {
       'challenge_followed',
       'not_flat',
       'passive',
+      'screen_cues',
     ]);
-    for (const c of v.checks) {
+    // Landmark-only frames carry no pixels, so no screen cue: reported as unmeasured, deciding nothing.
+    for (const c of v.checks.filter((c) => c.name !== 'screen_cues')) {
       expect(Number.isFinite(c.value)).toBe(true);
       expect(Number.isFinite(c.threshold)).toBe(true);
       expect(c.passed).toBe(true);
     }
+    expect(v.checks.find((c) => c.name === 'screen_cues')).toMatchObject({ decides: false, passed: false });
     expect(v.checks.find((c) => c.name === 'passive')?.decides).toBe(false);
     expect(v.poses.every(Boolean)).toBe(true);
   });

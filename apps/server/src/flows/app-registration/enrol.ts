@@ -5,6 +5,7 @@ import { livenessScore } from '../analysis.js';
 import { buildEnrolment } from '../enrolment.js';
 import type { FlowError } from '../errors.js';
 import { appRegistrationEvent } from '../events.js';
+import { type ActiveJudgement, failureMessage } from '../liveness/active.js';
 import type { AppRegistration, Enrolment, NewOutboxEvent, Person, ProjectFlow } from '../types.js';
 
 type EnrolError = FlowError<'createAppRegistrationBiometricValidation'>;
@@ -39,6 +40,8 @@ export interface EnrolEvidence {
   candidates: SearchHit[];
   /** The person already enrolled under the registration's identifier. */
   sameIdentifier?: Person;
+  /** Active liveness: the engine's judgement of the frames (the flow's mode is `active`). */
+  active?: ActiveJudgement;
 }
 
 export type EnrolDecision =
@@ -67,9 +70,12 @@ const invalidImage = (a: FaceAnalysisFail): EnrolError => ({
   details: [{ path: '/body/image', message: a.message, reason: a.reason }],
 });
 
-/** The identifier persons of app registrations are enrolled under: the email, else the phone. */
+/**
+ * The identifier persons of app registrations are enrolled under: the email, else the phone, else
+ * (a public start that asked for neither) the registration itself.
+ */
 export const registrationIdentifier = (r: AppRegistration) =>
-  r.email ?? `${r.countryCode ?? ''}${r.phone ?? ''}`;
+  r.email ?? (r.phone ? `${r.countryCode ?? ''}${r.phone}` : `appRegistration:${r.id}`);
 
 /** Whether the registration takes a face now (before the engine runs); the collection it enrols into. */
 export function admitEnrolment(
@@ -106,9 +112,35 @@ export function decideEnrolment(
 ): EnrolDecision {
   const a = ev.analysis;
   if (!a.ok) return { error: invalidImage(a) };
-  const liveness = livenessScore(a);
-  if (liveness < s.flow.livenessMinScore)
+  if (s.flow.livenessMode === 'active' && !ev.active)
+    throw new Error('decideEnrolment: an active flow needs the judgement of its frames');
+  if (ev.active?.kind === 'unreadable')
+    return {
+      error: {
+        status: 400,
+        code: 'INVALID_IMAGE',
+        title: 'Invalid image',
+        message: 'Invalid image',
+        details: [
+          { path: `/body/frames/${ev.active.frame}`, message: ev.active.message, reason: ev.active.reason },
+        ],
+      },
+    };
+  // An active verdict reports the frames' passive score, as a passive one reports the image's.
+  const liveness = ev.active ? ev.active.passiveScore : livenessScore(a);
+  if (ev.active) {
+    const { report } = ev.active;
+    if (!report.live)
+      return {
+        error: {
+          ...conflict('LIVENESS_FAILED', 'Liveness failed'),
+          details: [{ path: '/body/frames', message: failureMessage(report) }],
+          liveness: report,
+        },
+      };
+  } else if (liveness < s.flow.livenessMinScore) {
     return { error: conflict('LIVENESS_FAILED', 'Liveness failed', `@${liveness}`) };
+  }
   const best = ev.candidates[0];
   const duplicate = best !== undefined && best.score >= s.flow.searchMinScore;
   const { force } = body;
@@ -142,6 +174,9 @@ export function decideEnrolment(
     os: body.os,
     personId,
     collectionId,
+    validationId: ctx.newId(),
+    livenessScore: liveness,
+    validatedAt: at,
     updatedAt: at,
   };
   const events = appRegistrationEvent(next, s.flow.webhookUrl, replacePersonId !== undefined, {

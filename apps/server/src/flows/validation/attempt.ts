@@ -3,7 +3,10 @@ import { livenessScore, matchScore, qualityScore, qualityWord, riskScore, templa
 import { buildEnrolment, storedTemplates } from '../enrolment.js';
 import { alreadyCompleted, codeError, type FlowError, sessionExpired } from '../errors.js';
 import { type EventData, validationEvent } from '../events.js';
+import type { ActiveJudgement } from '../liveness/active.js';
+import { failureMessage } from '../liveness/active.js';
 import type {
+  ActiveLivenessReport,
   BiometricValidation,
   ComparisonResultEntry,
   Enrolment,
@@ -14,6 +17,7 @@ import type {
 import { type Completed, resultClaims } from './claims.js';
 import { type Passed, type Refusal, refuse } from './decision.js';
 import { expire } from './expire.js';
+import { createdPersonEvent, faceImageUri, onboardingConflict } from './onboarding.js';
 import { revise, transition } from './status.js';
 
 type ValidateError = FlowError<'validateBiometricValidation'>;
@@ -27,6 +31,8 @@ export interface AttemptEvidence {
   candidates: SearchHit[];
   /** The person enrolled under the validation's identifier, for login and onboarding. */
   enrolled?: Person;
+  /** Active liveness: the engine's judgement of the frames (the flow's mode is `active`). */
+  active?: ActiveJudgement;
 }
 
 export interface AttemptContext {
@@ -84,10 +90,11 @@ const attemptError = (
   attemptsRemaining: number,
   message: string,
   reason?: string,
+  path = '/body/image',
 ): ValidateError & { code: AttemptFailure } => ({
   ...codeError(400, code, title, attemptsRemaining),
   code,
-  details: [{ path: '/body/image', message, ...(reason ? { reason } : {}) }],
+  details: [{ path, message, ...(reason ? { reason } : {}) }],
 });
 
 /** Decides one validate call on `v` (admitted): liveness, then the 1:N result for its type. */
@@ -106,22 +113,51 @@ export function decideAttempt(
       attemptError('INVALID_BIOMETRIC_DATA', 'Invalid biometric data', remaining, a.message, a.reason),
     );
   const { livenessMinScore } = v.settings;
-  const liveness = livenessScore(a);
-  const passedLiveness = liveness >= livenessMinScore;
+  // The handler refuses an active flow's request without frames before anything is analysed.
+  if (v.settings.livenessMode === 'active' && !ev.active)
+    throw new Error('decideAttempt: an active flow needs the judgement of its frames');
+  if (ev.active?.kind === 'unreadable')
+    return failAttempt(
+      counted,
+      attemptError(
+        'INVALID_BIOMETRIC_DATA',
+        'Invalid biometric data',
+        remaining,
+        ev.active.message,
+        ev.active.reason,
+        `/body/frames/${ev.active.frame}`,
+      ),
+    );
+  const active = ev.active;
+  const liveness = active ? active.passiveScore : livenessScore(a);
+  const passedLiveness = active ? active.report.live : liveness >= livenessMinScore;
+  const entry = { score: liveness, passed: passedLiveness, createdAt: at };
   const judged: BiometricValidation = {
     ...counted,
-    livenessResults: [...v.livenessResults, { score: liveness, passed: passedLiveness, createdAt: at }],
+    livenessResults: [...v.livenessResults, active ? { ...entry, liveness: active.report } : entry],
     livenessScore: Math.max(v.livenessScore, liveness),
   };
   if (!passedLiveness)
     return failAttempt(
       judged,
-      attemptError(
-        'LIVENESS_DETECTION_FAILED',
-        'Liveness detection failed',
-        remaining,
-        `Liveness score ${liveness} is below the minimum of ${livenessMinScore}.`,
-      ),
+      active
+        ? {
+            ...attemptError(
+              'LIVENESS_DETECTION_FAILED',
+              'Liveness detection failed',
+              remaining,
+              failureMessage(active.report),
+              undefined,
+              '/body/frames',
+            ),
+            liveness: active.report,
+          }
+        : attemptError(
+            'LIVENESS_DETECTION_FAILED',
+            'Liveness detection failed',
+            remaining,
+            `Liveness score ${liveness} is below the minimum of ${livenessMinScore}.`,
+          ),
     );
   const identity = v.collectionId ? judgeIdentity(v, ev, ctx.newId) : undefined;
   if (identity)
@@ -131,7 +167,7 @@ export function decideAttempt(
       judged,
       attemptError('IDENTITY_VERIFICATION_FAILED', 'Identity verification failed', remaining, identity.why),
     );
-  return passAttempt(judged, a, liveness, identity, ev, ctx, at);
+  return passAttempt(judged, a, { score: liveness, report: active?.report }, identity, ev, ctx, at);
 }
 
 /** A failed attempt; the last one allowed fails the validation for good. */
@@ -163,7 +199,8 @@ interface Identity {
 
 /**
  * The 1:N result for the validation's type: `login` passes when the best match is the person
- * enrolled under the identifier; `onboarding` when no one matches and the identifier is free (a
+ * enrolled under the identifier (or, with the flow's `loginMatch: search`, whoever the search finds
+ * at or above the minimum); `onboarding` when no one matches and the identifier is free (a
  * new person is enrolled); `validation` and `oneTimeLink` when someone matches.
  */
 export function judgeIdentity(v: BiometricValidation, ev: AttemptEvidence, newId: () => string): Identity {
@@ -182,6 +219,11 @@ function typeVerdict(
   const min = v.settings.searchMinScore;
   const best = ev.candidates[0];
   const above = best !== undefined && score >= min;
+  if (v.type === 'login' && v.settings.loginMatch === 'search') {
+    // Whoever the search finds is the person logged in; the identifier names the device, not them.
+    const why = `No one in the collection matches the face (best score ${score}, minimum ${min}).`;
+    return above ? { passed: true, why, person: best?.id, matchScore: score } : { passed: false, why };
+  }
   if (v.type === 'login') {
     const why = ev.enrolled
       ? `The face does not match the person enrolled as ${v.identifier} (best score ${score}, minimum ${min}).`
@@ -190,21 +232,26 @@ function typeVerdict(
     return passed ? { passed, why, person: ev.enrolled?.id, matchScore: score } : { passed, why };
   }
   if (v.type === 'onboarding') {
-    const why = above
-      ? `The face is already enrolled in the collection (score ${score}, minimum ${min}).`
-      : `A person is already enrolled as ${v.identifier}.`;
-    const passed = !above && !ev.enrolled;
-    return passed ? { passed, why, person: newId(), matchScore: 1, enrolNew: true } : { passed, why };
+    const why = onboardingConflict(v, ev.candidates, ev.enrolled);
+    return why
+      ? { passed: false, why }
+      : { passed: true, why: '', person: newId(), matchScore: 1, enrolNew: true };
   }
   const why = `No one in the collection matches the face (best score ${score}, minimum ${min}).`;
   return above ? { passed: true, why, person: best?.id, matchScore: score } : { passed: false, why };
 }
 
 /** What a passing attempt presents: the validate response's data without the token. */
+/** The liveness of a passing attempt: its score and, when active liveness decided, its report. */
+interface PassedLiveness {
+  score: number;
+  report?: ActiveLivenessReport;
+}
+
 function passedResult(
   v: BiometricValidation,
   a: FaceAnalysisOk,
-  liveness: number,
+  { score: liveness, report }: PassedLiveness,
   identity: Identity | undefined,
   at: string,
 ): ValidationResult {
@@ -227,26 +274,31 @@ function passedResult(
       quality: qualityWord(quality),
       livenessScore: liveness,
     },
-    riskScore: riskScore(liveness, identity?.matchScore, quality),
+    // The passive score did not decide an active attempt, so it does not weigh on the risk either.
+    riskScore: riskScore(report ? 1 : liveness, identity?.matchScore, quality),
     completedAt: at,
+    ...(report ? { liveness: report } : {}),
   };
 }
 
 function passAttempt(
   v: BiometricValidation,
   a: FaceAnalysisOk,
-  liveness: number,
+  liveness: PassedLiveness,
   identity: Identity | undefined,
   ev: AttemptEvidence,
   ctx: AttemptContext,
   at: string,
 ): AttemptPassed {
-  const result = passedResult(v, a, liveness, identity, at);
+  // With 2FA an onboarding enrols nobody yet: its enrolment is held until the code is confirmed.
+  const holds = identity?.enrolNew === true && v.options.requires2FA;
+  const shown = holds && identity ? { ...identity, person: undefined } : identity;
+  const result = passedResult(v, a, liveness, shown, at);
   const status = result.status === 'awaiting_2fa' ? 'awaiting_2fa' : 'completed';
-  const next: Completed = { ...transition(v, status), personId: identity?.person, completedAt: at, result };
+  const next: Completed = { ...transition(v, status), personId: shown?.person, completedAt: at, result };
   const enrolment =
-    identity?.enrolNew && next.personId && v.collectionId
-      ? enrolNew(next, { id: next.personId, collectionId: v.collectionId }, a, ev, ctx, at)
+    identity?.enrolNew && identity.person && v.collectionId
+      ? enrolNew(next, { id: identity.person, collectionId: v.collectionId }, a, ev, ctx, at)
       : undefined;
   // A completed login of the enrolled person replaces its templates with this capture's, one per stored
   // model: persons enrolled before a model change gain the new model's template by logging in.
@@ -264,6 +316,8 @@ function passAttempt(
           }),
         }
       : undefined;
+  if (holds)
+    return { next, holdEnrolment: enrolment, events: [], mails: codeMail(next), onConflict: 'rejudge' };
   const matched = identity?.matchScore;
   return {
     next,
@@ -277,9 +331,7 @@ function passAttempt(
     indexed: enrolment
       ? { collectionId: enrolment.person.collectionId, personId: enrolment.person.id, templates: a.templates }
       : refresh && { collectionId: refresh.collectionId, personId: refresh.personId, templates: a.templates },
-    faceImage:
-      enrolment?.image &&
-      `data:${enrolment.image.mime};base64,${Buffer.from(enrolment.image.image).toString('base64')}`,
+    faceImage: enrolment && faceImageUri(enrolment),
   };
 }
 
@@ -299,18 +351,6 @@ function enrolNew(
     templateModels: ctx.templateModels,
     at,
     newId: ctx.newId,
-  });
-}
-
-function createdPersonEvent(v: Completed, enrolment: Enrolment, matchScore: number) {
-  const r = v.result;
-  return validationEvent(v, 'biometric_validation_created_person', {
-    status: v.status === 'awaiting_2fa' ? 'awaiting_2fa' : 'completed',
-    person: enrolment.person.id,
-    matchScore,
-    livenessScore: r.biometricData.livenessScore,
-    riskScore: r.riskScore,
-    collection: enrolment.person.collectionId,
   });
 }
 

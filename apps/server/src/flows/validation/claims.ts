@@ -25,6 +25,7 @@ export function resultClaims(v: Completed): ResultClaims {
     ...(r.person ? { person: r.person } : {}),
     ...(r.matchScore !== undefined ? { matchScore: r.matchScore } : {}),
     livenessScore: r.biometricData.livenessScore,
+    livenessMethod: r.liveness ? 'active' : 'passive',
   };
 }
 

@@ -30,6 +30,10 @@ export interface CreateState {
   collection?: Collection;
   now: number;
   newId: (now: number) => string;
+  /** Set by the app-login start, where a first factor already named the user: `identifier`. */
+  loginMatch?: ProjectFlow['loginMatch'];
+  /** A public start's short lifetime, instead of the default (its body cannot set `expiresAt`). */
+  lifetimeMs?: number;
 }
 
 export type CreateDecision =
@@ -80,6 +84,7 @@ function flowRefusal(s: CreateState): CreateError | undefined {
 /** Ten minutes to capture a face, a day for an emailed link, unless the request says when. */
 function expiry(s: CreateState): number | CreateError {
   const { expiresAt, sendViaEmail } = s.request;
+  if (s.lifetimeMs !== undefined) return s.now + s.lifetimeMs;
   if (expiresAt === undefined) return s.now + (sendViaEmail ? DAY : 10 * MINUTE);
   const at = parseTimestamp(expiresAt);
   if (at === undefined) return invalidRequest('/body/expiresAt', 'must be an RFC 3339 date-time');
@@ -123,6 +128,8 @@ export function decideCreate(s: CreateState): CreateDecision {
       searchMinScore: flow.searchMinScore,
       maxAttempts: flow.maxAttempts,
       retainFaceImages: flow.retainFaceImages,
+      livenessMode: flow.livenessMode,
+      loginMatch: s.loginMatch ?? flow.loginMatch,
     },
     options,
     collectionId: s.collection?.id,

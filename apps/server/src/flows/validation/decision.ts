@@ -9,6 +9,8 @@ export interface Decision<E extends FlowError = FlowError> {
   enrolment?: Enrolment;
   /** A successful login's new templates for the person it matched. */
   refresh?: TemplateRefresh;
+  /** An enrolment to keep, unsaved, until the validation's code is confirmed (2FA onboarding). */
+  holdEnrolment?: Enrolment;
   events: NewOutboxEvent[];
   mails: NewMail[];
   /**

@@ -17,17 +17,43 @@ function frameworkError(error: FastifyError): ApiError {
   return new ApiError(500, 'INTERNAL_ERROR', 'Internal error', 'The server failed to process the request.');
 }
 
-function frameworkErrors(error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
-  const apiError = frameworkError(error);
-  if (apiError.statusCode >= 500) req.log.error({ err: error }, 'request failed');
-  reply
-    .code(apiError.statusCode)
-    .header('x-request-id', req.id)
-    .send(formatError(apiError, 'create', req.id));
+/**
+ * The CORS headers of an answer that no route made, so that `@fastify/cors` never saw: what it
+ * sends an allowed origin (`CORS_ORIGINS`), so that a browser there can read the error too.
+ */
+export function corsHeaders(origin: unknown, allowedOrigins: readonly string[]): Record<string, string> {
+  return typeof origin === 'string' && allowedOrigins.includes(origin)
+    ? { 'access-control-allow-origin': origin, vary: 'Origin' }
+    : {};
 }
 
+/**
+ * The `Origin` header of a request Node's parser refused, read from the bytes it received (its
+ * `rawPacket`); undefined when Node kept none (a timeout) or the header was not among them.
+ */
+export function rawOrigin(rawPacket: unknown): string | undefined {
+  if (!Buffer.isBuffer(rawPacket)) return undefined;
+  const head = rawPacket.subarray(0, maxHeaderSize).toString('latin1').split('\r\n\r\n')[0] ?? '';
+  for (const line of head.split('\r\n').slice(1)) {
+    const m = /^origin:[ \t]*(.*?)[ \t]*$/i.exec(line);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+const frameworkErrors =
+  (allowedOrigins: readonly string[]) => (error: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    const apiError = frameworkError(error);
+    if (apiError.statusCode >= 500) req.log.error({ err: error }, 'request failed');
+    reply
+      .code(apiError.statusCode)
+      .headers(corsHeaders(req.headers.origin, allowedOrigins))
+      .header('x-request-id', req.id)
+      .send(formatError(apiError, 'create', req.id));
+  };
+
 /** What the socket gets when Node's HTTP parser refuses the request, before Fastify sees it. */
-export function clientErrorResponse(code: string | undefined) {
+export function clientErrorResponse(code: string | undefined, cors: Record<string, string> = {}) {
   const requestId = genReqId({ headers: {} });
   const apiError =
     code === 'HPE_HEADER_OVERFLOW'
@@ -44,24 +70,32 @@ export function clientErrorResponse(code: string | undefined) {
   return (
     `HTTP/1.1 ${apiError.statusCode} ${STATUS_CODES[apiError.statusCode]}\r\n` +
     `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+    Object.entries(cors)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('') +
     `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`
   );
 }
 
-function clientErrorHandler(err: Error & { code?: string }, socket: Socket) {
-  // A reset connection has no one left to answer.
-  if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  if (socket.writable) socket.write(clientErrorResponse(err.code));
-  socket.destroy(err);
-}
+const clientErrorHandler =
+  (allowedOrigins: readonly string[]) =>
+  (err: Error & { code?: string; rawPacket?: unknown }, socket: Socket) => {
+    // A reset connection has no one left to answer.
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const cors = corsHeaders(rawOrigin(err.rawPacket), allowedOrigins);
+    if (socket.writable) socket.write(clientErrorResponse(err.code, cors));
+    socket.destroy(err);
+  };
 
 /**
- * The Fastify options that put framework errors in the envelope. The router never cuts a path
- * parameter: the request line is already bounded by Node's `maxHeaderSize`, so every parameter
- * reaches the spec's schema and is judged there (a long id is the documented 400 `INVALID_REQUEST`).
+ * The Fastify options that put framework errors in the envelope, readable from the allowed CORS
+ * origins. The router never cuts a path parameter: the request line is already bounded by Node's
+ * `maxHeaderSize`, so every parameter reaches the spec's schema and is judged there (a long id is
+ * the documented 400 `INVALID_REQUEST`).
  */
-export const frameworkErrorOptions = {
-  frameworkErrors,
-  clientErrorHandler,
-  routerOptions: { maxParamLength: maxHeaderSize },
-} satisfies FastifyServerOptions;
+export const frameworkErrorOptions = (allowedOrigins: readonly string[]) =>
+  ({
+    frameworkErrors: frameworkErrors(allowedOrigins),
+    clientErrorHandler: clientErrorHandler(allowedOrigins),
+    routerOptions: { maxParamLength: maxHeaderSize },
+  }) satisfies FastifyServerOptions;

@@ -6,9 +6,26 @@ import { ApiError, invalidRequest } from '../../errors.js';
 
 export const BODY_LIMIT = 8 * 1024 * 1024;
 
-/** CORS for the configured origins only (none unless told). */
-export function registerCors(app: FastifyInstance, config: Config) {
-  return app.register(cors, { origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false });
+/**
+ * CORS for the configured origins (`CORS_ORIGINS`) and for the browser origins a project allows
+ * for its public flows (`allowedOrigins`; a preflight names no project, so any project's list
+ * lets it through, and the public start itself then checks its own project's list).
+ */
+export function registerCors(
+  app: FastifyInstance,
+  config: Config,
+  projectAllows: (origin: string) => Promise<boolean>,
+) {
+  return app.register(cors, {
+    origin: (origin, cb) => {
+      if (!origin) return cb(null, false);
+      if (config.CORS_ORIGINS.includes(origin)) return cb(null, true);
+      projectAllows(origin).then(
+        (allowed) => cb(null, allowed),
+        () => cb(null, false),
+      );
+    },
+  });
 }
 
 /**
