@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { fileURLToPath } from 'node:url';
 import { createEngine, TEMPLATE_MODELS } from '@faceproof/face-engine';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -68,7 +69,7 @@ function cli(...args: string[]): Promise<{ code: number; out: any }> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['bin/faceproof.js', ...args, '--json'],
+      [fileURLToPath(new URL('../bin/faceproof.js', import.meta.url)), ...args, '--json'],
       { env: { ...process.env, ...env, LOG_LEVEL: 'silent' }, timeout: 60_000 },
       (err, stdout, stderr) => {
         const code = err ? Number((err as { code?: number }).code ?? 1) : 0;
@@ -194,6 +195,59 @@ it(
     expect((await s.server.ctx.store.personTemplates(alice)).map((t) => t.model)).toContain(DLIB);
     expect((await s.server.ctx.store.personTemplates(bobId)).filter((t) => t.model === DLIB)).toHaveLength(1);
     expect(await s.server.ctx.store.setCollectionSearchModel('no-such-collection', DLIB)).toBe(false);
+  },
+  UPGRADE_TIMEOUT,
+);
+
+it(
+  'keeps the template of an enrolment held for a 2FA code before migration 013',
+  async () => {
+    // A held enrolment as the server wrote it before migration 013: its one template in held_enrolments.
+    let s = await restart();
+    const created = await s.call('POST', '/v2/biometric-validations', {
+      token: s.demo.clientAccessToken,
+      body: {
+        project: s.demo.project,
+        projectFlow: s.demo.onboardingFlow,
+        identifier: 'held-before-013',
+        type: 'onboarding',
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const validationId = created.body.data._id as string;
+    const template = templateBytes(new Float32Array(TEMPLATE_MODELS.faceres.dim).fill(0.03125));
+    await s.close();
+    h = undefined;
+    const blob = STORE === 'postgres' ? 'BYTEA' : 'BLOB';
+    await sql([
+      ['DROP TABLE held_templates'],
+      ['ALTER TABLE held_enrolments ADD COLUMN template_id TEXT'],
+      ['ALTER TABLE held_enrolments ADD COLUMN model TEXT'],
+      [`ALTER TABLE held_enrolments ADD COLUMN template ${blob}`],
+      [
+        `INSERT INTO held_enrolments (validation_id, person_id, client_id, project_id, collection_id, identifier,
+           template_id, model, template, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        validationId,
+        'person-held-before-013',
+        s.demo.client,
+        s.demo.project,
+        s.demo.collection,
+        'held-before-013',
+        'tpl-held-before-013',
+        FACERES,
+        template,
+        new Date().toISOString(),
+      ],
+      ['DELETE FROM schema_migrations WHERE version = 13'],
+    ]);
+
+    // The upgrade moves it to held_templates: the enrolment the code will make still has its template.
+    s = await restart();
+    const held = await s.server.ctx.store.getHeldEnrolment(validationId);
+    expect(held?.person).toMatchObject({ id: 'person-held-before-013', identifier: 'held-before-013' });
+    expect(
+      held?.templates.map((t) => ({ id: t.id, model: t.model, template: new Uint8Array(t.template) })),
+    ).toEqual([{ id: 'tpl-held-before-013', model: FACERES, template }]);
   },
   UPGRADE_TIMEOUT,
 );
