@@ -7,6 +7,7 @@ import {
   type FaceAnalysis,
   type FaceAnalysisOk,
   type HumanFaceEngine,
+  LIVENESS_IDENTITY_MODEL,
   TEMPLATE_MODELS,
 } from '../dist/index.js';
 import { dataUri, pngBomb } from './helpers.js';
@@ -174,6 +175,12 @@ describe('analyze', () => {
       const r = ok(await only.analyze(await readFile(fx.personA[0])));
       expect(Object.keys(r.templates)).toEqual([TEMPLATE_MODELS.dlib.id]);
       expect(only.templateModels.map((m) => m.name)).toEqual(['dlib']);
+      // The still of a liveness sequence also gets the identity check's model, which this engine does not store.
+      const still = ok(await only.analyze(await readFile(fx.personA[0]), { livenessStill: true }));
+      expect(Object.keys(still.templates).sort()).toEqual(
+        [TEMPLATE_MODELS.dlib.id, LIVENESS_IDENTITY_MODEL].sort(),
+      );
+      expect(still.template).toEqual(r.template);
     } finally {
       await only.close();
     }
