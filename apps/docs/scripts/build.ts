@@ -31,6 +31,7 @@ import {
   errorCatalogue,
   errorCatalogueMarkdown,
   escapeHtml,
+  evaluationSections,
   layout,
   type NavItem,
   type Remedies,
@@ -50,6 +51,11 @@ const hljsStyle = join(
   'github.css',
 );
 const serverReadme = join(root, '..', 'server', 'README.md');
+const faceEngineDir = join(root, '..', '..', 'packages', 'face-engine');
+/** The face engine's evaluation figures, copied next to the page that shows them. */
+const evaluationFigures = existsSync(faceEngineDir)
+  ? readdirSync(faceEngineDir).filter((f) => /^evaluation-.*\.svg$/.test(f))
+  : [];
 
 /** Guides in reading order; any other guide is listed after them, by name. */
 const ORDER = [
@@ -63,6 +69,7 @@ const ORDER = [
   'errors',
   'migrating-from-verifik',
   'self-hosting',
+  'recognition',
 ];
 
 const spec = loadBundle();
@@ -88,8 +95,9 @@ const guides = guideFiles.map((name) => {
 const nav: NavItem[] = [
   ...guides.map((g) => ({ href: g.href, title: g.navTitle })),
   { href: 'reference.html', title: 'API reference' },
-  { href: 'openapi.yaml', title: 'openapi.yaml' },
-  { href: 'openapi.json', title: 'openapi.json' },
+  // Short titles: the whole nav must fit a 1280 px screen (test/site.test.ts checks it).
+  { href: 'openapi.yaml', title: 'YAML' },
+  { href: 'openapi.json', title: 'JSON' },
 ];
 
 function expandMarkers(source: string): string {
@@ -113,6 +121,13 @@ function expandMarkers(source: string): string {
       if (section)
         return `_From the server's README (\`apps/server/README.md\`) at build time:_\n\n${section}`;
       return 'The server documents its configuration (environment variables) in `apps/server/README.md`; this section shows that table once it exists there.';
+    })
+    .replace('<!-- face-engine-evaluation -->', () => {
+      const file = join(faceEngineDir, 'EVALUATION.md');
+      const section = existsSync(file) ? evaluationSections(readFileSync(file, 'utf8')) : null;
+      if (!section)
+        return 'The face engine writes its evaluation to `packages/face-engine/EVALUATION.md` (`pnpm --filter @faceproof/face-engine eval`); this page shows it once it exists.';
+      return `_From \`packages/face-engine/EVALUATION.md\` at build time:_\n\n${section.replace(/\]\((evaluation-[\w-]+\.svg)\)/g, '](assets/evaluation/$1)')}`;
     })
     .replace(/<!--\s*nav:.*?-->\n?/, '');
 }
@@ -152,6 +167,8 @@ copyFileSync(scalarStandalone, join(out, 'assets', 'scalar', 'standalone.js'));
 for (const f of readdirSync(join(root, 'assets')))
   copyFileSync(join(root, 'assets', f), join(out, 'assets', f));
 copyFileSync(hljsStyle, join(out, 'assets', 'highlight.css'));
+mkdirSync(join(out, 'assets', 'evaluation'), { recursive: true });
+for (const f of evaluationFigures) copyFileSync(join(faceEngineDir, f), join(out, 'assets', 'evaluation', f));
 
 console.log(
   `docs: ${guides.length} guides, reference, spec (${Object.keys(spec.paths ?? {}).length} paths) -> ${escapeHtml(out)}`,

@@ -156,6 +156,21 @@ export function configurationSection(readme: string): string | null {
     : null;
 }
 
+/** The recognition sections of the face engine's EVALUATION.md, each heading one level down. */
+const EVALUATION_SECTIONS = ['Template models', 'Calibration and thresholds', 'Limits of this evaluation'];
+
+/**
+ * The sections of EVALUATION.md the recognition page shows (template models with the figures, the
+ * calibration with its threshold tables, the limits), headings demoted under the page's title; null when
+ * none is there.
+ */
+export function evaluationSections(evaluation: string): string | null {
+  const parts = evaluation.split(/^(?=## )/m);
+  const kept = parts.filter((p) => EVALUATION_SECTIONS.some((t) => p.startsWith(`## ${t}`)));
+  if (kept.length === 0) return null;
+  return kept.map((p) => p.replace(/^(#{2,5}) /gm, '#$1 ').trim()).join('\n\n');
+}
+
 export function layout(opts: {
   title: string;
   body: string;

@@ -9,7 +9,7 @@ import {
   webhookEvents,
   webhookTagParagraph,
 } from '../scripts/schema-docs.ts';
-import { configurationSection, errorCatalogue, type Remedies } from '../scripts/site.ts';
+import { configurationSection, errorCatalogue, evaluationSections, type Remedies } from '../scripts/site.ts';
 
 const spec: Json = loadBundle();
 const remedies = parse(
@@ -50,6 +50,29 @@ describe('server configuration section', () => {
 
   it('ignores headings inside code fences and reports a missing section', () => {
     expect(configurationSection('# A\n\n```\n# Configuration\n```\n')).toBeNull();
+  });
+});
+
+describe('recognition page', () => {
+  it('takes the template, calibration and limits sections of the evaluation, headings one level down', () => {
+    const evaluation =
+      '# Eval\n\n## Data\n\nd\n\n## Template models\n\n![h](evaluation-det.svg)\n\n### dlib\n\nt\n\n## Calibration and thresholds\n\n| 0.9 |\n\n## Liveness\n\nl\n\n## Limits of this evaluation\n\nsmall';
+    expect(evaluationSections(evaluation)).toBe(
+      '### Template models\n\n![h](evaluation-det.svg)\n\n#### dlib\n\nt\n\n### Calibration and thresholds\n\n| 0.9 |\n\n### Limits of this evaluation\n\nsmall',
+    );
+    expect(evaluationSections('# Eval\n\n## Data\n')).toBeNull();
+  });
+
+  it('shows the DET curve and the score histograms, copied next to it, with the threshold table', () => {
+    const html = readFileSync(new URL('../dist/recognition.html', import.meta.url), 'utf8');
+    for (const svg of ['evaluation-det.svg', 'evaluation-scores-dlib.svg', 'evaluation-scores-faceres.svg']) {
+      expect(html).toContain(`src="assets/evaluation/${svg}"`);
+      expect(readFileSync(new URL(`../dist/assets/evaluation/${svg}`, import.meta.url), 'utf8')).toMatch(
+        /^<svg /,
+      );
+    }
+    expect(html).toMatch(/<th[^>]*>score threshold<\/th>/);
+    expect(html).toContain('Limits of this evaluation');
   });
 });
 

@@ -14,6 +14,7 @@ const guides = [
   'errors',
   'migrating-from-verifik',
   'self-hosting',
+  'recognition',
 ];
 const viewports = {
   desktop: { width: 1280, height: 900 },
@@ -69,6 +70,15 @@ describe('guides', () => {
         // Nothing sticks out sideways on a phone (wide tables and code scroll inside themselves).
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         expect(overflow).toBeLessThanOrEqual(0);
+        // On a laptop screen every nav link is in view (the nav scrolls sideways only on a phone).
+        if (label !== 'phone') {
+          const hidden = await page.evaluate(() =>
+            [...document.querySelectorAll('header nav a')]
+              .filter((a) => a.getBoundingClientRect().right > window.innerWidth)
+              .map((a) => a.textContent),
+          );
+          expect(hidden).toEqual([]);
+        }
         await page.screenshot({ path: `${screenshots}${name}-${label}.png`, fullPage: label === 'desktop' });
         expect(log.consoleErrors).toEqual([]);
       });

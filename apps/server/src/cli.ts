@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_TEMPLATE_MODEL, TEMPLATE_MODELS, templateModelOf } from '@faceproof/face-engine';
 import { openCore } from './boot.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { ensureDemo } from './demo.js';
@@ -14,12 +15,22 @@ const USAGE = `Usage: faceproof <command>
   keys rotate                            create a new signing key; the old one stays in the JWKS
   demo [--json]                          create (once) the demo client, project, flows, collection and
                                          app registration, and print their ids and tokens
+  templates report [--json]              per collection: the model it searches, its persons, and how
+                                         many of them have a template of each model
+  templates switch --collection <id> [--model <id|name>] [--force]
+                                         make a collection search another template model (default: the
+                                         engine's); refused while a person lacks a template of it, unless
+                                         --force (those persons are then not found). Restart the server
+                                         (every instance) for it to take effect.
 
 Reads FACEPROOF_DATA_DIR (default .faceproof-data) like the server.`;
 
 const OPTIONS = {
   name: { type: 'string' },
   client: { type: 'string' },
+  collection: { type: 'string' },
+  model: { type: 'string' },
+  force: { type: 'boolean', default: false },
   'token-id': { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -70,6 +81,58 @@ const COMMANDS: Record<string, (c: Command) => Promise<number>> = {
   async 'keys rotate'(c) {
     const kid = await c.keys.rotate();
     c.out(`new signing key ${kid}`, { kid });
+    return 0;
+  },
+  async 'templates report'(c) {
+    const engineModel = TEMPLATE_MODELS[DEFAULT_TEMPLATE_MODEL].id;
+    const rows = (await c.store.templateModelCounts()).map((r) => ({
+      ...r,
+      searchModel: r.searchModel ?? engineModel,
+      readyFor: Object.fromEntries(Object.entries(r.models).map(([m, n]) => [m, n === r.persons])),
+    }));
+    c.out(
+      [
+        `engine model: ${engineModel}`,
+        ...rows.map(
+          (r) =>
+            `${r.collectionId}  searches ${r.searchModel}  persons ${r.persons}  ${Object.entries(r.models)
+              .map(([m, n]) => `${m}: ${n}`)
+              .join('  ')}`,
+        ),
+      ].join('\n'),
+      { engineModel, collections: rows },
+    );
+    return 0;
+  },
+  async 'templates switch'(c) {
+    const collectionId = c.values.collection;
+    if (!collectionId) throw new ConfigError('templates switch needs --collection <id>');
+    const model = templateModelOf(c.values.model ?? DEFAULT_TEMPLATE_MODEL);
+    if (!model) throw new ConfigError(`templates switch: unknown model ${c.values.model}`);
+    const counts = (await c.store.templateModelCounts()).find((r) => r.collectionId === collectionId);
+    if (!counts) throw new ConfigError(`templates switch: no collection ${collectionId}`);
+    const have = counts.models[model.id] ?? 0;
+    if (have < counts.persons && !c.values.force) {
+      c.out(
+        `not switched: ${counts.persons - have} of ${counts.persons} persons have no ${model.id} template (they gain one by logging in); --force switches anyway`,
+        {
+          collection: collectionId,
+          model: model.id,
+          switched: false,
+          persons: counts.persons,
+          withTemplate: have,
+        },
+      );
+      return 1;
+    }
+    await c.store.setCollectionSearchModel(collectionId, model.id);
+    c.out(`${collectionId} now searches ${model.id}; restart the server for it to take effect`, {
+      collection: collectionId,
+      model: model.id,
+      switched: true,
+      persons: counts.persons,
+      withTemplate: have,
+    });
     return 0;
   },
   async demo(c) {

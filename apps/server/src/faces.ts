@@ -1,4 +1,5 @@
 import {
+  type AnalyzeOptions,
   createEngine,
   EngineBusyError,
   EngineError,
@@ -8,6 +9,7 @@ import {
   type SearchHit,
   type SequenceAnalysis,
   type SequenceFrameInput,
+  templateModelOf,
 } from '@faceproof/face-engine';
 import { faceImageLimits } from './contract/image-limits.js';
 import { ApiError } from './errors.js';
@@ -44,7 +46,10 @@ interface Member {
 
 /**
  * The face engine and one in-memory 1:N index per collection, loaded from the store's templates at
- * start. Index ids are person ids: a person has one template (app registration `force` replaces it).
+ * start. Each collection searches one template model (its `search_model`, the engine's model when it has
+ * none): its index holds only that model's templates, and a probe is searched with the analysis's
+ * template of that model, so models never mix. Index ids are person ids: a person has one template per
+ * model (app registration `force` replaces them).
  * With a shared (PostgreSQL) store, persons enrolled or deleted by other instances arrive as notices
  * and are applied within milliseconds; a periodic reconciliation catches anything a lost notice missed.
  */
@@ -52,6 +57,8 @@ export class Faces {
   engine?: HumanFaceEngine;
   private readonly indexes = new Map<string, FaceIndex>();
   private readonly members = new Map<string, Member>();
+  /** Collections that search another model than the engine's (migrated deployments). */
+  private searchModels = new Map<string, string>();
   /** The tail of each collection's queue of enrolments (see `exclusive`). */
   private readonly enrolling = new Map<string, Promise<void>>();
   /** Per collection, the store's write order (`seq`) up to which the index has every template. */
@@ -75,8 +82,12 @@ export class Faces {
   }
 
   private async load(store: Store) {
+    this.searchModels = await store.collectionSearchModels();
+    // Only the networks whose templates are stored run: the engine's, and any a collection searches.
+    const searched = [...this.searchModels.values()].flatMap((id) => templateModelOf(id)?.name ?? []);
     this.engine = await createEngine({
       workers: this.opts.workers,
+      templateModels: searched,
       limits: faceImageLimits(),
       ...(this.opts.maxQueue !== undefined ? { maxQueue: this.opts.maxQueue } : {}),
     });
@@ -86,7 +97,7 @@ export class Faces {
       onResync: () => void this.reconcile().catch(() => {}),
     });
     for (const t of await store.allTemplates()) {
-      this.put(t);
+      if (this.searched(t)) this.put(t);
       this.caughtUpTo(t);
     }
     if (store.dialect === 'postgres') {
@@ -105,8 +116,26 @@ export class Faces {
     return next;
   }
 
+  /** The template model a collection searches. */
+  searchModel(collectionId: string): string {
+    return this.searchModels.get(collectionId) ?? this.templateModel;
+  }
+
+  /**
+   * The models an enrolment stores: the engine's, and every model a collection still searches, so that a
+   * collection can switch to the engine's model once its persons have templates of it.
+   */
+  storedModels(): string[] {
+    return [...new Set([this.templateModel, ...this.searchModels.values()])];
+  }
+
+  /** Whether a stored template is of the model its collection searches (and one this engine runs). */
+  private searched(t: { collectionId: string; model: string }): boolean {
+    return t.model === this.searchModel(t.collectionId) && templateModelOf(t.model) !== undefined;
+  }
+
   private put(t: StoredTemplate) {
-    this.add(t.collectionId, t.personId, bytesTemplate(t.template));
+    this.add(t.collectionId, t.personId, { [t.model]: bytesTemplate(t.template) });
     (this.members.get(t.personId) as Member).templateId = t.id;
   }
 
@@ -116,7 +145,7 @@ export class Faces {
       this.opts.onSync?.({ collectionId: c.collectionId, action: 'drop', via: 'notice' });
       return;
     }
-    const latest = (await this.store?.personTemplates(c.personId))?.at(-1);
+    const latest = (await this.store?.personTemplates(c.personId))?.filter((t) => this.searched(t)).at(-1);
     if (latest) this.put(latest);
     else this.removePerson(c.collectionId, c.personId);
     this.opts.onSync?.({
@@ -137,7 +166,7 @@ export class Faces {
       const store = this.store;
       if (!store || !this.engine) return;
       const snapshot = Date.now();
-      const refs = await store.templateRefs();
+      const refs = (await store.templateRefs()).filter((r) => this.searched(r));
       const latest = new Map(refs.map((r) => [r.personId, r]));
       const load: string[] = [];
       for (const [personId, r] of latest) {
@@ -174,17 +203,17 @@ export class Faces {
     let idx = this.indexes.get(collectionId);
     if (!idx) {
       if (!this.engine) throw new Error('Face engine not started');
-      idx = this.engine.createIndex();
+      idx = this.engine.createIndex({ templateModel: this.searchModel(collectionId) });
       this.indexes.set(collectionId, idx);
     }
     return idx;
   }
 
   /** Analyses an image; an engine that is saturated or broken becomes a 503 (nothing recorded). */
-  async analyze(image: string): Promise<FaceAnalysis> {
+  async analyze(image: string, opts?: AnalyzeOptions): Promise<FaceAnalysis> {
     if (!this.engine || !this.ready) throw engineBusy('The face engine is still loading.');
     try {
-      return await this.engine.analyze(image);
+      return await this.engine.analyze(image, opts);
     } catch (err) {
       if (err instanceof EngineBusyError) throw engineBusy(err.message);
       if (err instanceof EngineError) throw engineBusy(err.message);
@@ -203,7 +232,7 @@ export class Faces {
     }
   }
 
-  /** The model of the templates this engine makes, named on each enrolled template. */
+  /** The engine's own template model: what new collections search. */
   get templateModel(): string {
     if (!this.engine) throw new Error('Face engine not started');
     return this.engine.info.templateModel;
@@ -245,7 +274,7 @@ export class Faces {
     }
   }
 
-  /** The match score of two templates, on the search's scale. */
+  /** The match score of two templates of the engine's model, on the search's scale. */
   compare(a: Float32Array, b: Float32Array): number {
     if (!this.engine) throw new Error('Face engine not started');
     return this.engine.compare(a, b);
@@ -255,20 +284,32 @@ export class Faces {
   private async catchUp(collectionId: string, store: Store) {
     const fresh = await store.templatesAddedSince(collectionId, this.caughtUp.get(collectionId) ?? 0);
     for (const t of fresh) {
+      this.caughtUpTo(t);
+      if (!this.searched(t)) continue;
       const news = !this.has(t.collectionId, t.personId);
       this.put(t);
-      this.caughtUpTo(t);
       if (news) this.opts.onSync?.({ collectionId, personId: t.personId, action: 'add', via: 'catch-up' });
     }
   }
 
-  search(collectionId: string, template: Float32Array, k = 5): SearchHit[] {
-    return this.indexes.get(collectionId)?.search(template, k) ?? [];
+  /**
+   * The collection's 1:N search, with the probe's template of the model the collection searches
+   * (`templates` by model id: an analysis's, or a held enrolment's); none of that model finds nobody.
+   */
+  search(collectionId: string, templates: Readonly<Record<string, Float32Array>>, k = 5): SearchHit[] {
+    const template = templates[this.searchModel(collectionId)];
+    return template ? (this.indexes.get(collectionId)?.search(template, k) ?? []) : [];
   }
 
-  add(collectionId: string, personId: string, template: Float32Array) {
+  /** Indexes a person with its template of the collection's search model (`templates` by model id). */
+  add(collectionId: string, personId: string, templates: Readonly<Record<string, Float32Array>>) {
     const prior = this.members.get(personId);
     if (prior && prior.collectionId !== collectionId) this.indexes.get(prior.collectionId)?.remove(personId);
+    const template = templates[this.searchModel(collectionId)];
+    if (!template) {
+      this.removePerson(collectionId, personId);
+      return;
+    }
     const idx = this.index(collectionId);
     idx.remove(personId);
     idx.add(personId, template);

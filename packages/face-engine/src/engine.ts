@@ -1,10 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { cosineToScore } from './calibration.js';
+import { cosineToScore, DEFAULT_TEMPLATE_MODEL, type TemplateModelName } from './calibration.js';
 import { TemplateIndex } from './face-index.js';
-import { type FrameAnalysis, HUMAN_VERSION, TEMPLATE_DIM, TEMPLATE_MODEL } from './human-runtime.js';
+import { type FrameAnalysis, HUMAN_VERSION } from './human-runtime.js';
 import { parseImageInput } from './input.js';
 import { resolveLimits } from './limits.js';
 import { FRAME_COUNT_LIMITS, type LivenessFrame } from './liveness/verify.js';
+import { TEMPLATE_MODELS, type TemplateModel, templateModelOf } from './models.js';
 import { WorkerPool } from './pool.js';
 import { dot, toTemplate } from './template.js';
 import type {
@@ -28,6 +29,17 @@ export interface HumanEngineOptions extends EngineOptions {
    * templates up to float rounding, faster on wasm. Default true; false runs the model file as shipped.
    */
   fuseDescriptor?: boolean;
+  /**
+   * The model of `template`, of compare() and of createIndex() unless they name another (default: the
+   * calibration's DEFAULT_TEMPLATE_MODEL). analyze() returns every model's template in `templates`.
+   */
+  templateModel?: TemplateModelName;
+  /**
+   * The models analyze() describes each face with (`templates`); the engine's model is always added.
+   * Default: all. A server whose collections all search the engine's model passes just that one and
+   * saves the other network's time.
+   */
+  templateModels?: readonly TemplateModelName[];
 }
 
 /** One frame of a liveness sequence: the image (as for analyze()) and its capture time on the client's clock. */
@@ -71,21 +83,35 @@ export class HumanFaceEngine implements FaceEngine {
   readonly limits: EngineLimits;
   /** @internal */
   readonly pool: WorkerPool;
+  /** The models analyze() describes a face with (`templates`), the engine's own first. */
+  readonly templateModels: readonly TemplateModel[];
+  private readonly model: TemplateModel;
 
   constructor(opts: HumanEngineOptions = {}) {
     const workers = Math.max(1, opts.workers ?? availableParallelism());
     this.limits = resolveLimits(opts.limits);
+    this.model = TEMPLATE_MODELS[opts.templateModel ?? DEFAULT_TEMPLATE_MODEL];
+    const wanted = new Set(opts.templateModels ?? (Object.keys(TEMPLATE_MODELS) as TemplateModelName[]));
+    this.templateModels = [
+      this.model,
+      ...Object.values(TEMPLATE_MODELS).filter((m) => m !== this.model && wanted.has(m.name)),
+    ];
     this.pool = new WorkerPool(new URL('./worker.js', import.meta.url), {
       size: workers,
       maxQueue: opts.maxQueue ?? workers * 8,
       jobTimeoutMs: opts.jobTimeoutMs ?? 30_000,
-      workerData: { testHooks: Boolean(opts.testHooks), fuseDescriptor: opts.fuseDescriptor ?? true },
+      workerData: {
+        testHooks: Boolean(opts.testHooks),
+        fuseDescriptor: opts.fuseDescriptor ?? true,
+        templateModel: this.model.id,
+        describeModels: this.templateModels.map((m) => m.id),
+      },
     });
     this.info = {
       name: 'human-wasm',
       version: HUMAN_VERSION,
-      templateModel: TEMPLATE_MODEL,
-      templateDim: TEMPLATE_DIM,
+      templateModel: this.model.id,
+      templateDim: this.model.dim,
       workers,
     };
   }
@@ -165,17 +191,31 @@ export class HumanFaceEngine implements FaceEngine {
     };
   }
 
-  compare(a: TemplateInput, b: TemplateInput): number {
-    const ta = toTemplate(a, TEMPLATE_DIM);
-    const tb = toTemplate(b, TEMPLATE_DIM);
+  compare(a: TemplateInput, b: TemplateInput, templateModel?: string): number {
+    const model = this.modelOf(templateModel);
+    const ta = toTemplate(a, model.dim);
+    const tb = toTemplate(b, model.dim);
     const na = Math.sqrt(dot(ta, ta));
     const nb = Math.sqrt(dot(tb, tb));
     if (na === 0 || nb === 0) return 0;
-    return cosineToScore(dot(ta, tb) / (na * nb));
+    return cosineToScore(dot(ta, tb) / (na * nb), model.calibration);
   }
 
   createIndex(opts: FaceIndexOptions = {}): FaceIndex {
-    return new TemplateIndex({ dim: TEMPLATE_DIM, ...opts });
+    const { templateModel, ...rest } = opts;
+    const model = this.modelOf(templateModel);
+    return new TemplateIndex({
+      dim: model.dim,
+      ...rest,
+      scoreOf: (cos) => cosineToScore(cos, model.calibration),
+    });
+  }
+
+  private modelOf(idOrName: string | undefined): TemplateModel {
+    if (idOrName === undefined) return this.model;
+    const model = templateModelOf(idOrName);
+    if (!model) throw new RangeError(`Unknown template model "${idOrName}".`);
+    return model;
   }
 
   /** Resolves once every worker has loaded its models (analyze() works before that, it just waits). */

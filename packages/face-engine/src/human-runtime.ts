@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import sharp, { type Metadata } from 'sharp';
+import { chipTransform, DLIB_MODEL_ID, DlibResNet, extractChip } from './dlib-resnet.js';
 import { fail, sniffFormat } from './input.js';
 import { type FrameLandmarks, landmarksFromMesh } from './liveness/landmarks.js';
 import { type ScreenCues, screenCues } from './liveness/screen.js';
@@ -14,6 +15,7 @@ import { fuseConvBnRelu6, type GraphModelJson } from './model-fuse.js';
 import { assessQuality, type RawImage } from './quality.js';
 import type {
   AnalyzeOptions,
+  Box,
   EngineLimits,
   FaceAnalysis,
   FaceAnalysisFail,
@@ -58,17 +60,27 @@ const WASM_DIR = `${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'
 export const HUMAN_VERSION: string = JSON.parse(
   await readFile(path.join(HUMAN_DIR, 'package.json'), 'utf8').catch(() => '{"version":"unknown"}'),
 ).version;
-/** faceres (HSE FaceRes) 1024-d descriptor. */
-export const TEMPLATE_MODEL = `human-${HUMAN_VERSION}/faceres`;
-export const TEMPLATE_DIM = 1024;
+/** faceres (HSE FaceRes) 1024-d descriptor, run by Human inside detect(). */
+export const FACERES_MODEL_ID = `human-${HUMAN_VERSION}/faceres`;
 
 /** Largest side handed to the detector; bigger images are downscaled first (coordinates are mapped back). */
 const DETECT_MAX_SIDE = 1600;
 
-const runtime = { fuseDescriptor: true };
+const runtime = {
+  fuseDescriptor: true,
+  templateModel: DLIB_MODEL_ID,
+  /** The models analyze() describes a face with (ids); the engine's model is always one of them. */
+  describeModels: [DLIB_MODEL_ID, FACERES_MODEL_ID] as readonly string[],
+};
 /** Per-thread settings; call before the first getHuman(). */
-export function configureRuntime(opts: { fuseDescriptor?: boolean }): void {
+export function configureRuntime(opts: {
+  fuseDescriptor?: boolean;
+  templateModel?: string;
+  describeModels?: readonly string[];
+}): void {
   if (opts.fuseDescriptor !== undefined) runtime.fuseDescriptor = opts.fuseDescriptor;
+  if (opts.templateModel !== undefined) runtime.templateModel = opts.templateModel;
+  if (opts.describeModels !== undefined) runtime.describeModels = opts.describeModels;
 }
 
 const FUSED_JSON = 'faceres-fused.json';
@@ -151,8 +163,9 @@ function humanConfig(): Record<string, unknown> {
 }
 
 let humanPromise: Promise<HumanInstance> | null = null;
+let dlib: DlibResNet | null = null;
 
-/** Loads Human + models once per thread. */
+/** Loads Human + models (and dlib's ResNet on Human's tfjs) once per thread. */
 export function getHuman(): Promise<HumanInstance> {
   if (!humanPromise) {
     humanPromise = (async () => {
@@ -166,6 +179,7 @@ export function getHuman(): Promise<HumanInstance> {
       await human.load();
       if (human.tf.getBackend() !== 'wasm')
         throw new Error(`tfjs backend is ${human.tf.getBackend()}, expected wasm`);
+      dlib = await DlibResNet.load(human.tf as unknown as Parameters<typeof DlibResNet.load>[0]);
       return human;
     })();
   }
@@ -280,6 +294,21 @@ export async function decodeImage(
 }
 
 /**
+ * The templates of one face, by model id: faceres when Human described the face, dlib's ResNet on the
+ * chip aligned with the face's mesh. Each is L2-normalised.
+ */
+async function describeFace(decoded: DecodedImage, face: HumanFace): Promise<Record<string, Float32Array>> {
+  const templates: Record<string, Float32Array> = {};
+  if (face.embedding?.length) templates[FACERES_MODEL_ID] = normalise(face.embedding);
+  const transform = face.mesh && face.mesh.length >= 468 ? chipTransform(face.mesh) : null;
+  if (transform && dlib && runtime.describeModels.includes(DLIB_MODEL_ID)) {
+    const chip = extractChip(decoded.data, decoded.width, decoded.height, transform);
+    templates[DLIB_MODEL_ID] = normalise(await dlib.describe(chip));
+  }
+  return templates;
+}
+
+/**
  * Per-call settings of the models that differ between a full analysis and a tracked frame. Human merges
  * a detect() config into its own for good, so every call states all of them.
  */
@@ -319,7 +348,17 @@ const DETECT_ONLY_PASS = {
   },
 } as const;
 
-type Pass = typeof FULL_PASS | typeof TRACKED_PASS | typeof DETECT_ONLY_PASS;
+/** A still analysed without faceres (the engine stores another model, and no sequence needs it). */
+const FULL_PASS_WITHOUT_FACERES = {
+  ...FULL_PASS,
+  face: { ...FULL_PASS.face, description: { enabled: false } },
+} as const;
+
+type Pass =
+  | typeof FULL_PASS
+  | typeof TRACKED_PASS
+  | typeof DETECT_ONLY_PASS
+  | typeof FULL_PASS_WITHOUT_FACERES;
 
 /** Every face Human finds in a decoded image (the tensor is freed whatever happens). */
 async function detectFaces(decoded: DecodedImage, pass: Pass = FULL_PASS): Promise<HumanFace[]> {
@@ -350,7 +389,8 @@ export async function analyzeBytes(
   const tDecode = now();
   if ('ok' in decoded) return { ...decoded, timings: { decode: tDecode - t0 } };
   const image = { width: decoded.origWidth, height: decoded.origHeight, format: decoded.format };
-  const faces = await detectFaces(decoded);
+  const faceres = runtime.describeModels.includes(FACERES_MODEL_ID) || opts.livenessStill === true;
+  const faces = await detectFaces(decoded, faceres ? FULL_PASS : FULL_PASS_WITHOUT_FACERES);
   const tDetectAll = now();
   const perf = (await getHuman()).performance;
   const embedMs = perf.description ?? 0;
@@ -413,7 +453,11 @@ export async function analyzeBytes(
     const gate = qualityGate(quality, limits);
     if (gate) return { ...gate, image, faces: 1, timings: { ...timings, total: now() - t0 } };
   }
-  if (!main.embedding || main.embedding.length === 0) {
+  const tEmbed = now();
+  const templates = await describeFace(decoded, main);
+  timings.embed += now() - tEmbed;
+  const template = templates[runtime.templateModel];
+  if (!template || (opts.livenessStill && !templates[FACERES_MODEL_ID])) {
     return {
       ...fail('NO_FACE', 'A face was detected but could not be described.'),
       image,
@@ -431,7 +475,8 @@ export async function analyzeBytes(
       score: opts.skipLiveness ? Number.NaN : Math.sqrt(Math.max(0, antispoof) * Math.max(0, live)),
       components: { antispoof, liveness: live },
     },
-    template: normalise(main.embedding),
+    template,
+    templates,
     image,
     timings,
   };
@@ -444,6 +489,7 @@ export interface FrameAnalysisOk {
   height: number;
   faces: number;
   landmarks?: FrameLandmarks;
+  /** faceres template (whatever the engine model): what the liveness identity check compares. */
   template?: Float32Array;
   passive?: { antispoof: number; liveness: number };
   /** Screen cues of the frame around the face (key frames only, see src/liveness/screen.ts). */
@@ -473,6 +519,7 @@ function frameResult(
   const tracked = pass === TRACKED_PASS;
   if (!main) return { ok: true, ...size, faces: 0, ...(tracked ? { tracked } : {}) };
   const significant = counted.filter((f) => sizeOf(f) >= limits.backgroundFaceRatio * sizeOf(main));
+  const template = main.embedding?.length ? normalise(main.embedding) : undefined;
   const deg = 180 / Math.PI;
   return {
     ok: true,
@@ -482,7 +529,7 @@ function frameResult(
     ...(main.mesh && main.mesh.length >= 468
       ? { landmarks: landmarksFromMesh(main.mesh, decoded.scale) }
       : {}),
-    ...(main.embedding?.length ? { template: normalise(main.embedding) } : {}),
+    ...(template ? { template } : {}),
     ...(main.real !== undefined && main.live !== undefined
       ? { passive: { antispoof: main.real, liveness: main.live } }
       : {}),
@@ -507,8 +554,8 @@ export async function analyzeFrameBytes(bytes: Uint8Array, limits: EngineLimits)
 
 /**
  * Consecutive frames of one sequence, in order, in this worker (the tracking state is the worker's, so a
- * run is one job). Key frames get the detector (face count), the descriptor, the passive models and the
- * screen cues; the frames between them only the mesh, on the box of the frame before. A tracked frame
+ * run is one job). Key frames get the detector (face count), the descriptor (faceres, the liveness identity
+ * check's model whatever the engine stores), the passive models and the screen cues; the frames between them only the mesh, on the box of the frame before. A tracked frame
  * that loses the face is detected again.
  */
 export async function analyzeFrameRun(
@@ -529,6 +576,26 @@ export async function analyzeFrameRun(
     out.push(result);
   }
   return out;
+}
+
+/**
+ * Boxes (original image px) of every face above the detection threshold, largest first; in-process, for the
+ * evaluation, which crops the faces of group photos into single-face impostor images.
+ */
+export async function detectFaceBoxes(bytes: Uint8Array, limits: EngineLimits): Promise<Box[]> {
+  const decoded = await decodeImage(bytes, limits);
+  if ('ok' in decoded) return [];
+  const faces = dedupe(
+    (await detectFaces(decoded, DETECT_ONLY_PASS)).filter((f) => detScore(f) >= limits.minDetectionScore),
+  );
+  return faces
+    .map((f) => ({
+      x: f.box[0] * decoded.scale,
+      y: f.box[1] * decoded.scale,
+      width: f.box[2] * decoded.scale,
+      height: f.box[3] * decoded.scale,
+    }))
+    .sort((a, b) => b.width * b.height - a.width * a.height);
 }
 
 const detScore = (f: HumanFace) => f.boxScore ?? f.score;

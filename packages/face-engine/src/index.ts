@@ -1,4 +1,12 @@
-export { CALIBRATION, cosineToScore, scoreToCosine } from './calibration.js';
+export {
+  CALIBRATION,
+  CALIBRATIONS,
+  type Calibration,
+  cosineToScore,
+  DEFAULT_TEMPLATE_MODEL,
+  scoreToCosine,
+  type TemplateModelName,
+} from './calibration.js';
 export {
   createEngine,
   DEFAULT_KEY_FRAMES,
@@ -13,5 +21,6 @@ export { TemplateIndex } from './face-index.js';
 export { SEQUENCE_FRAME_MAX_SIDE } from './human-runtime.js';
 export { DEFAULT_LIMITS } from './limits.js';
 export * from './liveness/index.js';
+export { LIVENESS_IDENTITY_MODEL, TEMPLATE_MODELS, type TemplateModel, templateModelOf } from './models.js';
 export { templateToBase64, toTemplate } from './template.js';
 export * from './types.js';

@@ -120,8 +120,13 @@ export interface FaceAnalysisOk {
   ok: true;
   face: AnalyzedFace;
   liveness: Liveness;
-  /** L2-normalised embedding; compare with {@link FaceEngine.compare}. */
+  /** L2-normalised template of the engine's model ({@link EngineInfo.templateModel}); compare with {@link FaceEngine.compare}. */
   template: Float32Array;
+  /**
+   * The face's L2-normalised template for every model the engine runs, by model id (includes `template`).
+   * Templates of different models never compare; a store keeps the model id next to each template.
+   */
+  templates: Readonly<Record<string, Float32Array>>;
   image: ImageInfo;
   timings: Timings;
 }
@@ -145,6 +150,11 @@ export interface AnalyzeOptions {
   skipLiveness?: boolean;
   /** Skip all quality gates except face count (for enrolment tools / evaluation). */
   skipQualityChecks?: boolean;
+  /**
+   * The still of an active-liveness sequence: its `templates` also hold the liveness identity check's
+   * model (`LIVENESS_IDENTITY_MODEL`), even when the engine does not store that model.
+   */
+  livenessStill?: boolean;
 }
 
 /** Limits and thresholds; every field has a documented default (see DEFAULT_LIMITS). */
@@ -200,7 +210,9 @@ export interface FaceIndexOptions {
   mode?: 'exact' | 'hnsw' | 'auto';
   /** Size at which 'auto' builds the approximate index. Default 20000. */
   autoThreshold?: number;
-  /** Template dimension. Default: the engine's templateDim. */
+  /** Template model (id or short name) whose templates the index holds and whose calibration scores them. Default: the engine's. */
+  templateModel?: string;
+  /** Template dimension. Default: the template model's. */
   dim?: number;
   /** HNSW parameters (defaults M 16, efConstruction 128, efSearch 128). */
   m?: number;
@@ -256,8 +268,8 @@ export interface FaceEngine {
   readonly info: EngineInfo;
   /** image: data URI (data:image/jpeg;base64,...) or bare base64, or raw bytes. */
   analyze(image: string | Uint8Array, opts?: AnalyzeOptions): Promise<FaceAnalysis>;
-  /** Calibrated match score 0..1 between two templates. */
-  compare(a: TemplateInput, b: TemplateInput): number;
+  /** Calibrated match score 0..1 between two templates of one model (default: the engine's {@link EngineInfo.templateModel}). */
+  compare(a: TemplateInput, b: TemplateInput, templateModel?: string): number;
   createIndex(opts?: FaceIndexOptions): FaceIndex;
   close(): Promise<void>;
 }

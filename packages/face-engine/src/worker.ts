@@ -21,9 +21,15 @@ interface Msg {
 
 const port = parentPort;
 if (!port) throw new Error('worker.js must run in a worker thread');
-const data = workerData as { testHooks?: boolean; fuseDescriptor?: boolean } | undefined;
+const data = workerData as
+  | { testHooks?: boolean; fuseDescriptor?: boolean; templateModel?: string; describeModels?: string[] }
+  | undefined;
 const testHooks = Boolean(data?.testHooks);
-configureRuntime({ fuseDescriptor: data?.fuseDescriptor ?? true });
+configureRuntime({
+  fuseDescriptor: data?.fuseDescriptor ?? true,
+  ...(data?.templateModel ? { templateModel: data.templateModel } : {}),
+  ...(data?.describeModels ? { describeModels: data.describeModels } : {}),
+});
 
 getHuman().then(
   () => port.postMessage({ type: 'ready' }),

@@ -2,7 +2,14 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtures } from '../dist/fixtures.js';
-import { createEngine, type FaceAnalysis, type FaceAnalysisOk, type HumanFaceEngine } from '../dist/index.js';
+import {
+  createEngine,
+  type FaceAnalysis,
+  type FaceAnalysisOk,
+  type HumanFaceEngine,
+  LIVENESS_IDENTITY_MODEL,
+  TEMPLATE_MODELS,
+} from '../dist/index.js';
 import { dataUri, pngBomb } from './helpers.js';
 
 const fx = fixtures();
@@ -125,6 +132,58 @@ describe('analyze', () => {
     const hits = idx.search(a2.template, 3);
     expect(hits[0]?.id).toBe('A');
     expect(hits[0]?.score).toBeCloseTo(same, 5);
+  });
+
+  it("returns every model's template, and compares and searches each model on its own scale", async () => {
+    const [a1, a2, b] = await Promise.all(
+      [fx.personA[0], fx.personA[1], fx.personB].map(async (f) =>
+        ok(await engine.analyze(await readFile(f))),
+      ),
+    );
+    expect(Object.keys(a1.templates).sort()).toEqual(
+      Object.values(TEMPLATE_MODELS)
+        .map((m) => m.id)
+        .sort(),
+    );
+    expect(a1.templates[engine.info.templateModel]).toBe(a1.template);
+    for (const m of Object.values(TEMPLATE_MODELS)) {
+      const t1 = a1.templates[m.id] as Float32Array;
+      expect(t1.length).toBe(m.dim);
+      expect(Math.hypot(...t1)).toBeCloseTo(1, 5);
+      const same = engine.compare(t1, a2.templates[m.id] as Float32Array, m.id);
+      const other = engine.compare(t1, b.templates[m.id] as Float32Array, m.id);
+      expect(same).toBeGreaterThan(0.9);
+      expect(other).toBeLessThan(0.5);
+      const idx = engine.createIndex({ templateModel: m.name });
+      idx.add('A', t1);
+      idx.add('B', b.templates[m.id] as Float32Array);
+      expect(idx.search(a2.templates[m.id] as Float32Array, 1)[0]).toEqual({
+        id: 'A',
+        score: expect.closeTo(same, 5),
+      });
+    }
+    // A template of one model is refused by the other's compare and index (different dimension).
+    expect(() =>
+      engine.compare(a1.templates[TEMPLATE_MODELS.dlib.id] as Float32Array, a2.template, 'faceres'),
+    ).toThrow(RangeError);
+    expect(() => engine.compare(a1.template, a2.template, 'no-such-model')).toThrow(/Unknown template model/);
+  });
+
+  it('runs only the template models it is given (always its own), and names them in the analysis', async () => {
+    const only = await createEngine({ workers: 1, templateModels: [] });
+    try {
+      const r = ok(await only.analyze(await readFile(fx.personA[0])));
+      expect(Object.keys(r.templates)).toEqual([TEMPLATE_MODELS.dlib.id]);
+      expect(only.templateModels.map((m) => m.name)).toEqual(['dlib']);
+      // The still of a liveness sequence also gets the identity check's model, which this engine does not store.
+      const still = ok(await only.analyze(await readFile(fx.personA[0]), { livenessStill: true }));
+      expect(Object.keys(still.templates).sort()).toEqual(
+        [TEMPLATE_MODELS.dlib.id, LIVENESS_IDENTITY_MODEL].sort(),
+      );
+      expect(still.template).toEqual(r.template);
+    } finally {
+      await only.close();
+    }
   });
 
   it('gives reason codes for truncated JPEG, PNG bomb and random bytes without breaking the pool', async () => {

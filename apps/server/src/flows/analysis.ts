@@ -41,6 +41,10 @@ export const templateBytes = (t: Float32Array) =>
 export const bytesTemplate = (b: Uint8Array) =>
   new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 
+/** Stored templates (one per model) as an analysis names them: by model id. */
+export const templatesByModel = (stored: readonly { model: string; template: Uint8Array }[]) =>
+  Object.fromEntries(stored.map((t) => [t.model, bytesTemplate(t.template)]));
+
 /** The opaque `tpl_<hash>` reference returned instead of a template. */
 export const templateRef = (t: Float32Array) =>
   `tpl_${createHash('sha256').update(templateBytes(t)).digest('hex').slice(0, 24)}`;

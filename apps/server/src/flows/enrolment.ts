@@ -1,10 +1,33 @@
 import type { FaceAnalysisOk } from '@faceproof/face-engine';
 import { templateBytes } from './analysis.js';
-import type { Enrolment, Person } from './types.js';
+import type { Enrolment, Person, StoredTemplate } from './types.js';
 
 function imageMime(image: string, format: string | undefined) {
   const m = /^data:([\w/+.-]+);base64,/.exec(image);
   return m?.[1] ?? `image/${format ?? 'jpeg'}`;
+}
+
+/** The analysis's templates of the given models (a model the engine did not run is skipped). */
+export function storedTemplates(
+  analysis: FaceAnalysisOk,
+  models: readonly string[],
+  o: { personId: string; collectionId: string; at: string; newId: () => string },
+): StoredTemplate[] {
+  return models.flatMap((model) => {
+    const t = analysis.templates[model];
+    return t
+      ? [
+          {
+            id: o.newId(),
+            personId: o.personId,
+            collectionId: o.collectionId,
+            model,
+            template: templateBytes(t),
+            createdAt: o.at,
+          },
+        ]
+      : [];
+  });
 }
 
 function imageBytes(image: string) {
@@ -18,29 +41,27 @@ export interface EnrolmentInput {
   image: string;
   retainFaceImage: boolean;
   /**
-   * The engine's `info.templateModel` (`human-<version>/faceres`): a stored template must name the
-   * model that made it, since templates of different models or versions do not compare.
+   * The models whose templates are stored (Faces.storedModels: the engine's, and any a collection still
+   * searches). Each stored template names its model, since templates of different models do not compare.
    */
-  templateModel: string;
+  templateModels: readonly string[];
   at: string;
   newId: () => string;
   /** An enrolled person whose templates and images the new ones replace (app registration `force`). */
   replacePersonId?: string;
 }
 
-/** The one enrolment builder: the person, its template and, if the flow retains images, its image. */
+/** The one enrolment builder: the person, its templates and, if the flow retains images, its image. */
 export function buildEnrolment(e: EnrolmentInput): Enrolment {
   const { id: personId, collectionId } = e.person;
   return {
     person: { ...e.person, createdAt: e.at, updatedAt: e.at },
-    template: {
-      id: e.newId(),
+    templates: storedTemplates(e.analysis, e.templateModels, {
       personId,
       collectionId,
-      model: e.templateModel,
-      template: templateBytes(e.analysis.template),
-      createdAt: e.at,
-    },
+      at: e.at,
+      newId: e.newId,
+    }),
     image: e.retainFaceImage
       ? {
           id: e.newId(),

@@ -101,7 +101,7 @@ export interface StoredTemplate {
   id: string;
   personId: string;
   collectionId: string;
-  /** The engine's template model (`EngineInfo.templateModel`): templates of different models do not compare. */
+  /** The model that made it (`TemplateModel.id`): templates of different models never compare. */
   model: string;
   template: Uint8Array;
   createdAt: string;
@@ -117,13 +117,23 @@ export interface FaceImageRecord {
   createdAt: string;
 }
 
-/** A person to create together with its first template (and image, when the flow retains images). */
+/**
+ * A person to create together with its first templates, one per stored model (and image, when the flow
+ * retains images).
+ */
 export interface Enrolment {
   person: Person;
-  template: StoredTemplate;
+  templates: StoredTemplate[];
   image?: FaceImageRecord;
   /** With `replacePersonId`, the templates and images of that person are replaced instead. */
   replacePersonId?: string;
+}
+
+/** A matched person's new templates (one per stored model), replacing its templates of those models. */
+export interface TemplateRefresh {
+  personId: string;
+  collectionId: string;
+  templates: StoredTemplate[];
 }
 
 export type ValidationType = Schemas['BiometricValidationType'];

@@ -60,14 +60,14 @@ export const appRegistrationHandlers = operation('createAppRegistrationBiometric
       const evidence = {
         analysis,
         ...(active ? { active } : {}),
-        candidates: analysis.ok ? ctx.faces.search(collectionId, analysis.template, 1) : [],
+        candidates: analysis.ok ? ctx.faces.search(collectionId, analysis.templates, 1) : [],
         sameIdentifier: analysis.ok
           ? await store.findPersonByIdentifier(collectionId, registrationIdentifier(registration))
           : undefined,
       };
       const d = decideEnrolment({ ...state, flow: admittedFlow, now: Date.now() }, body, evidence, {
         collectionId,
-        templateModel: ctx.faces.templateModel,
+        templateModels: ctx.faces.storedModels(),
         newId: () => objectId(),
       });
       if (d.error) throw asApiError(d.error);
@@ -78,7 +78,7 @@ export const appRegistrationHandlers = operation('createAppRegistrationBiometric
         if (isUniqueViolation(err)) throw asApiError(personAlreadySet);
         throw err;
       }
-      ctx.faces.add(d.indexed.collectionId, d.indexed.personId, d.indexed.template);
+      ctx.faces.add(d.indexed.collectionId, d.indexed.personId, d.indexed.templates);
       if (d.events.length) ctx.webhooks?.kick();
       const populates = new Set(['biometricValidation']);
       return { success: true as const, data: presentAppRegistration(d.next, { populates }) };

@@ -1,4 +1,4 @@
-import type { FaceAnalysis } from '@faceproof/face-engine';
+import { type FaceAnalysis, LIVENESS_IDENTITY_MODEL } from '@faceproof/face-engine';
 import type { AppContext } from '../context.js';
 import { type ActiveJudgement, judgeSequence } from '../flows/liveness/active.js';
 import {
@@ -61,7 +61,7 @@ export async function analyseLiveness(
   if (!challenge || !request.frames) return { analysis: await ctx.faces.analyze(request.image) };
   // The still, then the frames, one after the other: a sequence takes no more of the engine's queue
   // than one image per worker (and an unusable still needs no frames analysed).
-  const analysis = await ctx.faces.analyze(request.image);
+  const analysis = await ctx.faces.analyze(request.image, { livenessStill: true });
   const frames = request.frames.map((f) => ({ image: f.image, t: f.capturedAtMs }));
   const sequence = analysis.ok ? await ctx.faces.analyzeSequence(frames) : undefined;
   if (!(await ctx.store.closeChallenge(challenge.id, new Date().toISOString())))
@@ -72,7 +72,8 @@ export async function analyseLiveness(
   const active = judgeSequence({
     challenge,
     sequence,
-    still: analysis.template,
+    // An analysis of a `livenessStill` that succeeded has this template (the engine fails it otherwise).
+    still: analysis.templates[LIVENESS_IDENTITY_MODEL] as Float32Array,
     receivedAt: o.receivedAt,
     passiveThreshold: o.passiveThreshold,
   });

@@ -112,24 +112,24 @@ async function enrol(
   // Under the collection's enrolment lock; the writes go through the store it hands over.
   await ctx.faces.exclusive(collection.id, async (store) => {
     const other = ctx.faces
-      .search(collection.id, face.analysis.template, 2)
+      .search(collection.id, face.analysis.templates, 2)
       .find((hit) => hit.id !== person.id && hit.score >= same.minScore);
     if (other)
       throw same.refuse(
         `The face of /body/images/0 is already enrolled in collection ${collection.id} as person ${other.id}.`,
         other.id,
       );
-    const { template } = buildEnrolment({
+    const { templates } = buildEnrolment({
       person,
       analysis: face.analysis,
       image: face.image,
       retainFaceImage: false,
-      templateModel: ctx.faces.templateModel,
+      templateModels: ctx.faces.storedModels(),
       at: person.updatedAt,
       newId: () => objectId(),
     });
     try {
-      await store.savePerson(person, { template, replace });
+      await store.savePerson(person, { templates, replace });
     } catch (err) {
       // Another instance enrolled a person under this identifier meanwhile.
       if (isUniqueViolation(err))
@@ -139,7 +139,7 @@ async function enrol(
         );
       throw err;
     }
-    ctx.faces.add(collection.id, person.id, face.analysis.template);
+    ctx.faces.add(collection.id, person.id, face.analysis.templates);
   });
 }
 

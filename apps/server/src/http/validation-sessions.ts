@@ -3,7 +3,7 @@ import type { FaceAnalysis } from '@faceproof/face-engine';
 import { type AppContext, type Auth, auth, optionalAuth } from '../context.js';
 import { defaulted, type OperationRequest, operation } from '../contract/operation.js';
 import { type Answering, apiError } from '../errors.js';
-import { bytesTemplate } from '../flows/analysis.js';
+import { templatesByModel } from '../flows/analysis.js';
 import { alreadyCompleted } from '../flows/errors.js';
 import type { ActiveJudgement } from '../flows/liveness/active.js';
 import { validateChallengeError } from '../flows/liveness/challenge.js';
@@ -207,6 +207,7 @@ async function commit(
   if (!d.next) return true;
   const saved = await store.saveValidation(d.next, {
     ...(d.enrolment ? { enrolment: d.enrolment } : {}),
+    ...(d.refresh ? { refresh: d.refresh } : {}),
     ...(d.holdEnrolment ? { holdEnrolment: d.holdEnrolment } : {}),
     events: d.events,
     mails: d.mails,
@@ -249,7 +250,7 @@ async function evidence(
   const { collectionId, enrolledPerson } = lookups;
   return {
     ...a,
-    candidates: ctx.faces.search(collectionId, analysis.template, 1),
+    candidates: ctx.faces.search(collectionId, analysis.templates, 1),
     enrolled: enrolledPerson ? await store.findPersonByIdentifier(collectionId, v.identifier) : undefined,
   };
 }
@@ -309,7 +310,7 @@ async function enrolling<T>(ctx: AppContext, collectionId: string, fn: (store: S
 async function judgeAttempt(ctx: AppContext, store: Store, v: BiometricValidation, analysed: Analysed) {
   const attempt = decideAttempt(v, await evidence(ctx, store, v, analysed), {
     now: Date.now(),
-    templateModel: ctx.faces.templateModel,
+    templateModels: ctx.faces.storedModels(),
     newId: () => objectId(),
   });
   if (attempt.error) {
@@ -326,7 +327,7 @@ async function judgeAttempt(ctx: AppContext, store: Store, v: BiometricValidatio
     if (d.enrolment && isUniqueViolation(err)) return 'again' as const;
     throw err;
   }
-  if (d.indexed) ctx.faces.add(d.indexed.collectionId, d.indexed.personId, d.indexed.template);
+  if (d.indexed) ctx.faces.add(d.indexed.collectionId, d.indexed.personId, d.indexed.templates);
   return presentResult(d.next.result, token, d.faceImage);
 }
 
@@ -339,7 +340,7 @@ async function heldEvidence(
   const held = await store.getHeldEnrolment(v.id);
   return {
     held,
-    candidates: held ? ctx.faces.search(v.collectionId, bytesTemplate(held.template.template), 1) : [],
+    candidates: held ? ctx.faces.search(v.collectionId, templatesByModel(held.templates), 1) : [],
     enrolled: await store.findPersonByIdentifier(v.collectionId, v.identifier),
   };
 }
@@ -373,7 +374,7 @@ async function completeWithCode(
   }
   const enrolled: Partial<EnrollingCompletion> = sealed;
   if (enrolled.indexed)
-    ctx.faces.add(enrolled.indexed.collectionId, enrolled.indexed.personId, enrolled.indexed.template);
+    ctx.faces.add(enrolled.indexed.collectionId, enrolled.indexed.personId, enrolled.indexed.templates);
   return presentResult(sealed.next.result, token, enrolled.faceImage);
 }
 

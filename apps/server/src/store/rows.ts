@@ -198,8 +198,8 @@ export function toTemplate(r: Row): StoredTemplate {
   };
 }
 
-/** A held enrolment (`held_enrolments`) as the enrolment it will become. */
-export function toHeldEnrolment(r: Row): Enrolment {
+/** A held enrolment (`held_enrolments` and its `held_templates`) as the enrolment it will become. */
+export function toHeldEnrolment(r: Row, templates: readonly Row[]): Enrolment {
   const personId = str(r.person_id);
   const at = str(r.created_at);
   return {
@@ -212,14 +212,14 @@ export function toHeldEnrolment(r: Row): Enrolment {
       createdAt: at,
       updatedAt: at,
     },
-    template: {
-      id: str(r.template_id),
+    templates: templates.map((t) => ({
+      id: str(t.template_id),
       personId,
       collectionId: str(r.collection_id),
-      model: str(r.model),
-      template: r.template as Uint8Array,
+      model: str(t.model),
+      template: t.template as Uint8Array,
       createdAt: at,
-    },
+    })),
     ...(r.image_id
       ? {
           image: {

@@ -59,7 +59,9 @@ import type {
   ProjectFlow,
   SigningKey,
   StoredTemplate,
+  TemplateModelCount,
   TemplateRef,
+  TemplateRefresh,
   TwoFactorCode,
   ValidationStatus,
 } from './types.js';
@@ -537,7 +539,7 @@ export abstract class SqlStore {
     return res as Page<Person & PersonCounts>;
   }
 
-  async savePerson(p: Person, face?: { template: StoredTemplate; replace: boolean }) {
+  async savePerson(p: Person, face?: { templates: StoredTemplate[]; replace: boolean }) {
     const profile = p.profile ?? {};
     const fields: Arg[] = [
       n(profile.name),
@@ -568,23 +570,14 @@ export abstract class SqlStore {
         p.id,
       ]);
     if (face) {
-      const t = face.template;
       if (face.replace)
         stmts.push(
           ['DELETE FROM templates WHERE person_id = ?', p.id],
           ['DELETE FROM face_images WHERE person_id = ?', p.id],
         );
       stmts.push(
-        [
-          'INSERT INTO templates (id, person_id, collection_id, model, template, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-          t.id,
-          t.personId,
-          t.collectionId,
-          t.model,
-          this.blob(t.template),
-          t.createdAt,
-        ],
-        ...this.indexNotice(t.collectionId, t.personId),
+        ...face.templates.map((t) => this.insertTemplate(t)),
+        ...this.indexNotice(p.collectionId, p.id),
       );
     }
     await this.transaction((x) => runEach(x, stmts));
@@ -595,9 +588,41 @@ export abstract class SqlStore {
   }
 
   async templateRefs(): Promise<TemplateRef[]> {
-    return (await this.all('SELECT id, person_id, collection_id FROM templates ORDER BY created_at, id')).map(
-      (r) => ({ id: str(r.id), personId: str(r.person_id), collectionId: str(r.collection_id) }),
+    return (
+      await this.all('SELECT id, person_id, collection_id, model FROM templates ORDER BY created_at, id')
+    ).map((r) => ({
+      id: str(r.id),
+      personId: str(r.person_id),
+      collectionId: str(r.collection_id),
+      model: str(r.model),
+    }));
+  }
+
+  async collectionSearchModels(): Promise<Map<string, string>> {
+    const rows = await this.all('SELECT id, search_model FROM collections WHERE search_model IS NOT NULL');
+    return new Map(rows.map((r) => [str(r.id), str(r.search_model)]));
+  }
+
+  async setCollectionSearchModel(collectionId: string, model: string | null): Promise<boolean> {
+    return (await this.run('UPDATE collections SET search_model = ? WHERE id = ?', model, collectionId)) > 0;
+  }
+
+  async templateModelCounts(): Promise<TemplateModelCount[]> {
+    const collections = await this.all(
+      `SELECT c.id, c.search_model, (SELECT COUNT(*) FROM persons p WHERE p.collection_id = c.id) AS persons
+       FROM collections c ORDER BY c.created_at, c.id`,
     );
+    const counts = await this.all(
+      'SELECT collection_id, model, COUNT(DISTINCT person_id) AS persons FROM templates GROUP BY collection_id, model',
+    );
+    return collections.map((c) => ({
+      collectionId: str(c.id),
+      searchModel: c.search_model == null ? null : str(c.search_model),
+      persons: Number(c.persons),
+      models: Object.fromEntries(
+        counts.filter((r) => r.collection_id === c.id).map((r) => [str(r.model), Number(r.persons)]),
+      ),
+    }));
   }
 
   async personTemplates(personId: string): Promise<StoredTemplate[]> {
@@ -700,6 +725,18 @@ export abstract class SqlStore {
     );
   }
 
+  private insertTemplate(t: StoredTemplate): Stmt {
+    return [
+      'INSERT INTO templates (id, person_id, collection_id, model, template, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      t.id,
+      t.personId,
+      t.collectionId,
+      t.model,
+      this.blob(t.template),
+      t.createdAt,
+    ];
+  }
+
   private enrolment(e: Enrolment): Stmt[] {
     const out: Stmt[] = [];
     if (e.replacePersonId) {
@@ -722,16 +759,7 @@ export abstract class SqlStore {
         p.updatedAt,
       ]);
     }
-    const t = e.template;
-    out.push([
-      'INSERT INTO templates (id, person_id, collection_id, model, template, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      t.id,
-      t.personId,
-      t.collectionId,
-      t.model,
-      this.blob(t.template),
-      t.createdAt,
-    ]);
+    out.push(...e.templates.map((t) => this.insertTemplate(t)));
     if (e.image) {
       const i = e.image;
       out.push([
@@ -743,35 +771,71 @@ export abstract class SqlStore {
         i.createdAt,
       ]);
     }
-    out.push(...this.indexNotice(t.collectionId, t.personId));
+    out.push(...this.indexNotice(e.person.collectionId, e.person.id));
     return out;
   }
 
-  private holdEnrolment(validationId: string, e: Enrolment): Stmt {
-    const { person: p, template: t, image: i } = e;
+  /** A person's templates of the refreshed models replaced; nothing written for a person deleted meanwhile. */
+  private refresh(r: TemplateRefresh): Stmt[] {
+    const out: Stmt[] = [];
+    for (const t of r.templates) {
+      out.push(
+        ['DELETE FROM templates WHERE person_id = ? AND model = ?', r.personId, t.model],
+        [
+          `INSERT INTO templates (id, person_id, collection_id, model, template, created_at)
+           SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM persons WHERE id = ?)`,
+          t.id,
+          t.personId,
+          t.collectionId,
+          t.model,
+          this.blob(t.template),
+          t.createdAt,
+          r.personId,
+        ],
+      );
+    }
+    out.push(...this.indexNotice(r.collectionId, r.personId));
+    return out;
+  }
+
+  private holdEnrolment(validationId: string, e: Enrolment): Stmt[] {
+    const { person: p, image: i } = e;
     return [
-      `INSERT INTO held_enrolments (validation_id, person_id, client_id, project_id, collection_id, identifier,
-        template_id, model, template, image_id, image_mime, image, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      validationId,
-      p.id,
-      p.clientId,
-      p.projectId,
-      p.collectionId,
-      p.identifier,
-      t.id,
-      t.model,
-      this.blob(t.template),
-      n(i?.id),
-      n(i?.mime),
-      i ? this.blob(i.image) : null,
-      t.createdAt,
+      [
+        `INSERT INTO held_enrolments (validation_id, person_id, client_id, project_id, collection_id, identifier,
+          image_id, image_mime, image, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        validationId,
+        p.id,
+        p.clientId,
+        p.projectId,
+        p.collectionId,
+        p.identifier,
+        n(i?.id),
+        n(i?.mime),
+        i ? this.blob(i.image) : null,
+        e.person.createdAt,
+      ],
+      ...e.templates.map(
+        (t): Stmt => [
+          'INSERT INTO held_templates (validation_id, template_id, model, template) VALUES (?, ?, ?, ?)',
+          validationId,
+          t.id,
+          t.model,
+          this.blob(t.template),
+        ],
+      ),
     ];
   }
 
   async getHeldEnrolment(validationId: string) {
     const r = await this.get('SELECT * FROM held_enrolments WHERE validation_id = ?', validationId);
-    return r ? toHeldEnrolment(r) : undefined;
+    if (!r) return undefined;
+    const templates = await this.all(
+      'SELECT * FROM held_templates WHERE validation_id = ? ORDER BY model',
+      validationId,
+    );
+    return toHeldEnrolment(r, templates);
   }
 
   private events(events: NewOutboxEvent[] | undefined, at: string): Stmt[] {
@@ -831,6 +895,7 @@ export abstract class SqlStore {
     v: BiometricValidation,
     extra: {
       enrolment?: Enrolment;
+      refresh?: TemplateRefresh;
       events?: NewOutboxEvent[];
       appRegistration?: AppRegistration;
       mails?: NewMail[];
@@ -852,7 +917,8 @@ export abstract class SqlStore {
           if (changed === 0) return false;
           const stmts: Stmt[] = [];
           if (extra.enrolment) stmts.push(...this.enrolment(extra.enrolment));
-          if (extra.holdEnrolment) stmts.push(this.holdEnrolment(v.id, extra.holdEnrolment));
+          if (extra.refresh) stmts.push(...this.refresh(extra.refresh));
+          if (extra.holdEnrolment) stmts.push(...this.holdEnrolment(v.id, extra.holdEnrolment));
           // A final validation holds nothing: a code that never came enrols nobody, later either.
           if (v.status !== 'new' && v.status !== 'awaiting_2fa')
             stmts.push(['DELETE FROM held_enrolments WHERE validation_id = ?', v.id]);

@@ -17,6 +17,7 @@ import type {
   Project,
   ProjectFlow,
   StoredTemplate,
+  TemplateRefresh,
   TwoFactorCode,
   ValidationStatus,
 } from '../flows/types.js';
@@ -82,6 +83,17 @@ export interface TemplateRef {
   id: string;
   personId: string;
   collectionId: string;
+  model: string;
+}
+
+/** How many persons of a collection have a template of a model (the operator's migration report). */
+export interface TemplateModelCount {
+  collectionId: string;
+  /** The collection's search model; null: the engine's own. */
+  searchModel: string | null;
+  persons: number;
+  /** model id → persons with at least one template of it. */
+  models: Record<string, number>;
 }
 
 /**
@@ -161,14 +173,19 @@ export interface Store {
   deletePerson(id: string): Promise<PersonCounts>;
   /**
    * Saves a person created or updated from photos, in one transaction: without `face` only the
-   * profile changes; with it, a new person (`replace: false`) is inserted with its template, or
+   * profile changes; with it, a new person (`replace: false`) is inserted with its templates (one per stored model), or
    * the person's templates and images are replaced by it.
    */
-  savePerson(p: Person, face?: { template: StoredTemplate; replace: boolean }): Promise<void>;
+  savePerson(p: Person, face?: { templates: StoredTemplate[]; replace: boolean }): Promise<void>;
   allTemplates(): Promise<StoredTemplate[]>;
   templateRefs(): Promise<TemplateRef[]>;
   templatesByIds(ids: string[]): Promise<StoredTemplate[]>;
   personTemplates(personId: string): Promise<StoredTemplate[]>;
+  /** Collections whose search model is set (collection id → model id); the others search the engine's. */
+  collectionSearchModels(): Promise<Map<string, string>>;
+  /** Sets (or, with null, clears) the model a collection searches; false when there is no such collection. */
+  setCollectionSearchModel(collectionId: string, model: string | null): Promise<boolean>;
+  templateModelCounts(): Promise<TemplateModelCount[]>;
   /**
    * Tells `watcher` about persons enrolled or deleted by other instances (changes committed through
    * this store object are not reported). A store that no other instance shares never calls it.
@@ -192,6 +209,8 @@ export interface Store {
     v: BiometricValidation,
     extra?: {
       enrolment?: Enrolment;
+      /** Replaces the person's templates of the refreshed models (skipped if the person is gone). */
+      refresh?: TemplateRefresh;
       events?: NewOutboxEvent[];
       appRegistration?: AppRegistration;
       /** Emails to send once this change is committed (mail_outbox, same transaction). */

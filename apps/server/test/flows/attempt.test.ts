@@ -14,6 +14,7 @@ import {
   COLLECTION,
   eventData,
   FLOW,
+  MODEL,
   NOW,
   noFace,
   PROJECT,
@@ -168,7 +169,7 @@ describe('an attempt on an onboarding validation', () => {
       collectionId: COLLECTION,
       identifier: v.identifier,
     });
-    expect(d.enrolment?.template.model).toBe('human-3.3.6/faceres');
+    expect(d.enrolment?.templates.map((t) => t.model)).toEqual([MODEL]);
     expect(d.enrolment?.image).toBeUndefined();
     expect(d.indexed).toMatchObject({ collectionId: COLLECTION, personId });
     expect(eventData(d.events).biometric_validation_created_person).toEqual({

@@ -3,25 +3,50 @@ import { bytesTemplate, livenessScore } from '../../src/flows/analysis.js';
 import { admitEnrolment, decideEnrolment } from '../../src/flows/app-registration/enrol.js';
 import { buildEnrolment } from '../../src/flows/enrolment.js';
 import type { AppRegistration } from '../../src/flows/types.js';
-import { AT, analysis, eventData, FLOW, ids, NOW, person, projectFlow } from './fixtures.js';
+import {
+  AT,
+  analysis,
+  eventData,
+  FLOW,
+  ids,
+  LEGACY_MODEL,
+  MODEL,
+  NOW,
+  person,
+  projectFlow,
+} from './fixtures.js';
 
 describe('the enrolment builder', () => {
   const input = {
     person: { id: 'p1', clientId: 'c', projectId: 'pr', collectionId: 'col', identifier: 'alice' },
     analysis: analysis(0.9, { seed: 7 }),
     image: 'data:image/png;base64,iVBO',
-    templateModel: 'human-3.3.6/faceres',
+    templateModels: [MODEL],
     at: AT,
     newId: ids('t'),
   };
 
   it('names the model that made the template and keeps its bytes', () => {
     const e = buildEnrolment({ ...input, retainFaceImage: false });
-    expect(e.template).toMatchObject({ personId: 'p1', collectionId: 'col', model: 'human-3.3.6/faceres' });
-    expect(bytesTemplate(e.template.template)).toEqual(input.analysis.template);
+    expect(e.templates).toHaveLength(1);
+    expect(e.templates[0]).toMatchObject({ personId: 'p1', collectionId: 'col', model: MODEL });
+    expect(bytesTemplate(e.templates[0]?.template as Uint8Array)).toEqual(input.analysis.template);
     expect(e.person).toEqual({ ...input.person, createdAt: AT, updatedAt: AT });
     expect(e.image).toBeUndefined();
     expect(e).not.toHaveProperty('replacePersonId');
+  });
+
+  it('stores one template per stored model, each of its own model, while a collection searches the old one', () => {
+    const e = buildEnrolment({
+      ...input,
+      templateModels: [MODEL, LEGACY_MODEL, 'no-such-model'],
+      retainFaceImage: false,
+    });
+    expect(e.templates.map((t) => t.model)).toEqual([MODEL, LEGACY_MODEL]);
+    expect(bytesTemplate(e.templates[1]?.template as Uint8Array)).toEqual(
+      input.analysis.templates[LEGACY_MODEL],
+    );
+    expect(new Set(e.templates.map((t) => t.id)).size).toBe(2);
   });
 
   it('keeps the image only when the flow retains images, with the sent media type', () => {
@@ -48,7 +73,7 @@ describe('enrolling the face of an app registration', () => {
     createdAt: AT,
     updatedAt: AT,
   };
-  const ctx = { collectionId: 'col', templateModel: 'human-3.3.6/faceres', newId: ids('n') };
+  const ctx = { collectionId: 'col', templateModels: [MODEL], newId: ids('n') };
   const s = { registration, flow, now: NOW };
   const body = { image: 'AAEC', os: 'IOS' as const, force: false };
 
@@ -73,7 +98,7 @@ describe('enrolling the face of an app registration', () => {
     if (d.error) throw new Error(d.error.message);
     expect(d.next).toMatchObject({ status: 'ONGOING', os: 'IOS', personId: d.enrolment.person.id });
     expect(d.enrolment.person.identifier).toBe('alice@example.invalid');
-    expect(d.enrolment.template.model).toBe('human-3.3.6/faceres');
+    expect(d.enrolment.templates.map((t) => t.model)).toEqual([MODEL]);
     expect(eventData(d.events).app_registration_person_created).toEqual({
       appRegistration: 'reg',
       project: 'project',

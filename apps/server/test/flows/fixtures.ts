@@ -18,8 +18,12 @@ export function ids(prefix = 'a') {
   return () => `${prefix}${(++n).toString(16).padStart(23, '0')}`;
 }
 
-/** A template vector (the engine's are 1024-d and L2-normalised; the flows never look inside). */
+/** A template vector (the engine's are 128-d or 1024-d and L2-normalised; the flows never look inside). */
 export const template = (seed: number) => Float32Array.from({ length: 8 }, (_, i) => Math.sin(seed + i));
+
+/** The engine's template model and the one before it, as the flows see them (ids only). */
+export const MODEL = 'face-api-1.7.15/dlib-resnet-v1';
+export const LEGACY_MODEL = 'human-3.3.6/faceres';
 
 /** An analysis as the engine returns it, with the measures the flows decide on. */
 export function analysis(liveness: number, opts: { seed?: number; sharpness?: number } = {}): FaceAnalysisOk {
@@ -39,6 +43,7 @@ export function analysis(liveness: number, opts: { seed?: number; sharpness?: nu
     },
     liveness: { score: liveness, components: { antispoof: liveness, liveness } },
     template: template(opts.seed ?? 1),
+    templates: { [MODEL]: template(opts.seed ?? 1), [LEGACY_MODEL]: template((opts.seed ?? 1) + 100) },
     image: { width: 640, height: 480, format: 'jpeg' },
     timings: { decode: 1, detect: 1, quality: 1, liveness: 1, embed: 1, total: 5 },
   };
@@ -101,7 +106,7 @@ export const person = (id: string, identifier = 'alice@example.invalid'): Person
   updatedAt: AT,
 });
 
-export const attemptContext = () => ({ now: NOW, templateModel: 'human-3.3.6/faceres', newId: ids('b') });
+export const attemptContext = () => ({ now: NOW, templateModels: [MODEL], newId: ids('b') });
 
 /** The data of the webhook events a decision would deliver, by event type. */
 export const eventData = (events: { eventType: string; payload: Record<string, unknown> }[]) =>

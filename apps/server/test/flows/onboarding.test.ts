@@ -100,12 +100,16 @@ describe('confirming the code of a 2FA onboarding', () => {
     if (d.error) throw new Error(`refused: ${d.error.code}`);
     const at = new Date(LATER).toISOString();
     expect(d.enrolment.person).toMatchObject({ id: held.person.id, createdAt: at, updatedAt: at });
-    expect(d.enrolment.template.template).toEqual(held.template.template);
+    expect(held.templates.length).toBeGreaterThan(0);
+    expect(d.enrolment.templates.map((t) => [t.model, t.template])).toEqual(
+      held.templates.map((t) => [t.model, t.template]),
+    );
     expect(d.next).toMatchObject({ status: 'completed', personId: held.person.id });
     expect(d.next.result).toMatchObject({ status: 'completed', person: held.person.id, matchScore: 1 });
     expect(d.claims.person).toBe(held.person.id);
     expect(d.indexed).toMatchObject({ collectionId: COLLECTION, personId: held.person.id });
-    expect(templateBytes(d.indexed.template)).toEqual(held.template.template);
+    for (const t of held.templates)
+      expect(templateBytes(d.indexed.templates[t.model] as Float32Array)).toEqual(t.template);
     expect(d.faceImage).toBe('data:image/jpeg;base64,AAEC');
     const sealed = seal(d, 'header.payload.signature');
     expect(sealed.events.map((e) => e.eventType)).toEqual([

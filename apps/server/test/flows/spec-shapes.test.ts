@@ -92,7 +92,7 @@ describe('the flows’ output matches the spec', () => {
       { analysis: analysis(0.9), candidates: [] },
       {
         collectionId: '65a4f0c2e4b0a1b2c3d4e5f9',
-        templateModel: 'm',
+        templateModels: ['m'],
         newId: () => '65a4f0c2e4b0a1b2c3d4e5fa',
       },
     );

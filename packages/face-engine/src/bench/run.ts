@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { exactSearch, MetricKind } from 'usearch';
+import type { TemplateModelName } from '../calibration.js';
 import { createEngine, DEFAULT_KEY_FRAMES } from '../engine.js';
 import { TemplateIndex } from '../face-index.js';
 import {
@@ -25,6 +26,7 @@ import {
   videoStill,
 } from '../fixtures.js';
 import { verifyLiveness } from '../liveness/verify.js';
+import { LIVENESS_IDENTITY_MODEL } from '../models.js';
 import type { FaceAnalysisOk, Timings } from '../types.js';
 import { DIM, galleryVector, probeVector, type SyntheticKind } from './synthetic.js';
 
@@ -43,6 +45,8 @@ const REBUILD = process.env.BENCH_SEARCH_REBUILD === '1';
 const EFS = (process.env.BENCH_SEARCH_EF ?? '128').split(',').map(Number).filter(Boolean);
 /** BENCH_FUSE=0 runs the pipeline with faceres as shipped (before/after comparison of src/model-fuse.ts). */
 const FUSE = process.env.BENCH_FUSE !== '0';
+/** BENCH_MODELS: the template models analyze() runs (default "dlib,faceres", as a migrating server; "dlib" alone once no collection searches faceres). */
+const MODELS = (process.env.BENCH_MODELS ?? 'dlib,faceres').split(',') as TemplateModelName[];
 /** Search index under test (the TemplateIndex defaults unless BENCH_SEARCH_M / BENCH_SEARCH_EFC say otherwise). */
 const HNSW = {
   m: Number(process.env.BENCH_SEARCH_M ?? 16),
@@ -80,7 +84,7 @@ async function save(): Promise<string> {
 // ------------------------------------------------------------- cold start + per-stage latency (1 worker)
 if (SECTIONS.has('pipeline')) {
   const t0 = performance.now();
-  const engine = await createEngine({ workers: 1, fuseDescriptor: FUSE });
+  const engine = await createEngine({ workers: 1, fuseDescriptor: FUSE, templateModels: MODELS });
   const ready = performance.now() - t0;
   const first = (await engine.analyze(img640)) as FaceAnalysisOk;
   const firstMs = performance.now() - t0 - ready;
@@ -105,8 +109,9 @@ if (SECTIONS.has('pipeline')) {
   report.coldStart = { engineReadyMs: ready, firstAnalyzeMs: firstMs };
   report.latency640x480 = { iterations: ITER, perStage };
   report.fuseDescriptor = FUSE;
+  report.templateModels = MODELS;
   lines.push(
-    `## Single image, 640x480 JPEG, one face, 1 worker (${ITER} runs, faceres ${FUSE ? 'fused' : 'as shipped'})`,
+    `## Single image, 640x480 JPEG, one face, 1 worker (${ITER} runs, templates: ${MODELS.join(' + ')}, faceres ${FUSE ? 'fused' : 'as shipped'})`,
     '',
   );
   lines.push('| stage | median ms | p95 ms |', '| --- | ---: | ---: |');
@@ -121,7 +126,12 @@ if (SECTIONS.has('pipeline')) {
 // ------------------------------------------------------------- throughput with the pool
 if (SECTIONS.has('pipeline')) {
   const workers = Math.min(2, availableParallelism());
-  const engine = await createEngine({ workers, maxQueue: 1000, fuseDescriptor: FUSE });
+  const engine = await createEngine({
+    workers,
+    maxQueue: 1000,
+    fuseDescriptor: FUSE,
+    templateModels: MODELS,
+  });
   await Promise.all(Array.from({ length: workers * 2 }, () => engine.analyze(img640)));
   const n = Math.max(40, ITER * 2);
   const t0 = performance.now();
@@ -140,7 +150,12 @@ lines.push(`Peak RSS of the process (main thread + workers) so far: ${mb(rssPeak
 if (SECTIONS.has('liveness')) {
   const clip = LIVENESS_CLIPS.find((c) => c.id === LIVENESS_BENCH_CLIP) as LivenessClip;
   const workers = Math.min(2, availableParallelism());
-  const engine = await createEngine({ workers, maxQueue: 1000, fuseDescriptor: FUSE });
+  const engine = await createEngine({
+    workers,
+    maxQueue: 1000,
+    fuseDescriptor: FUSE,
+    templateModels: MODELS,
+  });
   const sizes = [
     { label: `native ${clip.video} frames`, width: undefined },
     { label: '640 px wide (upscaled)', width: 640 },
@@ -165,7 +180,7 @@ if (SECTIONS.has('liveness')) {
         const t0 = performance.now();
         const [seq, still] = await Promise.all([
           engine.analyzeSequence(frames, { keyFrames }),
-          engine.analyze(stillJpeg, { skipQualityChecks: true }),
+          engine.analyze(stillJpeg, { skipQualityChecks: true, livenessStill: true }),
         ]);
         if (!seq.ok || !still.ok) throw new Error('bench sequence not analysed');
         const now = Date.now();
@@ -173,7 +188,7 @@ if (SECTIONS.has('liveness')) {
           challenge: { steps: clip.steps, issuedAt: now - 10_000, expiresAt: now + 50_000 },
           frames: seq.frames,
           receivedAt: now,
-          still: still.template,
+          still: still.templates[LIVENESS_IDENTITY_MODEL] as Float32Array,
         });
         return { ms: performance.now() - t0, verdict };
       };
@@ -226,7 +241,7 @@ if (SECTIONS.has('liveness')) {
 
 // ------------------------------------------------------------- 1:N search
 if (SECTIONS.has('search')) {
-  lines.push('## 1:N search on synthetic templates (1024-d)', '');
+  lines.push(`## 1:N search on synthetic templates (${DIM}-d)`, '');
   lines.push(
     '`clustered`: identities in a low-dimensional latent space, 2 samples each, probes are new samples of a gallery identity (genuine cosine ≈ 0.82, impostor ≈ 0.35, like faceres). `random`: uniform random unit vectors, probes at cosine 0.7 to a mate: the adversarial worst case for graph indexes. Recall@1 = share of 200 probes whose HNSW top-1 equals the exact top-1 (usearch exactSearch, float32).',
     '',
@@ -253,7 +268,7 @@ if (SECTIONS.has('search')) {
           );
           continue;
         }
-        const name = `${kind}-${n}-${HNSW.quantization}-M${HNSW.m}-efc${HNSW.efConstruction}`;
+        const name = `${kind}-d${DIM}-${n}-${HNSW.quantization}-M${HNSW.m}-efc${HNSW.efConstruction}`;
         const file = path.join(cacheDir, `${name}.usearch`);
         const metaFile = path.join(cacheDir, `${name}.meta.json`);
         const cached = !REBUILD && existsSync(file) && existsSync(`${file}.ids.json`) && existsSync(metaFile);

@@ -30,6 +30,7 @@ import {
   verifyLiveness,
 } from '../liveness/verify.js';
 import { PAGE_FRAMES } from '../liveness-clips.js';
+import { LIVENESS_IDENTITY_MODEL } from '../models.js';
 import { rng } from './attacks.js';
 import {
   cameraFrame,
@@ -129,13 +130,13 @@ export async function attackStill(
   mirror: boolean,
 ): Promise<Still> {
   const jpeg = await videoStill(video, LIVENESS_STILLS[video], { mirror });
-  const r = await engine.analyze(jpeg, { skipQualityChecks: true });
+  const r = await engine.analyze(jpeg, { skipQualityChecks: true, livenessStill: true });
   if (!r.ok) throw new Error(`still of ${video}: ${r.reason}`);
   const b = r.face.box;
   return {
     jpeg,
     rgb: await decodeRgb(jpeg),
-    template: r.template,
+    template: r.templates[LIVENESS_IDENTITY_MODEL] as Float32Array,
     centre: [b.x + b.width / 2, b.y + b.height / 2],
     faceWidth: b.width,
   };

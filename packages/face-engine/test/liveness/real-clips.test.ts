@@ -10,6 +10,7 @@ import {
   type ChallengeStep,
   createEngine,
   type HumanFaceEngine,
+  LIVENESS_IDENTITY_MODEL,
   type LivenessFrame,
   verifyLiveness,
 } from '../../dist/index.js';
@@ -22,9 +23,10 @@ beforeAll(async () => {
   const template = async (video: 'franck' | 'cap12') => {
     const r = await engine.analyze(await videoStill(video, LIVENESS_STILLS[video]), {
       skipQualityChecks: true,
+      livenessStill: true,
     });
     if (!r.ok) throw new Error(`still of ${video}: ${r.reason}`);
-    return r.template;
+    return r.templates[LIVENESS_IDENTITY_MODEL] as Float32Array;
   };
   still = { franck: await template('franck'), cap12: await template('cap12') };
 });

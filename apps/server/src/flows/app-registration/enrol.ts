@@ -49,7 +49,7 @@ export type EnrolDecision =
       next: AppRegistration;
       enrolment: Enrolment;
       events: NewOutboxEvent[];
-      indexed: { collectionId: string; personId: string; template: Float32Array };
+      indexed: { collectionId: string; personId: string; templates: Readonly<Record<string, Float32Array>> };
       error?: undefined;
     }
   | { error: EnrolError };
@@ -94,7 +94,8 @@ export function admitEnrolment(
 
 export interface EnrolContext {
   collectionId: string;
-  templateModel: string;
+  /** The models whose templates are stored (Faces.storedModels). */
+  templateModels: readonly string[];
   newId: () => string;
 }
 
@@ -162,7 +163,7 @@ export function decideEnrolment(
     analysis: a,
     image: body.image,
     retainFaceImage: s.flow.retainFaceImages,
-    templateModel: ctx.templateModel,
+    templateModels: ctx.templateModels,
     at,
     newId: ctx.newId,
     replacePersonId,
@@ -183,5 +184,5 @@ export function decideEnrolment(
     collection: collectionId,
     livenessScore: liveness,
   });
-  return { next, enrolment, events, indexed: { collectionId, personId, template: a.template } };
+  return { next, enrolment, events, indexed: { collectionId, personId, templates: a.templates } };
 }

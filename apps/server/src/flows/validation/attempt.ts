@@ -1,6 +1,6 @@
 import type { FaceAnalysis, FaceAnalysisOk, SearchHit } from '@faceproof/face-engine';
 import { livenessScore, matchScore, qualityScore, qualityWord, riskScore, templateRef } from '../analysis.js';
-import { buildEnrolment } from '../enrolment.js';
+import { buildEnrolment, storedTemplates } from '../enrolment.js';
 import { alreadyCompleted, codeError, type FlowError, sessionExpired } from '../errors.js';
 import { type EventData, validationEvent } from '../events.js';
 import type { ActiveJudgement } from '../liveness/active.js';
@@ -37,15 +37,15 @@ export interface AttemptEvidence {
 
 export interface AttemptContext {
   now: number;
-  /** The engine's template model, named on an enrolled template. */
-  templateModel: string;
+  /** The models whose templates an enrolment stores (Faces.storedModels). */
+  templateModels: readonly string[];
   newId: () => string;
 }
 
 /** A passing attempt: its result (with the claims to sign, unless a 2FA code is awaited). */
 export interface AttemptPassed extends Passed {
-  /** An enrolled template to add to the collection's index once the change is saved. */
-  indexed?: { collectionId: string; personId: string; template: Float32Array };
+  /** An enrolled or refreshed person's templates to index once the change is saved. */
+  indexed?: { collectionId: string; personId: string; templates: Readonly<Record<string, Float32Array>> };
   /** The retained face image, shown once in the response (never kept on the result). */
   faceImage?: string;
 }
@@ -300,6 +300,22 @@ function passAttempt(
     identity?.enrolNew && identity.person && v.collectionId
       ? enrolNew(next, { id: identity.person, collectionId: v.collectionId }, a, ev, ctx, at)
       : undefined;
+  // A completed login of the enrolled person replaces its templates with this capture's, one per stored
+  // model: persons enrolled before a model change gain the new model's template by logging in.
+  const loggedIn = v.type === 'login' && status === 'completed' ? ev.enrolled : undefined;
+  const refresh =
+    loggedIn && identity?.person === loggedIn.id
+      ? {
+          personId: loggedIn.id,
+          collectionId: loggedIn.collectionId,
+          templates: storedTemplates(a, ctx.templateModels, {
+            personId: loggedIn.id,
+            collectionId: loggedIn.collectionId,
+            at,
+            newId: ctx.newId,
+          }),
+        }
+      : undefined;
   if (holds)
     return { next, holdEnrolment: enrolment, events: [], mails: codeMail(next), onConflict: 'rejudge' };
   const matched = identity?.matchScore;
@@ -311,11 +327,10 @@ function passAttempt(
     mails: codeMail(next),
     onConflict: 'rejudge',
     claims: status === 'completed' ? resultClaims(next) : undefined,
-    indexed: enrolment && {
-      collectionId: enrolment.person.collectionId,
-      personId: enrolment.person.id,
-      template: a.template,
-    },
+    ...(refresh ? { refresh } : {}),
+    indexed: enrolment
+      ? { collectionId: enrolment.person.collectionId, personId: enrolment.person.id, templates: a.templates }
+      : refresh && { collectionId: refresh.collectionId, personId: refresh.personId, templates: a.templates },
     faceImage: enrolment && faceImageUri(enrolment),
   };
 }
@@ -333,7 +348,7 @@ function enrolNew(
     analysis: a,
     image: ev.image,
     retainFaceImage: v.settings.retainFaceImages,
-    templateModel: ctx.templateModel,
+    templateModels: ctx.templateModels,
     at,
     newId: ctx.newId,
   });

@@ -1,5 +1,5 @@
 import type { FlowError } from '../errors.js';
-import type { BiometricValidation, Enrolment, NewMail, NewOutboxEvent } from '../types.js';
+import type { BiometricValidation, Enrolment, NewMail, NewOutboxEvent, TemplateRefresh } from '../types.js';
 import type { Completed, ResultClaims } from './claims.js';
 
 /** What a validation flow decided: what to save, what to send, what to answer. */
@@ -7,6 +7,8 @@ export interface Decision<E extends FlowError = FlowError> {
   /** The validation to save, claimed on its version; absent when nothing changes. */
   next?: BiometricValidation;
   enrolment?: Enrolment;
+  /** A successful login's new templates for the person it matched. */
+  refresh?: TemplateRefresh;
   /** An enrolment to keep, unsaved, until the validation's code is confirmed (2FA onboarding). */
   holdEnrolment?: Enrolment;
   events: NewOutboxEvent[];

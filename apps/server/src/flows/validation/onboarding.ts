@@ -1,5 +1,5 @@
 import type { SearchHit } from '@faceproof/face-engine';
-import { bytesTemplate, matchScore } from '../analysis.js';
+import { matchScore, templatesByModel } from '../analysis.js';
 import { codeError, type FlowError } from '../errors.js';
 import { validationEvent } from '../events.js';
 import type { BiometricValidation, Enrolment, Person } from '../types.js';
@@ -63,7 +63,7 @@ export const enrolsOnConfirm = (
 export interface HeldEvidence {
   /** The enrolment the validation holds; none once its collection was deleted. */
   held?: Enrolment;
-  /** The 1:N search of the held template in the collection, best first. */
+  /** The 1:N search of the held templates in the collection, best first. */
   candidates: SearchHit[];
   /** The person enrolled under the validation's identifier meanwhile, if any. */
   enrolled?: Person;
@@ -74,7 +74,7 @@ type ConfirmError = FlowError<'confirmBiometricValidationCode'>;
 /** A right code that enrols: the completion, the enrolment it saves and the index entry it adds. */
 export type EnrollingCompletion = CodeCompletion & {
   enrolment: Enrolment;
-  indexed: { collectionId: string; personId: string; template: Float32Array };
+  indexed: { collectionId: string; personId: string; templates: Readonly<Record<string, Float32Array>> };
   faceImage?: string;
 };
 
@@ -107,11 +107,11 @@ export function enrolOnConfirm(
     };
     return { next: failed, events, mails: [], onConflict: 'rejudge', error };
   }
-  // The person, its template and image are created now, by the confirmation.
+  // The person, its templates and image are created now, by the confirmation.
   const personId = held.person.id;
   const enrolment: Enrolment = {
     person: { ...held.person, createdAt: at, updatedAt: at },
-    template: { ...held.template, createdAt: at },
+    templates: held.templates.map((t) => ({ ...t, createdAt: at })),
     ...(held.image ? { image: { ...held.image, createdAt: at } } : {}),
   };
   const next: Completed = {
@@ -129,7 +129,7 @@ export function enrolOnConfirm(
     indexed: {
       collectionId: held.person.collectionId,
       personId,
-      template: bytesTemplate(held.template.template),
+      templates: templatesByModel(held.templates),
     },
     ...(faceImage ? { faceImage } : {}),
   };
