@@ -4,6 +4,7 @@ import { LIVENESS_CLIPS } from '../fixtures.js';
 import { allowedSequences, CHALLENGE_STEPS } from '../liveness/challenge.js';
 import type { FlatnessThresholds } from '../liveness/flatness.js';
 import { CROSS_AXIS_SHARE, RETURN_FRACTION, UNASKED_TOLERANCE } from '../liveness/follow.js';
+import { estimatePose } from '../liveness/pose.js';
 import { bezelCue } from '../liveness/screen.js';
 import {
   BEZEL_EDGE_THRESHOLD,
@@ -80,6 +81,21 @@ function rates(scored: Scored[]) {
   return rows;
 }
 
+/**
+ * Smallest face scale (HeadPose.scale, rotation-independent) over the first frame's, among frames turned
+ * 12° or more from it: a head keeps its size as it turns, a picture bent round a face and turned shrinks
+ * in the pose fit. NaN when no frame turned that far.
+ */
+function scaleWhileTurned(frames: EvalCase['frames']): number {
+  const poses = frames.map((f) => (f.landmarks ? estimatePose(f.landmarks, f.width) : undefined));
+  const first = poses[0];
+  if (!first) return Number.NaN;
+  const turned = poses.flatMap((p) =>
+    p && Math.abs(p.yaw - first.yaw) >= 12 ? [p.scale / first.scale] : [],
+  );
+  return turned.length ? Math.min(...turned) : Number.NaN;
+}
+
 function reasons(scored: Scored[], kind: CaseKind, against: Scored['against']): string {
   const m = new Map<string, number>();
   for (const s of scored.filter((x) => x.c.kind === kind && x.against === against)) {
@@ -104,6 +120,7 @@ export function livenessSection(cases: EvalCase[]): { markdown: string; json: un
     const residual = range(m.map((x) => x.residual));
     const moire = cs.map((c) => median(c.frames.flatMap((f) => (f.screen ? [f.screen.moire] : []))));
     const bezels = cs.map((c) => bezelCue(c.frames));
+    const turnScales = cs.map((c) => scaleWhileTurned(c.frames));
     const passive = cs.map((c) =>
       median(
         c.frames.flatMap((f) =>
@@ -136,6 +153,9 @@ export function livenessSection(cases: EvalCase[]): { markdown: string; json: un
       bezelFlagged: bezels.filter((b) => b.rigidEdgeLength >= BEZEL_EDGE_THRESHOLD).length,
       bezelAny: bezels.filter((b) => b.rigidEdgeLength > 0).length,
       bezelInformative: bezels.filter((b) => b.informative > 0).length,
+      turnScale: range(turnScales, 2),
+      turnScaleBelow: turnScales.filter((v) => v < 0.85).length,
+      turned: turnScales.filter(Number.isFinite).length,
     };
   });
   const gen = scored.filter((s) => s.c.kind === 'genuine');
@@ -202,11 +222,13 @@ With the thresholds fitted on this run instead: ${refitRates.map((r) => `${r.kin
 
 Measures per kind (range over sequences; parallax, residual and midline in inter-ocular distances, measured with every threshold open, yaw range in degrees, smallest face's inter-ocular distance in px; moiré = median over the key frames of \`screenCues().moire\`, flagged at ≥ ${SCREEN_CUE_THRESHOLD}; passive = median of Human's antispoof × liveness, geometric mean, below ${PASSIVE_REPORT_THRESHOLD} counted):
 
-| kind | n | parallax | residual | midline | yaw range | face IOD | moiré | moiré flagged | passive | passive < ${PASSIVE_REPORT_THRESHOLD} | rigid edge | edge told / any / flagged |
-| --- | ---: | --- | --- | --- | --- | --- | --- | ---: | --- | ---: | --- | --- |
-${measures.map((m) => `| ${m.kind} | ${m.n} | ${m.parallax} | ${m.residual} | ${m.midline} | ${m.yawRange} | ${m.minIod} | ${m.moire} | ${m.screenFlagged} | ${m.passive} | ${m.passiveBelow} | ${m.bezel} | ${m.bezelInformative} / ${m.bezelAny} / ${m.bezelFlagged} |`).join('\n')}
+| kind | n | parallax | residual | midline | yaw range | face IOD | moiré | moiré flagged | passive | passive < ${PASSIVE_REPORT_THRESHOLD} | rigid edge | edge told / any / flagged | scale while turned | turned / < 0.85 |
+| --- | ---: | --- | --- | --- | --- | --- | --- | ---: | --- | ---: | --- | --- | --- | --- |
+${measures.map((m) => `| ${m.kind} | ${m.n} | ${m.parallax} | ${m.residual} | ${m.midline} | ${m.yawRange} | ${m.minIod} | ${m.moire} | ${m.screenFlagged} | ${m.passive} | ${m.passiveBelow} | ${m.bezel} | ${m.bezelInformative} / ${m.bezelAny} / ${m.bezelFlagged} | ${m.turnScale} | ${m.turned} / ${m.turnScaleBelow} |`).join('\n')}
 
 Rigid edge = \`bezelCue()\` (src/liveness/screen.ts): the longest straight edge outside the face in the first key frame (face widths) that, in every later key frame where the face moved enough to tell, was found where the face's movement took it rather than where it was in the image (a print's margin, a bezel, or anything photographed with the face moves with it; a real background stays put). "told": sequences with at least one such comparison; "any": a rigid edge found; "flagged": at least ${BEZEL_EDGE_THRESHOLD} face box widths (\`BEZEL_EDGE_THRESHOLD\`), reported in the \`screen_cues\` check's detail. Lengths are in widths of the detector's face box, about twice the face. No genuine clip was flagged, but none gave the cue anything to judge either (no long edge outside the face box in these 360-400 px frames, where the box covers most of the picture): the zero is not evidence that a room with door frames and shelves passes, only that the cue's design (static edges do not count) is untested on real backgrounds. It flags a fifth of the rendered prints and an eighth of the screens, so it does not separate: reported only.
+
+Scale while turned: the smallest face scale (rotation-independent, from the pose fit) over the first frame's among frames turned 12° or more, a lever against the bent print: ${measures.find((m) => m.kind === 'warped_turn')?.turnScaleBelow ?? 0} of the ${measures.find((m) => m.kind === 'warped_turn')?.turned ?? 0} turned bent prints shrink below 0.85, but so do ${measures.find((m) => m.kind === 'genuine')?.turnScaleBelow ?? 0} of the ${measures.find((m) => m.kind === 'genuine')?.turned ?? 0} turned genuine clips (a head leaning back, or a tracked frame's mesh off), so it is measured, not used.
 
 The screen cues and the passive models are reported (checks \`screen_cues\` and \`passive\`, \`decides: false\`), never deciding: both screen cues are measured on rendered attacks, not photographed ones, and a genuine clip flagged by one would be refused for a property of the camera or the room.
 
