@@ -100,7 +100,8 @@ export const en = {
   introActiveBody:
     'The camera will film you for a few seconds while you follow two or three simple instructions, like turning your head.',
   activeTitle: 'Follow the instructions',
-  activeReady: 'Look straight at the camera, then press Start. Follow each instruction as it appears.',
+  activeReady:
+    'Look straight at the camera, then press Start. Follow each instruction as it appears, and face the camera again after each one.',
   activeStart: 'Start',
   activeGetReady: 'Get ready. Look straight at the camera.',
   activeStepOf: 'Step {i} of {n}:',

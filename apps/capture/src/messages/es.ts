@@ -103,7 +103,8 @@ export const es: Messages = {
   introActiveBody:
     'La cámara te grabará unos segundos mientras sigues dos o tres instrucciones sencillas, como girar la cabeza.',
   activeTitle: 'Sigue las instrucciones',
-  activeReady: 'Mira directamente a la cámara y pulsa Empezar. Sigue cada instrucción cuando aparezca.',
+  activeReady:
+    'Mira directamente a la cámara y pulsa Empezar. Sigue cada instrucción cuando aparezca y vuelve a mirar a la cámara después de cada una.',
   activeStart: 'Empezar',
   activeGetReady: 'Prepárate. Mira directamente a la cámara.',
   activeStepOf: 'Paso {i} de {n}:',
