@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { cosineToScore, DEFAULT_TEMPLATE_MODEL, type TemplateModelName } from './calibration.js';
 import { TemplateIndex } from './face-index.js';
-import { type FrameAnalysis, HUMAN_VERSION } from './human-runtime.js';
+import { type FrameAnalysis, HUMAN_VERSION, type SequenceFramePass } from './human-runtime.js';
 import { parseImageInput } from './input.js';
 import { resolveLimits } from './limits.js';
 import { FRAME_COUNT_LIMITS, type LivenessFrame } from './liveness/verify.js';
@@ -50,15 +50,25 @@ export interface SequenceFrameInput {
 
 export interface SequenceAnalysisOptions {
   /**
-   * Frames analysed in full (detector, template, passive scores, screen cues), spread evenly from the
-   * first to the last; the others are tracked (mesh only, on the box of the frame before). Default
-   * DEFAULT_KEY_FRAMES; 'all' analyses every frame in full (about 3× the cost).
+   * Frames the detector runs on (the face count), with the passive models and the screen cues, spread
+   * evenly from the first to the last; the others are tracked (mesh only, on the box of the frame
+   * before). Default DEFAULT_KEY_FRAMES; 'all' analyses every frame in full, template included.
    */
   keyFrames?: number | 'all';
+  /**
+   * Of the key frames, how many also get the faceres template of the identity check, spread evenly
+   * over them (first and last included). Default DEFAULT_TEMPLATE_FRAMES; the identity check needs two.
+   */
+  templateFrames?: number;
 }
 
-/** Key frames of a sequence by default: the identity check compares these (first, last and two between). */
-export const DEFAULT_KEY_FRAMES = 4;
+/** Frames with the detector by default: the first, the middle and the last. */
+export const DEFAULT_KEY_FRAMES = 3;
+/**
+ * Key frames with a template by default: the first and the last (a face swapped between them differs from
+ * one of the two, and both are compared with the still). Each template costs about one detector pass more.
+ */
+export const DEFAULT_TEMPLATE_FRAMES = 2;
 
 /** Indices of `count` key frames spread evenly over `n` frames, first and last included. */
 export function keyFrameIndices(n: number, count: number | 'all'): number[] {
@@ -66,6 +76,21 @@ export function keyFrameIndices(n: number, count: number | 'all'): number[] {
   const k = count === 'all' ? n : Math.max(1, Math.min(n, Math.floor(count)));
   if (k === 1) return [0];
   return [...new Set(Array.from({ length: k }, (_, i) => Math.round((i * (n - 1)) / (k - 1))))];
+}
+
+/** How each frame of a sequence of `n` is analysed under `options` (see SequenceAnalysisOptions). */
+export function sequencePasses(n: number, options: SequenceAnalysisOptions = {}): SequenceFramePass[] {
+  const keys = keyFrameIndices(n, options.keyFrames ?? DEFAULT_KEY_FRAMES);
+  const templated =
+    options.keyFrames === 'all'
+      ? keys
+      : keyFrameIndices(keys.length, options.templateFrames ?? DEFAULT_TEMPLATE_FRAMES).map(
+          (i) => keys[i] as number,
+        );
+  const passes: SequenceFramePass[] = Array.from({ length: n }, () => 'tracked');
+  for (const i of keys) passes[i] = 'key';
+  for (const i of templated) passes[i] = 'template';
+  return passes;
 }
 
 export type SequenceAnalysis =
@@ -154,8 +179,8 @@ export class HumanFaceEngine implements FaceEngine {
       const f = parsed[bad] as Exclude<(typeof parsed)[number], Uint8Array>;
       return { ok: false, frame: bad, reason: f.reason, message: `Frame ${bad}: ${f.message}` };
     }
-    const keys = keyFrameIndices(parsed.length, options.keyFrames ?? DEFAULT_KEY_FRAMES);
-    const keySet = new Set(keys);
+    const passes = sequencePasses(parsed.length, options);
+    const keys = passes.flatMap((p, i) => (p === 'tracked' ? [] : [i]));
     const lanes = Math.min(this.info.workers, keys.length);
     const starts = Array.from(
       { length: lanes },
@@ -167,7 +192,7 @@ export class HumanFaceEngine implements FaceEngine {
         // Copies, so the transfer never detaches the caller's buffers.
         const run = parsed.slice(start, end).map((p, k) => ({
           bytes: new Uint8Array(p as Uint8Array),
-          key: keySet.has(start + k),
+          pass: passes[start + k] as SequenceFramePass,
         }));
         return this.pool.run<FrameAnalysis[]>(
           { type: 'run', frames: run, limits: this.limits },

@@ -348,7 +348,10 @@ const DETECT_ONLY_PASS = {
   },
 } as const;
 
-/** A still analysed without faceres (the engine stores another model, and no sequence needs it). */
+/**
+ * A still analysed without faceres (the engine stores another model, and no sequence needs it); also a
+ * key frame of a sequence that carries no template: detector (face count), mesh, passive models.
+ */
 const FULL_PASS_WITHOUT_FACERES = {
   ...FULL_PASS,
   face: { ...FULL_PASS.face, description: { enabled: false } },
@@ -393,7 +396,8 @@ export async function analyzeBytes(
   const faces = await detectFaces(decoded, faceres ? FULL_PASS : FULL_PASS_WITHOUT_FACERES);
   const tDetectAll = now();
   const perf = (await getHuman()).performance;
-  const embedMs = perf.description ?? 0;
+  // Human keeps a model's last time when it does not run: faceres' counts only when it ran now.
+  const embedMs = faceres ? (perf.description ?? 0) : 0;
   const liveMs = (perf.antispoof ?? 0) + (perf.liveness ?? 0);
   const detectMs = Math.max(0, tDetectAll - tDecode - embedMs - liveMs);
   const base: Partial<Timings> = { decode: tDecode - t0, detect: detectMs };
@@ -533,7 +537,9 @@ function frameResult(
     ...(main.real !== undefined && main.live !== undefined
       ? { passive: { antispoof: main.real, liveness: main.live } }
       : {}),
-    ...(pass === FULL_PASS ? { screen: screenCues(decoded, main.box) } : {}),
+    ...(pass === FULL_PASS || pass === FULL_PASS_WITHOUT_FACERES
+      ? { screen: screenCues(decoded, main.box) }
+      : {}),
     ...(main.rotation
       ? {
           meshAngles: {
@@ -546,20 +552,32 @@ function frameResult(
   };
 }
 
+/**
+ * How a frame of a sequence is analysed: `template` runs the detector (face count), the mesh, faceres
+ * (the liveness identity check's model, whatever the engine stores), the passive models and the screen
+ * cues; `key` the same without faceres; `tracked` only the mesh, on the box of the frame before.
+ */
+export type SequenceFramePass = 'template' | 'key' | 'tracked';
+
+const PASSES: Record<SequenceFramePass, Pass> = {
+  template: FULL_PASS,
+  key: FULL_PASS_WITHOUT_FACERES,
+  tracked: TRACKED_PASS,
+};
+
 /** Detection, mesh, template, passive scores and screen cues of the largest face of one frame. */
 export async function analyzeFrameBytes(bytes: Uint8Array, limits: EngineLimits): Promise<FrameAnalysis> {
-  const [r] = await analyzeFrameRun([{ bytes, key: true }], limits);
+  const [r] = await analyzeFrameRun([{ bytes, pass: 'template' }], limits);
   return r as FrameAnalysis;
 }
 
 /**
  * Consecutive frames of one sequence, in order, in this worker (the tracking state is the worker's, so a
- * run is one job). Key frames get the detector (face count), the descriptor (faceres, the liveness identity
- * check's model whatever the engine stores), the passive models and the screen cues; the frames between them only the mesh, on the box of the frame before. A tracked frame
- * that loses the face is detected again.
+ * run is one job). The first frame of a run has no frame before it to track from, so it is at least a
+ * `key` frame. A tracked frame that loses the face is detected again (without template or passive scores).
  */
 export async function analyzeFrameRun(
-  frames: readonly { bytes: Uint8Array; key: boolean }[],
+  frames: readonly { bytes: Uint8Array; pass: SequenceFramePass }[],
   limits: EngineLimits,
 ): Promise<FrameAnalysis[]> {
   const out: FrameAnalysis[] = [];
@@ -569,7 +587,7 @@ export async function analyzeFrameRun(
       out.push(decoded);
       continue;
     }
-    const pass = f.key || i === 0 ? FULL_PASS : TRACKED_PASS;
+    const pass = PASSES[i === 0 && f.pass === 'tracked' ? 'key' : f.pass];
     let result = frameResult(decoded, await detectFaces(decoded, pass), limits, pass);
     if (pass === TRACKED_PASS && !result.landmarks)
       result = frameResult(decoded, await detectFaces(decoded, DETECT_ONLY_PASS), limits, DETECT_ONLY_PASS);
