@@ -50,27 +50,29 @@ export interface SequenceFrameInput {
 
 export interface SequenceAnalysisOptions {
   /**
-   * Frames the detector runs on (the face count), with the passive models and the screen cues, spread
-   * evenly from the first to the last; the others are tracked (mesh only, on the box of the frame
-   * before). Default DEFAULT_KEY_FRAMES; 'all' analyses every frame in full, template included.
+   * Frames the detector runs on (the face count; passive models and screen cues too), at the starts of
+   * equal runs of frames (first frame included); each worker tracks one run from its detected frame. The
+   * other frames are tracked: the mesh on the box of the frame before. Default DEFAULT_KEY_FRAMES; 'all'
+   * analyses every frame in full, template included.
    */
   keyFrames?: number | 'all';
   /**
-   * Of the key frames, how many also get the faceres template of the identity check, spread evenly
-   * over them (first and last included). Default DEFAULT_TEMPLATE_FRAMES; the identity check needs two.
+   * Frames that also get the faceres template of the identity check (with the passive models and screen
+   * cues), spread evenly from the first frame to the last; one that is not a key frame is tracked, then
+   * described. Default DEFAULT_TEMPLATE_FRAMES; the identity check needs two.
    */
   templateFrames?: number;
 }
 
-/** Frames with the detector by default: the first, the middle and the last. */
-export const DEFAULT_KEY_FRAMES = 3;
+/** Detected frames by default: the first and the middle one (the starts of the two workers' runs). */
+export const DEFAULT_KEY_FRAMES = 2;
 /**
- * Key frames with a template by default: the first and the last (a face swapped between them differs from
- * one of the two, and both are compared with the still). Each template costs about one detector pass more.
+ * Frames with a template by default: the first and the last (a face swapped between them differs from one
+ * of the two, and both are compared with the still). Each costs about one faceres pass (≈ 45 ms).
  */
 export const DEFAULT_TEMPLATE_FRAMES = 2;
 
-/** Indices of `count` key frames spread evenly over `n` frames, first and last included. */
+/** Indices of `count` frames spread evenly over `n` frames, first and last included. */
 export function keyFrameIndices(n: number, count: number | 'all'): number[] {
   if (n <= 0) return [];
   const k = count === 'all' ? n : Math.max(1, Math.min(n, Math.floor(count)));
@@ -78,19 +80,27 @@ export function keyFrameIndices(n: number, count: number | 'all'): number[] {
   return [...new Set(Array.from({ length: k }, (_, i) => Math.round((i * (n - 1)) / (k - 1))))];
 }
 
+/** Starts of `count` equal runs of `n` frames (the first frame included, the last not unless count = n). */
+function runStarts(n: number, count: number): number[] {
+  const k = Math.max(1, Math.min(n, Math.floor(count)));
+  return [...new Set(Array.from({ length: k }, (_, i) => Math.round((i * n) / k)))];
+}
+
 /** How each frame of a sequence of `n` is analysed under `options` (see SequenceAnalysisOptions). */
 export function sequencePasses(n: number, options: SequenceAnalysisOptions = {}): SequenceFramePass[] {
-  const keys = keyFrameIndices(n, options.keyFrames ?? DEFAULT_KEY_FRAMES);
-  const templated =
-    options.keyFrames === 'all'
-      ? keys
-      : keyFrameIndices(keys.length, options.templateFrames ?? DEFAULT_TEMPLATE_FRAMES).map(
-          (i) => keys[i] as number,
-        );
-  const passes: SequenceFramePass[] = Array.from({ length: n }, () => 'tracked');
-  for (const i of keys) passes[i] = 'key';
-  for (const i of templated) passes[i] = 'template';
-  return passes;
+  if (n <= 0) return [];
+  if (options.keyFrames === 'all') return Array.from({ length: n }, () => 'template');
+  const detected = new Set(runStarts(n, options.keyFrames ?? DEFAULT_KEY_FRAMES));
+  const described = new Set(keyFrameIndices(n, options.templateFrames ?? DEFAULT_TEMPLATE_FRAMES));
+  return Array.from({ length: n }, (_, i) =>
+    detected.has(i)
+      ? described.has(i)
+        ? 'template'
+        : 'key'
+      : described.has(i)
+        ? 'tracked-template'
+        : 'tracked',
+  );
 }
 
 export type SequenceAnalysis =
@@ -180,7 +190,7 @@ export class HumanFaceEngine implements FaceEngine {
       return { ok: false, frame: bad, reason: f.reason, message: `Frame ${bad}: ${f.message}` };
     }
     const passes = sequencePasses(parsed.length, options);
-    const keys = passes.flatMap((p, i) => (p === 'tracked' ? [] : [i]));
+    const keys = passes.flatMap((p, i) => (p === 'template' || p === 'key' ? [i] : []));
     const lanes = Math.min(this.info.workers, keys.length);
     const starts = Array.from(
       { length: lanes },

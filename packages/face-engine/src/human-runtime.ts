@@ -337,6 +337,20 @@ const TRACKED_PASS = {
   },
 } as const;
 
+/**
+ * A frame of a sequence that is tracked (no detector) and described: the mesh on the box of the frame
+ * before, then faceres, the passive models and the screen cues on that face.
+ */
+const TRACKED_DESCRIBED_PASS = {
+  ...TRACKED_PASS,
+  face: {
+    ...TRACKED_PASS.face,
+    description: { enabled: true },
+    antispoof: { enabled: true },
+    liveness: { enabled: true },
+  },
+} as const;
+
 /** Detection and mesh of a key frame when no template or passive score is needed (a lost track). */
 const DETECT_ONLY_PASS = {
   ...FULL_PASS,
@@ -360,6 +374,7 @@ const FULL_PASS_WITHOUT_FACERES = {
 type Pass =
   | typeof FULL_PASS
   | typeof TRACKED_PASS
+  | typeof TRACKED_DESCRIBED_PASS
   | typeof DETECT_ONLY_PASS
   | typeof FULL_PASS_WITHOUT_FACERES;
 
@@ -520,7 +535,7 @@ function frameResult(
   const sizeOf = (f: HumanFace) => Math.min(f.box[2], f.box[3]);
   counted.sort((a, b) => sizeOf(b) - sizeOf(a));
   const main = counted[0];
-  const tracked = pass === TRACKED_PASS;
+  const tracked = pass === TRACKED_PASS || pass === TRACKED_DESCRIBED_PASS;
   if (!main) return { ok: true, ...size, faces: 0, ...(tracked ? { tracked } : {}) };
   const significant = counted.filter((f) => sizeOf(f) >= limits.backgroundFaceRatio * sizeOf(main));
   const template = main.embedding?.length ? normalise(main.embedding) : undefined;
@@ -537,7 +552,7 @@ function frameResult(
     ...(main.real !== undefined && main.live !== undefined
       ? { passive: { antispoof: main.real, liveness: main.live } }
       : {}),
-    ...(pass === FULL_PASS || pass === FULL_PASS_WITHOUT_FACERES
+    ...(pass === FULL_PASS || pass === FULL_PASS_WITHOUT_FACERES || pass === TRACKED_DESCRIBED_PASS
       ? { screen: screenCues(decoded, main.box) }
       : {}),
     ...(main.rotation
@@ -555,14 +570,16 @@ function frameResult(
 /**
  * How a frame of a sequence is analysed: `template` runs the detector (face count), the mesh, faceres
  * (the liveness identity check's model, whatever the engine stores), the passive models and the screen
- * cues; `key` the same without faceres; `tracked` only the mesh, on the box of the frame before.
+ * cues; `key` the same without faceres; `tracked` only the mesh, on the box of the frame before;
+ * `tracked-template` that mesh, then faceres, the passive models and the screen cues.
  */
-export type SequenceFramePass = 'template' | 'key' | 'tracked';
+export type SequenceFramePass = 'template' | 'key' | 'tracked' | 'tracked-template';
 
 const PASSES: Record<SequenceFramePass, Pass> = {
   template: FULL_PASS,
   key: FULL_PASS_WITHOUT_FACERES,
   tracked: TRACKED_PASS,
+  'tracked-template': TRACKED_DESCRIBED_PASS,
 };
 
 /** Detection, mesh, template, passive scores and screen cues of the largest face of one frame. */
@@ -573,8 +590,8 @@ export async function analyzeFrameBytes(bytes: Uint8Array, limits: EngineLimits)
 
 /**
  * Consecutive frames of one sequence, in order, in this worker (the tracking state is the worker's, so a
- * run is one job). The first frame of a run has no frame before it to track from, so it is at least a
- * `key` frame. A tracked frame that loses the face is detected again (without template or passive scores).
+ * run is one job). The first frame of a run has no frame before it to track from, so it is detected. A
+ * tracked frame that loses the face is detected again (with a template if it was to have one).
  */
 export async function analyzeFrameRun(
   frames: readonly { bytes: Uint8Array; pass: SequenceFramePass }[],
@@ -587,10 +604,15 @@ export async function analyzeFrameRun(
       out.push(decoded);
       continue;
     }
-    const pass = PASSES[i === 0 && f.pass === 'tracked' ? 'key' : f.pass];
+    // Nothing to track from at the start of a run: detect instead.
+    const wanted =
+      i > 0 ? f.pass : f.pass === 'tracked' ? 'key' : f.pass === 'tracked-template' ? 'template' : f.pass;
+    const pass = PASSES[wanted];
     let result = frameResult(decoded, await detectFaces(decoded, pass), limits, pass);
-    if (pass === TRACKED_PASS && !result.landmarks)
+    if (!result.landmarks && pass === TRACKED_PASS)
       result = frameResult(decoded, await detectFaces(decoded, DETECT_ONLY_PASS), limits, DETECT_ONLY_PASS);
+    if (!result.landmarks && pass === TRACKED_DESCRIBED_PASS)
+      result = frameResult(decoded, await detectFaces(decoded, FULL_PASS), limits, FULL_PASS);
     out.push(result);
   }
   return out;

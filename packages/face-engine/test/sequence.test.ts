@@ -12,27 +12,28 @@ import {
 } from '../dist/index.js';
 
 describe('sequencePasses', () => {
-  it('spreads key frames over the sequence and templates over the key frames, first and last included', () => {
-    expect(DEFAULT_KEY_FRAMES).toBe(3);
+  it('detects at the start of each run, and describes the first and the last frame', () => {
+    expect(DEFAULT_KEY_FRAMES).toBe(2);
     expect(DEFAULT_TEMPLATE_FRAMES).toBe(2);
     const passes = sequencePasses(12);
-    expect(passes.flatMap((p, i) => (p === 'template' ? [i] : []))).toEqual([0, 11]);
-    expect(passes.flatMap((p, i) => (p === 'key' ? [i] : []))).toEqual([6]);
-    expect(passes.filter((p) => p === 'tracked')).toHaveLength(9);
-    const wider = sequencePasses(12, { keyFrames: 4, templateFrames: 3 });
-    expect(wider).toEqual([
+    const at = (pass: string) => passes.flatMap((p, i) => (p === pass ? [i] : []));
+    expect(at('template')).toEqual([0]);
+    expect(at('key')).toEqual([6]);
+    expect(at('tracked-template')).toEqual([11]);
+    expect(at('tracked')).toHaveLength(9);
+    expect(sequencePasses(12, { keyFrames: 3, templateFrames: 3 })).toEqual([
       'template',
       'tracked',
       'tracked',
       'tracked',
       'key',
       'tracked',
+      'tracked-template',
       'tracked',
-      'template',
+      'key',
       'tracked',
       'tracked',
-      'tracked',
-      'template',
+      'tracked-template',
     ]);
   });
 
@@ -41,10 +42,11 @@ describe('sequencePasses', () => {
     expect(sequencePasses(1)).toEqual(['template']);
     expect(sequencePasses(0)).toEqual([]);
     expect(sequencePasses(5, { keyFrames: 'all' })).toEqual(Array.from({ length: 5 }, () => 'template'));
-    // Templates are a subset of the key frames.
-    expect(sequencePasses(12, { keyFrames: 2, templateFrames: 4 }).filter((p) => p !== 'tracked')).toEqual([
+    expect(sequencePasses(4, { keyFrames: 1, templateFrames: 1 })).toEqual([
       'template',
-      'template',
+      'tracked',
+      'tracked',
+      'tracked',
     ]);
   });
 });
@@ -58,7 +60,7 @@ describe('analyzeSequence (real clip, default passes)', () => {
     await engine?.close();
   });
 
-  it('gives landmarks on every frame, and a face count, passive scores and screen cues on key frames; faceres templates on the template frames only', async () => {
+  it('gives landmarks and a face on every frame, passive scores and screen cues on detected or described frames, faceres templates on the described ones only', async () => {
     const clip = LIVENESS_CLIPS.find((c) => c.id === 'franck-158_2');
     if (!clip) throw new Error('clip franck-158_2 is gone from LIVENESS_CLIPS');
     const frames = await clipFrames(clip);
@@ -71,8 +73,9 @@ describe('analyzeSequence (real clip, default passes)', () => {
       expect(f.faces).toBe(1);
       const pass = passes[i];
       // faceres, whatever the engine stores (this one stores dlib only): the identity check's model.
-      expect(f.template?.length).toBe(pass === 'template' ? TEMPLATE_MODELS.faceres.dim : undefined);
-      expect(f.tracked).toBe(pass === 'tracked' ? true : undefined);
+      const described = pass === 'template' || pass === 'tracked-template';
+      expect(f.template?.length).toBe(described ? TEMPLATE_MODELS.faceres.dim : undefined);
+      expect(f.tracked).toBe(pass === 'tracked' || pass === 'tracked-template' ? true : undefined);
       expect(f.passive === undefined).toBe(pass === 'tracked');
       expect(f.screen === undefined).toBe(pass === 'tracked');
     }
