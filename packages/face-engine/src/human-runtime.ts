@@ -338,6 +338,18 @@ const TRACKED_PASS = {
 } as const;
 
 /**
+ * The detected frames of a sequence: as FULL_PASS, with or without faceres (skipFrames 0 forces the
+ * detector), but with the cache check on, so that Human records the frame; with it off, the next tracked
+ * frame is compared with an older frame, and when that one had another size Human detects again.
+ */
+const SEQUENCE_TEMPLATE_PASS = { ...FULL_PASS, cacheSensitivity: 1e9 } as const;
+const SEQUENCE_KEY_PASS = {
+  ...FULL_PASS,
+  cacheSensitivity: 1e9,
+  face: { ...FULL_PASS.face, description: { enabled: false } },
+} as const;
+
+/**
  * A frame of a sequence that is tracked (no detector) and described: the mesh on the box of the frame
  * before, then faceres, the passive models and the screen cues on that face.
  */
@@ -351,9 +363,13 @@ const TRACKED_DESCRIBED_PASS = {
   },
 } as const;
 
-/** Detection and mesh of a key frame when no template or passive score is needed (a lost track). */
+/**
+ * Detection and mesh when no template or passive score is needed (a lost track; the cache check on, as for
+ * SEQUENCE_KEY_PASS, so that the frame after it can be tracked).
+ */
 const DETECT_ONLY_PASS = {
   ...FULL_PASS,
+  cacheSensitivity: 1e9,
   face: {
     ...FULL_PASS.face,
     description: { enabled: false },
@@ -362,10 +378,7 @@ const DETECT_ONLY_PASS = {
   },
 } as const;
 
-/**
- * A still analysed without faceres (the engine stores another model, and no sequence needs it); also a
- * key frame of a sequence that carries no template: detector (face count), mesh, passive models.
- */
+/** A still analysed without faceres (the engine stores another model, and no sequence needs it). */
 const FULL_PASS_WITHOUT_FACERES = {
   ...FULL_PASS,
   face: { ...FULL_PASS.face, description: { enabled: false } },
@@ -373,6 +386,8 @@ const FULL_PASS_WITHOUT_FACERES = {
 
 type Pass =
   | typeof FULL_PASS
+  | typeof SEQUENCE_TEMPLATE_PASS
+  | typeof SEQUENCE_KEY_PASS
   | typeof TRACKED_PASS
   | typeof TRACKED_DESCRIBED_PASS
   | typeof DETECT_ONLY_PASS
@@ -552,9 +567,7 @@ function frameResult(
     ...(main.real !== undefined && main.live !== undefined
       ? { passive: { antispoof: main.real, liveness: main.live } }
       : {}),
-    ...(pass === FULL_PASS || pass === FULL_PASS_WITHOUT_FACERES || pass === TRACKED_DESCRIBED_PASS
-      ? { screen: screenCues(decoded, main.box) }
-      : {}),
+    ...(pass !== TRACKED_PASS && pass !== DETECT_ONLY_PASS ? { screen: screenCues(decoded, main.box) } : {}),
     ...(main.rotation
       ? {
           meshAngles: {
@@ -576,8 +589,8 @@ function frameResult(
 export type SequenceFramePass = 'template' | 'key' | 'tracked' | 'tracked-template';
 
 const PASSES: Record<SequenceFramePass, Pass> = {
-  template: FULL_PASS,
-  key: FULL_PASS_WITHOUT_FACERES,
+  template: SEQUENCE_TEMPLATE_PASS,
+  key: SEQUENCE_KEY_PASS,
   tracked: TRACKED_PASS,
   'tracked-template': TRACKED_DESCRIBED_PASS,
 };
@@ -612,7 +625,12 @@ export async function analyzeFrameRun(
     if (!result.landmarks && pass === TRACKED_PASS)
       result = frameResult(decoded, await detectFaces(decoded, DETECT_ONLY_PASS), limits, DETECT_ONLY_PASS);
     if (!result.landmarks && pass === TRACKED_DESCRIBED_PASS)
-      result = frameResult(decoded, await detectFaces(decoded, FULL_PASS), limits, FULL_PASS);
+      result = frameResult(
+        decoded,
+        await detectFaces(decoded, SEQUENCE_TEMPLATE_PASS),
+        limits,
+        SEQUENCE_TEMPLATE_PASS,
+      );
     out.push(result);
   }
   return out;

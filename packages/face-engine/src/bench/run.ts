@@ -1,7 +1,9 @@
 /**
  * `pnpm bench`: per-stage latency, pool throughput, memory, cold start, and 1:N search latency/recall
  * on synthetic templates. Prints a table and writes bench-results/bench.{json,md} (gitignored).
- * Env: BENCH_SECTIONS (default "pipeline,liveness,search"), BENCH_ITER (default 40), BENCH_LIVENESS_CLIP,
+ * Env: BENCH_SECTIONS (default "pipeline,liveness,search"), BENCH_ITER (default 40), BENCH_MODELS (template
+ * models analyze() runs, default "dlib,faceres"), BENCH_LIVENESS_CLIP, BENCH_LIVENESS_VARIANTS (how sequence
+ * frames are analysed, key/template frame counts, default "default,3/3"),
  * BENCH_SEARCH_SIZES (default "10000,100000"; add 1000000 for the 1M run: its first build takes ~10-15 min on
  * 2 cores, later runs reopen the cached graph), BENCH_SEARCH_DATA (default "clustered,random"),
  * BENCH_SEARCH_RANDOM_MAX (default 100000), BENCH_SEARCH_REBUILD=1 (ignore cached graphs).
@@ -45,9 +47,9 @@ const REBUILD = process.env.BENCH_SEARCH_REBUILD === '1';
 const EFS = (process.env.BENCH_SEARCH_EF ?? '128').split(',').map(Number).filter(Boolean);
 /**
  * BENCH_LIVENESS_VARIANTS: how the sequence's frames are analysed, as key frames/template frames
- * ("3/2"), "default" (the engine's defaults) or "all" (every frame in full). Default "default,4/4".
+ * ("3/2"), "default" (the engine's defaults) or "all" (every frame in full). Default "default,3/3".
  */
-const LIVENESS_VARIANTS = (process.env.BENCH_LIVENESS_VARIANTS ?? 'default,4/4').split(',').map((v) => {
+const LIVENESS_VARIANTS = (process.env.BENCH_LIVENESS_VARIANTS ?? 'default,3/3').split(',').map((v) => {
   if (v === 'all') return { label: 'all / all', keyFrames: 'all' as const, templateFrames: 0 };
   const [k, t] = v === 'default' ? [DEFAULT_KEY_FRAMES, DEFAULT_TEMPLATE_FRAMES] : v.split('/').map(Number);
   if (!Number.isInteger(k) || !Number.isInteger(t)) throw new Error(`BENCH_LIVENESS_VARIANTS: bad "${v}"`);
