@@ -261,43 +261,73 @@ export function extractChip(rgb: Uint8Array, width: number, height: number, t: C
   const scale = Math.hypot(t.a, t.b);
   const k = Math.max(1, Math.min(6, Math.round(scale)));
   const inv = 1 / (k * k);
-  const px = [0, 0, 0];
-  const sample = (x: number, y: number) => {
-    const x0 = Math.floor(x);
-    const y0 = Math.floor(y);
-    const fx = x - x0;
-    const fy = y - y0;
-    for (let c = 0; c < 3; c++) {
-      let v = 0;
-      for (let dy = 0; dy < 2; dy++) {
-        const yy = y0 + dy;
-        if (yy < 0 || yy >= height) continue;
-        const wy = dy ? fy : 1 - fy;
-        for (let dx = 0; dx < 2; dx++) {
-          const xx = x0 + dx;
-          if (xx < 0 || xx >= width) continue;
-          v += wy * (dx ? fx : 1 - fx) * (rgb[(yy * width + xx) * 3 + c] as number);
-        }
-      }
-      px[c] = (px[c] as number) + v;
-    }
-  };
+  // Sub-sample offsets inside a chip pixel; the image position of (u + du, v + dv) is affine in both.
+  const offsets = Array.from({ length: k }, (_, s) => (s + 0.5) / k - 0.5);
+  const maxX = width - 1;
+  const maxY = height - 1;
   for (let v = 0; v < CHIP_SIZE; v++) {
     for (let u = 0; u < CHIP_SIZE; u++) {
-      px[0] = 0;
-      px[1] = 0;
-      px[2] = 0;
-      for (let sy = 0; sy < k; sy++) {
-        const vv = v + (sy + 0.5) / k - 0.5;
-        for (let sx = 0; sx < k; sx++) {
-          const uu = u + (sx + 0.5) / k - 0.5;
-          sample(t.a * uu - t.b * vv + t.tx, t.b * uu + t.a * vv + t.ty);
+      let r = 0;
+      let g = 0;
+      let bl = 0;
+      for (const dv of offsets) {
+        const vv = v + dv;
+        for (const du of offsets) {
+          const uu = u + du;
+          const x = t.a * uu - t.b * vv + t.tx;
+          const y = t.b * uu + t.a * vv + t.ty;
+          const x0 = Math.floor(x);
+          const y0 = Math.floor(y);
+          const fx = x - x0;
+          const fy = y - y0;
+          if (x0 >= 0 && y0 >= 0 && x0 < maxX && y0 < maxY) {
+            // All four neighbours inside: no bounds checks.
+            const i00 = (y0 * width + x0) * 3;
+            const i10 = i00 + 3;
+            const i01 = i00 + width * 3;
+            const i11 = i01 + 3;
+            const w00 = (1 - fx) * (1 - fy);
+            const w10 = fx * (1 - fy);
+            const w01 = (1 - fx) * fy;
+            const w11 = fx * fy;
+            r +=
+              w00 * (rgb[i00] as number) +
+              w10 * (rgb[i10] as number) +
+              w01 * (rgb[i01] as number) +
+              w11 * (rgb[i11] as number);
+            g +=
+              w00 * (rgb[i00 + 1] as number) +
+              w10 * (rgb[i10 + 1] as number) +
+              w01 * (rgb[i01 + 1] as number) +
+              w11 * (rgb[i11 + 1] as number);
+            bl +=
+              w00 * (rgb[i00 + 2] as number) +
+              w10 * (rgb[i10 + 2] as number) +
+              w01 * (rgb[i01 + 2] as number) +
+              w11 * (rgb[i11 + 2] as number);
+            continue;
+          }
+          // At the border: neighbours outside the image are black.
+          for (let dy = 0; dy < 2; dy++) {
+            const yy = y0 + dy;
+            if (yy < 0 || yy > maxY) continue;
+            const wy = dy ? fy : 1 - fy;
+            for (let dx = 0; dx < 2; dx++) {
+              const xx = x0 + dx;
+              if (xx < 0 || xx > maxX) continue;
+              const w = wy * (dx ? fx : 1 - fx);
+              const i = (yy * width + xx) * 3;
+              r += w * (rgb[i] as number);
+              g += w * (rgb[i + 1] as number);
+              bl += w * (rgb[i + 2] as number);
+            }
+          }
         }
       }
       const o = (v * CHIP_SIZE + u) * 3;
-      out[o] = (px[0] as number) * inv;
-      out[o + 1] = (px[1] as number) * inv;
-      out[o + 2] = (px[2] as number) * inv;
+      out[o] = r * inv;
+      out[o + 1] = g * inv;
+      out[o + 2] = bl * inv;
     }
   }
   return out;

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { cosineToScore, DEFAULT_TEMPLATE_MODEL, type TemplateModelName } from './calibration.js';
 import { TemplateIndex } from './face-index.js';
-import { type FrameAnalysis, HUMAN_VERSION } from './human-runtime.js';
+import { type FrameAnalysis, HUMAN_VERSION, type SequenceFramePass } from './human-runtime.js';
 import { parseImageInput } from './input.js';
 import { resolveLimits } from './limits.js';
 import { FRAME_COUNT_LIMITS, type LivenessFrame } from './liveness/verify.js';
@@ -50,22 +50,57 @@ export interface SequenceFrameInput {
 
 export interface SequenceAnalysisOptions {
   /**
-   * Frames analysed in full (detector, template, passive scores, screen cues), spread evenly from the
-   * first to the last; the others are tracked (mesh only, on the box of the frame before). Default
-   * DEFAULT_KEY_FRAMES; 'all' analyses every frame in full (about 3× the cost).
+   * Frames the detector runs on (the face count; passive models and screen cues too), at the starts of
+   * equal runs of frames (first frame included); each worker tracks one run from its detected frame. The
+   * other frames are tracked: the mesh on the box of the frame before. Default DEFAULT_KEY_FRAMES; 'all'
+   * analyses every frame in full, template included.
    */
   keyFrames?: number | 'all';
+  /**
+   * Frames that also get the faceres template of the identity check (with the passive models and screen
+   * cues), spread evenly from the first frame to the last; one that is not a key frame is tracked, then
+   * described. Default DEFAULT_TEMPLATE_FRAMES; the identity check needs two.
+   */
+  templateFrames?: number;
 }
 
-/** Key frames of a sequence by default: the identity check compares these (first, last and two between). */
-export const DEFAULT_KEY_FRAMES = 4;
+/** Detected frames by default: the first and the middle one (the starts of the two workers' runs). */
+export const DEFAULT_KEY_FRAMES = 2;
+/**
+ * Frames with a template by default: the first and the last (a face swapped between them differs from one
+ * of the two, and both are compared with the still). Each costs about one faceres pass (≈ 45 ms).
+ */
+export const DEFAULT_TEMPLATE_FRAMES = 2;
 
-/** Indices of `count` key frames spread evenly over `n` frames, first and last included. */
+/** Indices of `count` frames spread evenly over `n` frames, first and last included. */
 export function keyFrameIndices(n: number, count: number | 'all'): number[] {
   if (n <= 0) return [];
   const k = count === 'all' ? n : Math.max(1, Math.min(n, Math.floor(count)));
   if (k === 1) return [0];
   return [...new Set(Array.from({ length: k }, (_, i) => Math.round((i * (n - 1)) / (k - 1))))];
+}
+
+/** Starts of `count` equal runs of `n` frames (the first frame included, the last not unless count = n). */
+function runStarts(n: number, count: number): number[] {
+  const k = Math.max(1, Math.min(n, Math.floor(count)));
+  return [...new Set(Array.from({ length: k }, (_, i) => Math.round((i * n) / k)))];
+}
+
+/** How each frame of a sequence of `n` is analysed under `options` (see SequenceAnalysisOptions). */
+export function sequencePasses(n: number, options: SequenceAnalysisOptions = {}): SequenceFramePass[] {
+  if (n <= 0) return [];
+  if (options.keyFrames === 'all') return Array.from({ length: n }, () => 'template');
+  const detected = new Set(runStarts(n, options.keyFrames ?? DEFAULT_KEY_FRAMES));
+  const described = new Set(keyFrameIndices(n, options.templateFrames ?? DEFAULT_TEMPLATE_FRAMES));
+  return Array.from({ length: n }, (_, i) =>
+    detected.has(i)
+      ? described.has(i)
+        ? 'template'
+        : 'key'
+      : described.has(i)
+        ? 'tracked-template'
+        : 'tracked',
+  );
 }
 
 export type SequenceAnalysis =
@@ -154,8 +189,8 @@ export class HumanFaceEngine implements FaceEngine {
       const f = parsed[bad] as Exclude<(typeof parsed)[number], Uint8Array>;
       return { ok: false, frame: bad, reason: f.reason, message: `Frame ${bad}: ${f.message}` };
     }
-    const keys = keyFrameIndices(parsed.length, options.keyFrames ?? DEFAULT_KEY_FRAMES);
-    const keySet = new Set(keys);
+    const passes = sequencePasses(parsed.length, options);
+    const keys = passes.flatMap((p, i) => (p === 'template' || p === 'key' ? [i] : []));
     const lanes = Math.min(this.info.workers, keys.length);
     const starts = Array.from(
       { length: lanes },
@@ -167,7 +202,7 @@ export class HumanFaceEngine implements FaceEngine {
         // Copies, so the transfer never detaches the caller's buffers.
         const run = parsed.slice(start, end).map((p, k) => ({
           bytes: new Uint8Array(p as Uint8Array),
-          key: keySet.has(start + k),
+          pass: passes[start + k] as SequenceFramePass,
         }));
         return this.pool.run<FrameAnalysis[]>(
           { type: 'run', frames: run, limits: this.limits },

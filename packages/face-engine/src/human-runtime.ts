@@ -337,9 +337,39 @@ const TRACKED_PASS = {
   },
 } as const;
 
-/** Detection and mesh of a key frame when no template or passive score is needed (a lost track). */
+/**
+ * The detected frames of a sequence: as FULL_PASS, with or without faceres (skipFrames 0 forces the
+ * detector), but with the cache check on, so that Human records the frame; with it off, the next tracked
+ * frame is compared with an older frame, and when that one had another size Human detects again.
+ */
+const SEQUENCE_TEMPLATE_PASS = { ...FULL_PASS, cacheSensitivity: 1e9 } as const;
+const SEQUENCE_KEY_PASS = {
+  ...FULL_PASS,
+  cacheSensitivity: 1e9,
+  face: { ...FULL_PASS.face, description: { enabled: false } },
+} as const;
+
+/**
+ * A frame of a sequence that is tracked (no detector) and described: the mesh on the box of the frame
+ * before, then faceres, the passive models and the screen cues on that face.
+ */
+const TRACKED_DESCRIBED_PASS = {
+  ...TRACKED_PASS,
+  face: {
+    ...TRACKED_PASS.face,
+    description: { enabled: true },
+    antispoof: { enabled: true },
+    liveness: { enabled: true },
+  },
+} as const;
+
+/**
+ * Detection and mesh when no template or passive score is needed (a lost track; the cache check on, as for
+ * SEQUENCE_KEY_PASS, so that the frame after it can be tracked).
+ */
 const DETECT_ONLY_PASS = {
   ...FULL_PASS,
+  cacheSensitivity: 1e9,
   face: {
     ...FULL_PASS.face,
     description: { enabled: false },
@@ -356,7 +386,10 @@ const FULL_PASS_WITHOUT_FACERES = {
 
 type Pass =
   | typeof FULL_PASS
+  | typeof SEQUENCE_TEMPLATE_PASS
+  | typeof SEQUENCE_KEY_PASS
   | typeof TRACKED_PASS
+  | typeof TRACKED_DESCRIBED_PASS
   | typeof DETECT_ONLY_PASS
   | typeof FULL_PASS_WITHOUT_FACERES;
 
@@ -393,7 +426,8 @@ export async function analyzeBytes(
   const faces = await detectFaces(decoded, faceres ? FULL_PASS : FULL_PASS_WITHOUT_FACERES);
   const tDetectAll = now();
   const perf = (await getHuman()).performance;
-  const embedMs = perf.description ?? 0;
+  // Human keeps a model's last time when it does not run: faceres' counts only when it ran now.
+  const embedMs = faceres ? (perf.description ?? 0) : 0;
   const liveMs = (perf.antispoof ?? 0) + (perf.liveness ?? 0);
   const detectMs = Math.max(0, tDetectAll - tDecode - embedMs - liveMs);
   const base: Partial<Timings> = { decode: tDecode - t0, detect: detectMs };
@@ -516,7 +550,7 @@ function frameResult(
   const sizeOf = (f: HumanFace) => Math.min(f.box[2], f.box[3]);
   counted.sort((a, b) => sizeOf(b) - sizeOf(a));
   const main = counted[0];
-  const tracked = pass === TRACKED_PASS;
+  const tracked = pass === TRACKED_PASS || pass === TRACKED_DESCRIBED_PASS;
   if (!main) return { ok: true, ...size, faces: 0, ...(tracked ? { tracked } : {}) };
   const significant = counted.filter((f) => sizeOf(f) >= limits.backgroundFaceRatio * sizeOf(main));
   const template = main.embedding?.length ? normalise(main.embedding) : undefined;
@@ -533,7 +567,7 @@ function frameResult(
     ...(main.real !== undefined && main.live !== undefined
       ? { passive: { antispoof: main.real, liveness: main.live } }
       : {}),
-    ...(pass === FULL_PASS ? { screen: screenCues(decoded, main.box) } : {}),
+    ...(pass !== TRACKED_PASS && pass !== DETECT_ONLY_PASS ? { screen: screenCues(decoded, main.box) } : {}),
     ...(main.rotation
       ? {
           meshAngles: {
@@ -546,20 +580,34 @@ function frameResult(
   };
 }
 
+/**
+ * How a frame of a sequence is analysed: `template` runs the detector (face count), the mesh, faceres
+ * (the liveness identity check's model, whatever the engine stores), the passive models and the screen
+ * cues; `key` the same without faceres; `tracked` only the mesh, on the box of the frame before;
+ * `tracked-template` that mesh, then faceres, the passive models and the screen cues.
+ */
+export type SequenceFramePass = 'template' | 'key' | 'tracked' | 'tracked-template';
+
+const PASSES: Record<SequenceFramePass, Pass> = {
+  template: SEQUENCE_TEMPLATE_PASS,
+  key: SEQUENCE_KEY_PASS,
+  tracked: TRACKED_PASS,
+  'tracked-template': TRACKED_DESCRIBED_PASS,
+};
+
 /** Detection, mesh, template, passive scores and screen cues of the largest face of one frame. */
 export async function analyzeFrameBytes(bytes: Uint8Array, limits: EngineLimits): Promise<FrameAnalysis> {
-  const [r] = await analyzeFrameRun([{ bytes, key: true }], limits);
+  const [r] = await analyzeFrameRun([{ bytes, pass: 'template' }], limits);
   return r as FrameAnalysis;
 }
 
 /**
  * Consecutive frames of one sequence, in order, in this worker (the tracking state is the worker's, so a
- * run is one job). Key frames get the detector (face count), the descriptor (faceres, the liveness identity
- * check's model whatever the engine stores), the passive models and the screen cues; the frames between them only the mesh, on the box of the frame before. A tracked frame
- * that loses the face is detected again.
+ * run is one job). The first frame of a run has no frame before it to track from, so it is detected. A
+ * tracked frame that loses the face is detected again (with a template if it was to have one).
  */
 export async function analyzeFrameRun(
-  frames: readonly { bytes: Uint8Array; key: boolean }[],
+  frames: readonly { bytes: Uint8Array; pass: SequenceFramePass }[],
   limits: EngineLimits,
 ): Promise<FrameAnalysis[]> {
   const out: FrameAnalysis[] = [];
@@ -569,10 +617,20 @@ export async function analyzeFrameRun(
       out.push(decoded);
       continue;
     }
-    const pass = f.key || i === 0 ? FULL_PASS : TRACKED_PASS;
+    // Nothing to track from at the start of a run: detect instead.
+    const wanted =
+      i > 0 ? f.pass : f.pass === 'tracked' ? 'key' : f.pass === 'tracked-template' ? 'template' : f.pass;
+    const pass = PASSES[wanted];
     let result = frameResult(decoded, await detectFaces(decoded, pass), limits, pass);
-    if (pass === TRACKED_PASS && !result.landmarks)
+    if (!result.landmarks && pass === TRACKED_PASS)
       result = frameResult(decoded, await detectFaces(decoded, DETECT_ONLY_PASS), limits, DETECT_ONLY_PASS);
+    if (!result.landmarks && pass === TRACKED_DESCRIBED_PASS)
+      result = frameResult(
+        decoded,
+        await detectFaces(decoded, SEQUENCE_TEMPLATE_PASS),
+        limits,
+        SEQUENCE_TEMPLATE_PASS,
+      );
     out.push(result);
   }
   return out;

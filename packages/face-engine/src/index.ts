@@ -10,15 +10,17 @@ export {
 export {
   createEngine,
   DEFAULT_KEY_FRAMES,
+  DEFAULT_TEMPLATE_FRAMES,
   type HumanEngineOptions,
   HumanFaceEngine,
   keyFrameIndices,
   type SequenceAnalysis,
   type SequenceAnalysisOptions,
   type SequenceFrameInput,
+  sequencePasses,
 } from './engine.js';
 export { TemplateIndex } from './face-index.js';
-export { SEQUENCE_FRAME_MAX_SIDE } from './human-runtime.js';
+export { SEQUENCE_FRAME_MAX_SIDE, type SequenceFramePass } from './human-runtime.js';
 export { DEFAULT_LIMITS } from './limits.js';
 export * from './liveness/index.js';
 export { LIVENESS_IDENTITY_MODEL, TEMPLATE_MODELS, type TemplateModel, templateModelOf } from './models.js';

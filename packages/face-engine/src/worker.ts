@@ -6,6 +6,7 @@ import {
   analyzeFrameRun,
   configureRuntime,
   getHuman,
+  type SequenceFramePass,
 } from './human-runtime.js';
 import type { AnalyzeOptions, EngineLimits } from './types.js';
 
@@ -14,7 +15,7 @@ interface Msg {
   id: number;
   bytes?: Uint8Array;
   /** 'run': consecutive frames of one sequence (see analyzeFrameRun). */
-  frames?: { bytes: Uint8Array; key: boolean }[];
+  frames?: { bytes: Uint8Array; pass: SequenceFramePass }[];
   opts?: AnalyzeOptions;
   limits: EngineLimits;
 }

@@ -1,7 +1,9 @@
 /**
  * `pnpm bench`: per-stage latency, pool throughput, memory, cold start, and 1:N search latency/recall
  * on synthetic templates. Prints a table and writes bench-results/bench.{json,md} (gitignored).
- * Env: BENCH_SECTIONS (default "pipeline,liveness,search"), BENCH_ITER (default 40), BENCH_LIVENESS_CLIP,
+ * Env: BENCH_SECTIONS (default "pipeline,liveness,search"), BENCH_ITER (default 40), BENCH_MODELS (template
+ * models analyze() runs, default "dlib,faceres"), BENCH_LIVENESS_CLIP, BENCH_LIVENESS_VARIANTS (how sequence
+ * frames are analysed, key/template frame counts, default "default,3/3"),
  * BENCH_SEARCH_SIZES (default "10000,100000"; add 1000000 for the 1M run: its first build takes ~10-15 min on
  * 2 cores, later runs reopen the cached graph), BENCH_SEARCH_DATA (default "clustered,random"),
  * BENCH_SEARCH_RANDOM_MAX (default 100000), BENCH_SEARCH_REBUILD=1 (ignore cached graphs).
@@ -14,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { exactSearch, MetricKind } from 'usearch';
 import type { TemplateModelName } from '../calibration.js';
-import { createEngine, DEFAULT_KEY_FRAMES } from '../engine.js';
+import { createEngine, DEFAULT_KEY_FRAMES, DEFAULT_TEMPLATE_FRAMES } from '../engine.js';
 import { TemplateIndex } from '../face-index.js';
 import {
   CLIP_FRAMES,
@@ -43,6 +45,20 @@ const RANDOM_MAX = Number(process.env.BENCH_SEARCH_RANDOM_MAX ?? 100_000);
 const REBUILD = process.env.BENCH_SEARCH_REBUILD === '1';
 /** efSearch values to measure on each graph (the graph is reopened from its cache for each). */
 const EFS = (process.env.BENCH_SEARCH_EF ?? '128').split(',').map(Number).filter(Boolean);
+/**
+ * BENCH_LIVENESS_VARIANTS: how the sequence's frames are analysed, as key frames/template frames
+ * ("3/2"), "default" (the engine's defaults) or "all" (every frame in full). Default "default,3/3".
+ */
+const LIVENESS_VARIANTS = (process.env.BENCH_LIVENESS_VARIANTS ?? 'default,3/3').split(',').map((v) => {
+  if (v === 'all') return { label: 'all / all', keyFrames: 'all' as const, templateFrames: 0 };
+  const [k, t] = v === 'default' ? [DEFAULT_KEY_FRAMES, DEFAULT_TEMPLATE_FRAMES] : v.split('/').map(Number);
+  if (!Number.isInteger(k) || !Number.isInteger(t)) throw new Error(`BENCH_LIVENESS_VARIANTS: bad "${v}"`);
+  return {
+    label: `${k} / ${t}${v === 'default' ? ' (default)' : ''}`,
+    keyFrames: k as number,
+    templateFrames: t as number,
+  };
+});
 /** BENCH_FUSE=0 runs the pipeline with faceres as shipped (before/after comparison of src/model-fuse.ts). */
 const FUSE = process.env.BENCH_FUSE !== '0';
 /** BENCH_MODELS: the template models analyze() runs (default "dlib,faceres", as a migrating server; "dlib" alone once no collection searches faceres). */
@@ -98,16 +114,19 @@ if (SECTIONS.has('pipeline')) {
     embed: [],
     total: [],
   };
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < ITER; i++) {
     const r = (await engine.analyze(img640)) as FaceAnalysisOk;
     for (const k of Object.keys(stages) as (keyof Timings)[]) stages[k].push(r.timings[k]);
   }
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMsPerImage = (cpu.user + cpu.system) / 1000 / ITER;
   await engine.close();
   const perStage = Object.fromEntries(
     Object.entries(stages).map(([k, v]) => [k, { median: q(v, 0.5), p95: q(v, 0.95) }]),
   );
   report.coldStart = { engineReadyMs: ready, firstAnalyzeMs: firstMs };
-  report.latency640x480 = { iterations: ITER, perStage };
+  report.latency640x480 = { iterations: ITER, perStage, cpuMsPerImage, loadavg1: loadavg()[0] };
   report.fuseDescriptor = FUSE;
   report.templateModels = MODELS;
   lines.push(
@@ -117,6 +136,8 @@ if (SECTIONS.has('pipeline')) {
   lines.push('| stage | median ms | p95 ms |', '| --- | ---: | ---: |');
   for (const [k, v] of Object.entries(perStage)) lines.push(`| ${k} | ${f1(v.median)} | ${f1(v.p95)} |`);
   lines.push(
+    '',
+    `CPU time per image (whole process, all threads): ${f1(cpuMsPerImage)} ms; 1-minute load average after: ${loadavg()[0]?.toFixed(2)}.`,
     '',
     `Cold start: engine ready (worker spawn + model load) ${f1(ready)} ms; first analysis ${f1(firstMs)} ms.`,
     '',
@@ -135,13 +156,27 @@ if (SECTIONS.has('pipeline')) {
   await Promise.all(Array.from({ length: workers * 2 }, () => engine.analyze(img640)));
   const n = Math.max(40, ITER * 2);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const res = await Promise.all(Array.from({ length: n }, () => engine.analyze(img640)));
   const secs = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMsPerImage = (cpu.user + cpu.system) / 1000 / n;
   await engine.close();
   const okCount = res.filter((r) => r.ok).length;
-  report.throughput = { workers, images: n, ok: okCount, seconds: secs, imagesPerSecond: n / secs };
+  report.throughput = {
+    workers,
+    images: n,
+    ok: okCount,
+    seconds: secs,
+    imagesPerSecond: n / secs,
+    cpuMsPerImage,
+    loadavg1: loadavg()[0],
+  };
   lines.push(`## Throughput: ${workers} workers, ${n} images`, '');
-  lines.push(`${f1(n / secs)} images/s (${okCount}/${n} analysed OK, ${f1(secs)} s).`, '');
+  lines.push(
+    `${f1(n / secs)} images/s (${okCount}/${n} analysed OK, ${f1(secs)} s); ${f1(cpuMsPerImage)} ms of CPU per image (on ${workers} free cores the ceiling is ${f1((workers * 1000) / cpuMsPerImage)} images/s); 1-minute load average after: ${loadavg()[0]?.toFixed(2)}.`,
+    '',
+  );
 }
 report.peakRssMB = mb(rssPeak());
 lines.push(`Peak RSS of the process (main thread + workers) so far: ${mb(rssPeak())} MB.`, '');
@@ -161,11 +196,15 @@ if (SECTIONS.has('liveness')) {
     { label: '640 px wide (upscaled)', width: 640 },
   ];
   lines.push(
-    `## Active liveness: ${CLIP_FRAMES} frames + the still, ${workers} workers (clip ${clip.id}: ${clip.steps.join(' → ')})`,
+    `## Active liveness: ${CLIP_FRAMES} frames + the still, ${workers} workers (clip ${clip.id}: ${clip.steps.join(' → ')}, templates: ${MODELS.join(' + ')})`,
     '',
-    '| frames | key frames | upload kB (frames + still) | verify p50 ms | p95 ms | sequences/s (pool, 8 at once) | CPU ms per sequence | verdict |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| frames | key frames / with template | upload kB (frames + still) | verify p50 ms, still ∥ frames | p95 ms | p50 ms, still then frames (the server) | sequences/s (pool, 8 at once) | CPU ms per sequence | CPU ms, frames alone | verdict |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   );
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   const rows: Record<string, unknown>[] = [];
   for (const size of sizes) {
     const frames = await clipFrames(clip, size.width ? { width: size.width } : {});
@@ -175,13 +214,20 @@ if (SECTIONS.has('liveness')) {
       size.width ? { width: size.width } : {},
     );
     const uploadBytes = frames.reduce((s, f) => s + f.image.length, 0) + stillJpeg.length;
-    for (const keyFrames of [DEFAULT_KEY_FRAMES, 'all'] as const) {
-      const verifyOnce = async () => {
+    for (const variant of LIVENESS_VARIANTS) {
+      const options =
+        variant.keyFrames === 'all'
+          ? { keyFrames: 'all' as const }
+          : { keyFrames: variant.keyFrames, templateFrames: variant.templateFrames };
+      const analyzeStill = () => engine.analyze(stillJpeg, { skipQualityChecks: true, livenessStill: true });
+      const verifyOnce = async (order: 'parallel' | 'serial') => {
         const t0 = performance.now();
-        const [seq, still] = await Promise.all([
-          engine.analyzeSequence(frames, { keyFrames }),
-          engine.analyze(stillJpeg, { skipQualityChecks: true, livenessStill: true }),
-        ]);
+        const [seq, still] =
+          order === 'parallel'
+            ? await Promise.all([engine.analyzeSequence(frames, options), analyzeStill()])
+            : await analyzeStill().then(
+                async (r) => [await engine.analyzeSequence(frames, options), r] as const,
+              );
         if (!seq.ok || !still.ok) throw new Error('bench sequence not analysed');
         const now = Date.now();
         const verdict = verifyLiveness({
@@ -192,47 +238,55 @@ if (SECTIONS.has('liveness')) {
         });
         return { ms: performance.now() - t0, verdict };
       };
-      await verifyOnce();
-      const iterations =
-        keyFrames === 'all' ? Math.max(3, Math.round(ITER / 8)) : Math.max(10, Math.round(ITER / 2));
+      await verifyOnce('parallel');
+      const heavy = variant.keyFrames === 'all';
+      const iterations = heavy ? Math.max(3, Math.round(ITER / 8)) : Math.max(10, Math.round(ITER / 2));
       const times: number[] = [];
       let verdict = '';
       // CPU time of the whole process (main thread + workers) per sequence: what a sequence costs whatever
       // else runs on the machine (wall-clock figures move with the other jobs' load).
-      const cpu0 = process.cpuUsage();
+      const cpu0 = cpuMs();
       for (let i = 0; i < iterations; i++) {
-        const r = await verifyOnce();
+        const r = await verifyOnce('parallel');
         times.push(r.ms);
         verdict = r.verdict.live ? 'live' : `${r.verdict.failedCheck}: ${r.verdict.reason}`;
       }
-      const cpu = process.cpuUsage(cpu0);
-      const cpuMs = (cpu.user + cpu.system) / 1000 / iterations;
-      const concurrent = keyFrames === 'all' ? 4 : 8;
+      const cpuPerSequence = (cpuMs() - cpu0) / iterations;
+      const serialTimes: number[] = [];
+      for (let i = 0; i < iterations; i++) serialTimes.push((await verifyOnce('serial')).ms);
+      const cpu1 = cpuMs();
+      for (let i = 0; i < iterations; i++) await engine.analyzeSequence(frames, options);
+      const cpuFrames = (cpuMs() - cpu1) / iterations;
+      const concurrent = heavy ? 4 : 8;
       const t0 = performance.now();
-      await Promise.all(Array.from({ length: concurrent }, () => verifyOnce()));
+      await Promise.all(Array.from({ length: concurrent }, () => verifyOnce('parallel')));
       const perSecond = concurrent / ((performance.now() - t0) / 1000);
       const row = {
         frames: size.label,
-        keyFrames,
+        keyFrames: variant.keyFrames,
+        templateFrames: heavy ? 'all' : variant.templateFrames,
         uploadKB: uploadBytes / 1024,
         p50: q(times, 0.5),
         p95: q(times, 0.95),
+        p50StillThenFrames: q(serialTimes, 0.5),
         perSecond,
-        cpuMs,
+        cpuMs: cpuPerSequence,
+        cpuMsFramesAlone: cpuFrames,
         verdict,
         iterations,
+        loadavg1: loadavg()[0],
       };
       rows.push(row);
       lines.push(
-        `| ${size.label} | ${keyFrames} | ${f1(row.uploadKB)} | ${f1(row.p50)} | ${f1(row.p95)} | ${f1(perSecond)} | ${f1(cpuMs)} | ${verdict} |`,
+        `| ${size.label} | ${variant.label} | ${f1(row.uploadKB)} | ${f1(row.p50)} | ${f1(row.p95)} | ${f1(row.p50StillThenFrames)} | ${f1(perSecond)} | ${f1(cpuPerSequence)} | ${f1(cpuFrames)} | ${verdict} |`,
       );
     }
   }
   await engine.close();
-  report.liveness = { clip: clip.id, workers, loadavg: loadavg(), rows };
+  report.liveness = { clip: clip.id, workers, templateModels: MODELS, loadavg: loadavg(), rows };
   lines.push(
     '',
-    `Targets (issue 14): p50 ≤ 400 ms, ≥ 4 sequences/s with the pool, upload ≤ 400 kB. CPU ms per sequence is the process's CPU time (all threads) per verified sequence: on 2 free cores the pool's ceiling is 2000 / that figure sequences/s. Load average after: ${loadavg()
+    `Targets (issue 14): p50 ≤ 400 ms, ≥ 4 sequences/s with the pool, upload ≤ 400 kB. CPU ms per sequence is the process's CPU time (all threads: the still, the frames and verifyLiveness) per verified sequence: on 2 free cores the pool's ceiling is 2000 / that figure sequences/s. Load average after: ${loadavg()
       .map((v) => v.toFixed(2))
       .join(' ')}.`,
     '',
