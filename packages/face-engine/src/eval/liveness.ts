@@ -9,7 +9,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { HumanFaceEngine } from '../engine.js';
+import { type HumanFaceEngine, sequencePasses } from '../engine.js';
 import {
   type ClipVideo,
   clipFrames,
@@ -46,7 +46,15 @@ import {
 } from './liveness-attacks.js';
 import { CACHE_DIR } from './video-poses.js';
 
-const CASE_CACHE = path.join(CACHE_DIR, 'liveness-eval-v3');
+// Named by how analyzeSequence treats a 15-frame sequence, so a change of key or template frames
+// (engine.ts) analyses every case again instead of reusing analyses made another way.
+const PASS_CODE = { template: 'T', key: 'K', 'tracked-template': 'D', tracked: 't' } as const;
+const CASE_CACHE = path.join(
+  CACHE_DIR,
+  `liveness-eval-v3-${sequencePasses(15)
+    .map((p) => PASS_CODE[p])
+    .join('')}`,
+);
 const VIDEOS: ClipVideo[] = ['franck', 'cap12', 'cap13'];
 const FLAT_PATHS_PER_SURFACE = Number(process.env.EVAL_FLAT_PATHS ?? 20);
 const WARPED_PER_DIRECTION = Number(process.env.EVAL_WARPED ?? 4);
