@@ -64,15 +64,21 @@ export interface SequenceAnalysisOptions {
   templateFrames?: number;
 }
 
-/** Detected frames by default: the first and the middle one (the starts of the two workers' runs). */
-export const DEFAULT_KEY_FRAMES = 2;
 /**
- * Frames with a template by default: the first, the middle (a detected frame, where the head is turned) and
- * the last, each compared with the others and with the still. A face swapped in for part of the sequence
- * is caught only if it shows on one of them: every other frame is tracked, not identified. Each costs
- * about one faceres pass (≈ 45 ms); two would save one, at the price of the middle of the sequence.
+ * Detected frames by default: four, at the starts of four runs (0, 4, 8, 11 of 15). The mesh tracked from
+ * the frame before drifts when the head moves fast; with two (0 and 8) the evaluation refused 3 of 12
+ * genuine multi-step sequences and accepted 3 of 66 replays, with four 2 of 12 and 0 of 66 (EVALUATION.md),
+ * for ≈ 70 ms more CPU per sequence.
  */
-export const DEFAULT_TEMPLATE_FRAMES = 3;
+export const DEFAULT_KEY_FRAMES = 4;
+/**
+ * Frames with a template by default: the first and the last, each compared with the other and with the
+ * still. A face swapped in for part of the sequence is caught only if it shows on one of them: every other
+ * frame is tracked, not identified. Each costs about one faceres pass (≈ 45 ms). A third, in the middle,
+ * was measured and refused genuine users: on a turned head faceres falls below the identity threshold
+ * (EVALUATION.md, 2 of 12 issuable genuine sequences FACE_CHANGED with three).
+ */
+export const DEFAULT_TEMPLATE_FRAMES = 2;
 
 /** Indices of `count` frames spread evenly over `n` frames, first and last included. */
 export function keyFrameIndices(n: number, count: number | 'all'): number[] {

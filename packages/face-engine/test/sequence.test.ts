@@ -12,18 +12,17 @@ import {
 } from '../dist/index.js';
 
 describe('sequencePasses', () => {
-  it('detects at the start of each run, and describes the first, the middle and the last frame', () => {
-    expect(DEFAULT_KEY_FRAMES).toBe(2);
-    expect(DEFAULT_TEMPLATE_FRAMES).toBe(3);
+  it('detects at the start of each run, and describes the first and the last frame', () => {
+    expect(DEFAULT_KEY_FRAMES).toBe(4);
+    expect(DEFAULT_TEMPLATE_FRAMES).toBe(2);
     const passes = sequencePasses(12);
     const at = (pass: string) => passes.flatMap((p, i) => (p === pass ? [i] : []));
-    expect(at('template')).toEqual([0, 6]);
-    expect(at('key')).toEqual([]);
+    expect(at('template')).toEqual([0]);
+    expect(at('key')).toEqual([3, 6, 9]);
     expect(at('tracked-template')).toEqual([11]);
-    expect(at('tracked')).toHaveLength(9);
-    expect(sequencePasses(12, { templateFrames: 2 }).flatMap((p, i) => (p === 'key' ? [i] : []))).toEqual([
-      6,
-    ]);
+    expect(at('tracked')).toHaveLength(7);
+    const page = sequencePasses(15);
+    expect(page.flatMap((p, i) => (p === 'template' || p === 'key' ? [i] : []))).toEqual([0, 4, 8, 11]);
     expect(sequencePasses(12, { keyFrames: 3, templateFrames: 3 })).toEqual([
       'template',
       'tracked',
