@@ -21,6 +21,18 @@ export interface FaceIndexInternalOptions extends FaceIndexOptions {
   scoreOf?: (cos: number) => number;
 }
 
+/**
+ * The approximate index's defaults. efSearch 256: at 1M 128-d templates, 128 gave recall@1 0.975 against
+ * exact search and 256 gave 0.995 for 1.0 ms instead of 0.6 (bench, 200 probes, README "1:N search").
+ */
+export const HNSW_DEFAULTS = {
+  m: 16,
+  efConstruction: 128,
+  efSearch: 256,
+  quantization: 'i8',
+  rerank: 16,
+} as const;
+
 /** Vectors per chunk of the rerank store (chunks avoid one multi-GB allocation for million-size galleries). */
 const CHUNK = 16_384;
 const SIDECAR_VERSION = 1;
@@ -66,11 +78,11 @@ export class TemplateIndex implements FaceIndex {
       mode: opts.mode ?? 'auto',
       autoThreshold: opts.autoThreshold ?? 20_000,
       dim: opts.dim ?? 1024,
-      m: opts.m ?? 16,
-      efConstruction: opts.efConstruction ?? 128,
-      efSearch: opts.efSearch ?? 128,
-      quantization: opts.quantization ?? 'i8',
-      rerank: opts.rerank ?? 16,
+      m: opts.m ?? HNSW_DEFAULTS.m,
+      efConstruction: opts.efConstruction ?? HNSW_DEFAULTS.efConstruction,
+      efSearch: opts.efSearch ?? HNSW_DEFAULTS.efSearch,
+      quantization: opts.quantization ?? HNSW_DEFAULTS.quantization,
+      rerank: opts.rerank ?? HNSW_DEFAULTS.rerank,
       threads: opts.threads ?? 0,
     };
     if (!Number.isInteger(this.o.rerank) || this.o.rerank < 0)

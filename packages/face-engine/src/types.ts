@@ -214,7 +214,7 @@ export interface FaceIndexOptions {
   templateModel?: string;
   /** Template dimension. Default: the template model's. */
   dim?: number;
-  /** HNSW parameters (defaults M 16, efConstruction 128, efSearch 128). */
+  /** HNSW parameters (defaults: `HNSW_DEFAULTS` in src/face-index.ts). */
   m?: number;
   efConstruction?: number;
   efSearch?: number;

@@ -17,7 +17,7 @@ import sharp from 'sharp';
 import { exactSearch, MetricKind } from 'usearch';
 import type { TemplateModelName } from '../calibration.js';
 import { createEngine, DEFAULT_KEY_FRAMES, DEFAULT_TEMPLATE_FRAMES } from '../engine.js';
-import { TemplateIndex } from '../face-index.js';
+import { HNSW_DEFAULTS, TemplateIndex } from '../face-index.js';
 import {
   CLIP_FRAMES,
   clipFrames,
@@ -44,7 +44,10 @@ const KINDS = (process.env.BENCH_SEARCH_DATA ?? 'clustered,random')
 const RANDOM_MAX = Number(process.env.BENCH_SEARCH_RANDOM_MAX ?? 100_000);
 const REBUILD = process.env.BENCH_SEARCH_REBUILD === '1';
 /** efSearch values to measure on each graph (the graph is reopened from its cache for each). */
-const EFS = (process.env.BENCH_SEARCH_EF ?? '128').split(',').map(Number).filter(Boolean);
+const EFS = (process.env.BENCH_SEARCH_EF ?? String(HNSW_DEFAULTS.efSearch))
+  .split(',')
+  .map(Number)
+  .filter(Boolean);
 /**
  * BENCH_LIVENESS_VARIANTS: how the sequence's frames are analysed, as key frames/template frames
  * ("3/2"), "default" (the engine's defaults) or "all" (every frame in full). Default "default,3/3".
@@ -65,11 +68,9 @@ const FUSE = process.env.BENCH_FUSE !== '0';
 const MODELS = (process.env.BENCH_MODELS ?? 'dlib,faceres').split(',') as TemplateModelName[];
 /** Search index under test (the TemplateIndex defaults unless BENCH_SEARCH_M / BENCH_SEARCH_EFC say otherwise). */
 const HNSW = {
-  m: Number(process.env.BENCH_SEARCH_M ?? 16),
-  efConstruction: Number(process.env.BENCH_SEARCH_EFC ?? 128),
-  efSearch: 128,
-  quantization: 'i8',
-  rerank: 16,
+  ...HNSW_DEFAULTS,
+  m: Number(process.env.BENCH_SEARCH_M ?? HNSW_DEFAULTS.m),
+  efConstruction: Number(process.env.BENCH_SEARCH_EFC ?? HNSW_DEFAULTS.efConstruction),
 } as const;
 
 const q = (v: number[], p: number) => {
