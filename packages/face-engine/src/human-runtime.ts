@@ -337,17 +337,19 @@ const TRACKED_PASS = {
   },
 } as const;
 
+/** A still analysed without faceres (the engine stores another model, and no sequence needs it). */
+const FULL_PASS_WITHOUT_FACERES = {
+  ...FULL_PASS,
+  face: { ...FULL_PASS.face, description: { enabled: false } },
+} as const;
+
 /**
  * The detected frames of a sequence: as FULL_PASS, with or without faceres (skipFrames 0 forces the
  * detector), but with the cache check on, so that Human records the frame; with it off, the next tracked
  * frame is compared with an older frame, and when that one had another size Human detects again.
  */
 const SEQUENCE_TEMPLATE_PASS = { ...FULL_PASS, cacheSensitivity: 1e9 } as const;
-const SEQUENCE_KEY_PASS = {
-  ...FULL_PASS,
-  cacheSensitivity: 1e9,
-  face: { ...FULL_PASS.face, description: { enabled: false } },
-} as const;
+const SEQUENCE_KEY_PASS = { ...FULL_PASS_WITHOUT_FACERES, cacheSensitivity: 1e9 } as const;
 
 /**
  * A frame of a sequence that is tracked (no detector) and described: the mesh on the box of the frame
@@ -355,12 +357,7 @@ const SEQUENCE_KEY_PASS = {
  */
 const TRACKED_DESCRIBED_PASS = {
   ...TRACKED_PASS,
-  face: {
-    ...TRACKED_PASS.face,
-    description: { enabled: true },
-    antispoof: { enabled: true },
-    liveness: { enabled: true },
-  },
+  face: { ...FULL_PASS.face, detector: TRACKED_PASS.face.detector },
 } as const;
 
 /**
@@ -368,20 +365,8 @@ const TRACKED_DESCRIBED_PASS = {
  * SEQUENCE_KEY_PASS, so that the frame after it can be tracked).
  */
 const DETECT_ONLY_PASS = {
-  ...FULL_PASS,
-  cacheSensitivity: 1e9,
-  face: {
-    ...FULL_PASS.face,
-    description: { enabled: false },
-    antispoof: { enabled: false },
-    liveness: { enabled: false },
-  },
-} as const;
-
-/** A still analysed without faceres (the engine stores another model, and no sequence needs it). */
-const FULL_PASS_WITHOUT_FACERES = {
-  ...FULL_PASS,
-  face: { ...FULL_PASS.face, description: { enabled: false } },
+  ...SEQUENCE_KEY_PASS,
+  face: { ...SEQUENCE_KEY_PASS.face, antispoof: { enabled: false }, liveness: { enabled: false } },
 } as const;
 
 type Pass =
