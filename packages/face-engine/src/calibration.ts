@@ -31,9 +31,9 @@ export const CALIBRATIONS: Readonly<Record<TemplateModelName, Calibration>> = {
 export const DEFAULT_TEMPLATE_MODEL: TemplateModelName = 'dlib';
 
 /**
- * faceres's calibration: the default of cosineToScore/scoreToCosine and of a TemplateIndex built directly,
- * and the curve the liveness identity check (src/liveness/identity.ts) scores its faceres frame templates
- * with. The engine's compare() and createIndex() use the curve of their template model.
+ * faceres's calibration: the default of cosineToScore/scoreToCosine and of a TemplateIndex built directly.
+ * The engine's compare() and createIndex() use the curve of their template model, the liveness identity
+ * check (src/liveness/identity.ts) dlib's.
  */
 export const CALIBRATION: Calibration & { model: TemplateModelName } = {
   model: 'faceres',

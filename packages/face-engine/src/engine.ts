@@ -50,35 +50,32 @@ export interface SequenceFrameInput {
 
 export interface SequenceAnalysisOptions {
   /**
-   * Frames the detector runs on (the face count; passive models and screen cues too), at the starts of
-   * equal runs of frames (first frame included); each worker tracks one run from its detected frame. The
-   * other frames are tracked: the mesh on the box of the frame before. Default DEFAULT_KEY_FRAMES; 'all'
-   * analyses every frame in full, template included.
+   * Frames the detector runs on (the face count; passive models and screen cues too), spread evenly from
+   * the first frame to the last, both included. The frames between two of them are tracked from the
+   * nearer one (the mesh on the box of the frame before or after): forwards from the earlier, backwards
+   * from the later. Default DEFAULT_KEY_FRAMES; 'all' analyses every frame in full, template included.
    */
   keyFrames?: number | 'all';
   /**
-   * Frames that also get the faceres template of the identity check (with the passive models and screen
-   * cues), spread evenly from the first frame to the last; one that is not a key frame is tracked, then
+   * Frames that also get the identity check's template (dlib's, with the passive models and screen cues),
+   * spread evenly from the first frame to the last; one that is not a key frame is tracked, then
    * described. Default DEFAULT_TEMPLATE_FRAMES; the identity check needs two.
    */
   templateFrames?: number;
 }
 
 /**
- * Detected frames by default: four, at the starts of four runs (0, 4, 8, 11 of 15). The mesh tracked from
- * the frame before drifts when the head moves fast; with two (0 and 8) the evaluation refused 3 of 12
- * genuine multi-step sequences and accepted 3 of 66 replays, with four 2 of 12 and 0 of 66 (EVALUATION.md),
- * for ≈ 70 ms more CPU per sequence.
+ * Detected frames by default: the first and the last, so that the face count is taken at both ends and
+ * each half of the sequence is tracked from a detection, one half per worker (EVALUATION.md compares this
+ * with four).
  */
-export const DEFAULT_KEY_FRAMES = 4;
+export const DEFAULT_KEY_FRAMES = 2;
 /**
- * Frames with a template by default: the first and the last, each compared with the other and with the
- * still. A face swapped in for part of the sequence is caught only if it shows on one of them: every other
- * frame is tracked, not identified. Each costs about one faceres pass (≈ 45 ms). A third, in the middle,
- * was measured and refused genuine users: on a turned head faceres falls below the identity threshold
- * (EVALUATION.md, 2 of 12 issuable genuine sequences FACE_CHANGED with three).
+ * Frames with a template by default: the first, the middle and the last, each compared with the others
+ * and with the still. A face swapped in for part of the sequence is caught only if it shows on one of
+ * them: the other frames are tracked, not identified. Each costs one pass of dlib's ResNet (≈ 24 ms).
  */
-export const DEFAULT_TEMPLATE_FRAMES = 2;
+export const DEFAULT_TEMPLATE_FRAMES = 3;
 
 /** Indices of `count` frames spread evenly over `n` frames, first and last included. */
 export function keyFrameIndices(n: number, count: number | 'all'): number[] {
@@ -88,19 +85,27 @@ export function keyFrameIndices(n: number, count: number | 'all'): number[] {
   return [...new Set(Array.from({ length: k }, (_, i) => Math.round((i * (n - 1)) / (k - 1))))];
 }
 
-/** Starts of `count` equal runs of `n` frames (the first frame included, the last not unless count = n). */
-function runStarts(n: number, count: number): number[] {
-  const k = Math.max(1, Math.min(n, Math.floor(count)));
-  return [...new Set(Array.from({ length: k }, (_, i) => Math.round((i * n) / k)))];
+/**
+ * How a sequence of `n` frames is analysed under `options`: each frame's pass, and the chains the frames
+ * go through the workers in. A chain starts at a detected frame and goes on to neighbouring frames one
+ * by one (each tracked from the one before it in the chain), so a chain is one job of one worker.
+ */
+export interface SequencePlan {
+  passes: SequenceFramePass[];
+  chains: number[][];
 }
 
-/** How each frame of a sequence of `n` is analysed under `options` (see SequenceAnalysisOptions). */
-export function sequencePasses(n: number, options: SequenceAnalysisOptions = {}): SequenceFramePass[] {
-  if (n <= 0) return [];
-  if (options.keyFrames === 'all') return Array.from({ length: n }, () => 'template');
-  const detected = new Set(runStarts(n, options.keyFrames ?? DEFAULT_KEY_FRAMES));
+export function sequencePlan(n: number, options: SequenceAnalysisOptions = {}): SequencePlan {
+  if (n <= 0) return { passes: [], chains: [] };
+  if (options.keyFrames === 'all')
+    return {
+      passes: Array.from({ length: n }, () => 'template'),
+      chains: [Array.from({ length: n }, (_, i) => i)],
+    };
+  const detectedList = keyFrameIndices(n, options.keyFrames ?? DEFAULT_KEY_FRAMES);
+  const detected = new Set(detectedList);
   const described = new Set(keyFrameIndices(n, options.templateFrames ?? DEFAULT_TEMPLATE_FRAMES));
-  return Array.from({ length: n }, (_, i) =>
+  const passes: SequenceFramePass[] = Array.from({ length: n }, (_, i) =>
     detected.has(i)
       ? described.has(i)
         ? 'template'
@@ -109,6 +114,54 @@ export function sequencePasses(n: number, options: SequenceAnalysisOptions = {})
         ? 'tracked-template'
         : 'tracked',
   );
+  // Each detected frame tracks forwards to the middle of the gap after it; the last one (the sequence's
+  // last frame, unless there is one detected frame only) also backwards to the middle of the gap before.
+  const chains: number[][] = [];
+  const last = detectedList[detectedList.length - 1] as number;
+  for (const [j, d] of detectedList.entries()) {
+    const next = detectedList[j + 1];
+    if (next === undefined) {
+      if (detectedList.length === 1) chains.push(Array.from({ length: n - d }, (_, k) => d + k));
+      break;
+    }
+    // The gap before the last detected frame is shared; the others are tracked forwards only.
+    const end = next === last ? Math.ceil((d + next) / 2) : next;
+    chains.push(Array.from({ length: end - d }, (_, k) => d + k));
+    if (next === last) {
+      chains.push(Array.from({ length: last - end + 1 }, (_, k) => last - k));
+    }
+  }
+  return { passes, chains };
+}
+
+/** Each frame's pass (sequencePlan without the chains). */
+export function sequencePasses(n: number, options: SequenceAnalysisOptions = {}): SequenceFramePass[] {
+  return sequencePlan(n, options).passes;
+}
+
+/**
+ * The chains of a plan as at most `workers` jobs of about the same number of frames (one job per worker
+ * at most, so a sequence never takes more of the queue than one image per worker). Chains are kept whole
+ * and in order; each starts with a detected frame, so joining them keeps every tracked frame next to the
+ * frame it is tracked from.
+ */
+function jobsOf(chains: readonly number[][], workers: number): number[][] {
+  const lanes = Math.max(1, Math.min(workers, chains.length));
+  const total = chains.reduce((s, c) => s + c.length, 0);
+  const jobs: number[][] = [];
+  let job: number[] = [];
+  let done = 0;
+  for (const chain of chains) {
+    // Start the next job once this one holds its share of the frames.
+    if (job.length > 0 && jobs.length < lanes - 1 && done >= ((jobs.length + 1) * total) / lanes) {
+      jobs.push(job);
+      job = [];
+    }
+    job.push(...chain);
+    done += chain.length;
+  }
+  if (job.length > 0) jobs.push(job);
+  return jobs;
 }
 
 export type SequenceAnalysis =
@@ -197,28 +250,23 @@ export class HumanFaceEngine implements FaceEngine {
       const f = parsed[bad] as Exclude<(typeof parsed)[number], Uint8Array>;
       return { ok: false, frame: bad, reason: f.reason, message: `Frame ${bad}: ${f.message}` };
     }
-    const passes = sequencePasses(parsed.length, options);
-    const keys = passes.flatMap((p, i) => (p === 'template' || p === 'key' ? [i] : []));
-    const lanes = Math.min(this.info.workers, keys.length);
-    const starts = Array.from(
-      { length: lanes },
-      (_, j) => keys[Math.floor((j * keys.length) / lanes)] as number,
-    );
+    const { passes, chains } = sequencePlan(parsed.length, options);
     const runs = await Promise.all(
-      starts.map((start, j) => {
-        const end = j + 1 < starts.length ? (starts[j + 1] as number) : parsed.length;
+      jobsOf(chains, this.info.workers).map(async (order) => {
         // Copies, so the transfer never detaches the caller's buffers.
-        const run = parsed.slice(start, end).map((p, k) => ({
-          bytes: new Uint8Array(p as Uint8Array),
-          pass: passes[start + k] as SequenceFramePass,
+        const run = order.map((i) => ({
+          bytes: new Uint8Array(parsed[i] as Uint8Array),
+          pass: passes[i] as SequenceFramePass,
         }));
-        return this.pool.run<FrameAnalysis[]>(
+        const analysed = await this.pool.run<FrameAnalysis[]>(
           { type: 'run', frames: run, limits: this.limits },
           run.map((f) => f.bytes.buffer as ArrayBuffer),
         );
+        return analysed.map((r, k) => ({ index: order[k] as number, r }));
       }),
     );
-    const results = runs.flat();
+    const results: FrameAnalysis[] = [];
+    for (const { index, r } of runs.flat()) results[index] = r;
     const failed = results.findIndex((r) => !r.ok);
     if (failed >= 0) {
       const f = results[failed] as Extract<FrameAnalysis, { ok: false }>;

@@ -10,6 +10,7 @@ import sharp, { type Metadata } from 'sharp';
 import { chipTransform, DLIB_MODEL_ID, DlibResNet, extractChip } from './dlib-resnet.js';
 import { fail, sniffFormat } from './input.js';
 import { type FrameLandmarks, landmarksFromMesh } from './liveness/landmarks.js';
+import { estimatePose } from './liveness/pose.js';
 import { type ScreenCues, screenCues } from './liveness/screen.js';
 import { fuseConvBnRelu6, type GraphModelJson } from './model-fuse.js';
 import { assessQuality, type RawImage } from './quality.js';
@@ -293,17 +294,27 @@ export async function decodeImage(
   }
 }
 
+/** dlib's ResNet template of a face, on the chip aligned with its mesh; undefined without a full mesh. */
+async function dlibTemplate(decoded: DecodedImage, face: HumanFace): Promise<Float32Array | undefined> {
+  const transform = face.mesh && face.mesh.length >= 468 ? chipTransform(face.mesh) : null;
+  if (!transform || !dlib) return undefined;
+  return normalise(await dlib.describe(extractChip(decoded.data, decoded.width, decoded.height, transform)));
+}
+
 /**
- * The templates of one face, by model id: faceres when Human described the face, dlib's ResNet on the
- * chip aligned with the face's mesh. Each is L2-normalised.
+ * The templates of one face, by model id: faceres when Human described the face, dlib's ResNet when the
+ * engine stores it or `withDlib` asks for it (the liveness identity model). Each is L2-normalised.
  */
-async function describeFace(decoded: DecodedImage, face: HumanFace): Promise<Record<string, Float32Array>> {
+async function describeFace(
+  decoded: DecodedImage,
+  face: HumanFace,
+  withDlib: boolean,
+): Promise<Record<string, Float32Array>> {
   const templates: Record<string, Float32Array> = {};
   if (face.embedding?.length) templates[FACERES_MODEL_ID] = normalise(face.embedding);
-  const transform = face.mesh && face.mesh.length >= 468 ? chipTransform(face.mesh) : null;
-  if (transform && dlib && runtime.describeModels.includes(DLIB_MODEL_ID)) {
-    const chip = extractChip(decoded.data, decoded.width, decoded.height, transform);
-    templates[DLIB_MODEL_ID] = normalise(await dlib.describe(chip));
+  if (withDlib || runtime.describeModels.includes(DLIB_MODEL_ID)) {
+    const t = await dlibTemplate(decoded, face);
+    if (t) templates[DLIB_MODEL_ID] = t;
   }
   return templates;
 }
@@ -344,39 +355,37 @@ const FULL_PASS_WITHOUT_FACERES = {
 } as const;
 
 /**
- * The detected frames of a sequence: as FULL_PASS, with or without faceres (skipFrames 0 forces the
- * detector), but with the cache check on, so that Human records the frame; with it off, the next tracked
- * frame is compared with an older frame, and when that one had another size Human detects again.
+ * The detected frames of a sequence: as FULL_PASS without faceres (skipFrames 0 forces the detector), but
+ * with the cache check on, so that Human records the frame; with it off, the next tracked frame is compared
+ * with an older frame, and when that one had another size Human detects again.
  */
-const SEQUENCE_TEMPLATE_PASS = { ...FULL_PASS, cacheSensitivity: 1e9 } as const;
-const SEQUENCE_KEY_PASS = { ...FULL_PASS_WITHOUT_FACERES, cacheSensitivity: 1e9 } as const;
+const SEQUENCE_DETECTED_PASS = { ...FULL_PASS_WITHOUT_FACERES, cacheSensitivity: 1e9 } as const;
 
 /**
- * A frame of a sequence that is tracked (no detector) and described: the mesh on the box of the frame
- * before, then faceres, the passive models and the screen cues on that face.
+ * A tracked frame of a sequence that also gets the passive models: the mesh on the box of the frame
+ * before, then antispoof and liveness on that face.
  */
-const TRACKED_DESCRIBED_PASS = {
+const TRACKED_PASSIVE_PASS = {
   ...TRACKED_PASS,
-  face: { ...FULL_PASS.face, detector: TRACKED_PASS.face.detector },
+  face: { ...FULL_PASS_WITHOUT_FACERES.face, detector: TRACKED_PASS.face.detector },
 } as const;
 
 /**
  * Detection and mesh when no template or passive score is needed (a lost track; the cache check on, as for
- * SEQUENCE_KEY_PASS, so that the frame after it can be tracked).
+ * SEQUENCE_DETECTED_PASS, so that the frame after it can be tracked).
  */
 const DETECT_ONLY_PASS = {
-  ...SEQUENCE_KEY_PASS,
-  face: { ...SEQUENCE_KEY_PASS.face, antispoof: { enabled: false }, liveness: { enabled: false } },
+  ...SEQUENCE_DETECTED_PASS,
+  face: { ...SEQUENCE_DETECTED_PASS.face, antispoof: { enabled: false }, liveness: { enabled: false } },
 } as const;
 
 type Pass =
   | typeof FULL_PASS
-  | typeof SEQUENCE_TEMPLATE_PASS
-  | typeof SEQUENCE_KEY_PASS
+  | typeof FULL_PASS_WITHOUT_FACERES
+  | typeof SEQUENCE_DETECTED_PASS
   | typeof TRACKED_PASS
-  | typeof TRACKED_DESCRIBED_PASS
-  | typeof DETECT_ONLY_PASS
-  | typeof FULL_PASS_WITHOUT_FACERES;
+  | typeof TRACKED_PASSIVE_PASS
+  | typeof DETECT_ONLY_PASS;
 
 /** Every face Human finds in a decoded image (the tensor is freed whatever happens). */
 async function detectFaces(decoded: DecodedImage, pass: Pass = FULL_PASS): Promise<HumanFace[]> {
@@ -407,7 +416,7 @@ export async function analyzeBytes(
   const tDecode = now();
   if ('ok' in decoded) return { ...decoded, timings: { decode: tDecode - t0 } };
   const image = { width: decoded.origWidth, height: decoded.origHeight, format: decoded.format };
-  const faceres = runtime.describeModels.includes(FACERES_MODEL_ID) || opts.livenessStill === true;
+  const faceres = runtime.describeModels.includes(FACERES_MODEL_ID);
   const faces = await detectFaces(decoded, faceres ? FULL_PASS : FULL_PASS_WITHOUT_FACERES);
   const tDetectAll = now();
   const perf = (await getHuman()).performance;
@@ -473,10 +482,11 @@ export async function analyzeBytes(
     if (gate) return { ...gate, image, faces: 1, timings: { ...timings, total: now() - t0 } };
   }
   const tEmbed = now();
-  const templates = await describeFace(decoded, main);
+  // A liveness still needs the identity check's model (dlib's, LIVENESS_IDENTITY_MODEL) whatever is stored.
+  const templates = await describeFace(decoded, main, opts.livenessStill === true);
   timings.embed += now() - tEmbed;
   const template = templates[runtime.templateModel];
-  if (!template || (opts.livenessStill && !templates[FACERES_MODEL_ID])) {
+  if (!template || (opts.livenessStill && !templates[DLIB_MODEL_ID])) {
     return {
       ...fail('NO_FACE', 'A face was detected but could not be described.'),
       image,
@@ -508,7 +518,7 @@ export interface FrameAnalysisOk {
   height: number;
   faces: number;
   landmarks?: FrameLandmarks;
-  /** faceres template (whatever the engine model): what the liveness identity check compares. */
+  /** dlib's template (LIVENESS_IDENTITY_MODEL, whatever the engine stores): what the identity check compares. */
   template?: Float32Array;
   passive?: { antispoof: number; liveness: number };
   /** Screen cues of the frame around the face (key frames only, see src/liveness/screen.ts). */
@@ -521,30 +531,59 @@ export interface FrameAnalysisOk {
 
 export type FrameAnalysis = FrameAnalysisOk | FaceAnalysisFail;
 
-/** Largest side a sequence frame is analysed at: bigger frames cost more and show the mesh nothing new. */
-export const SEQUENCE_FRAME_MAX_SIDE = 640;
+/**
+ * Largest side a sequence frame is analysed at: the size the liveness evaluation's clips and attacks were
+ * analysed at (360-400 px), so its figures hold for what the server sees; the capture page's 640x480 frames
+ * cost ≈ 100 ms of CPU more per sequence at full size (decoding aside, the detector sees 256 px and the
+ * mesh 192 px whatever the frame).
+ */
+export const SEQUENCE_FRAME_MAX_SIDE = 400;
 
-function frameResult(
+/**
+ * How a frame of a sequence is analysed: `template` runs the detector (face count), the mesh, the passive
+ * models, the screen cues and dlib's template (the liveness identity check's model, whatever the engine
+ * stores); `key` the same without the template; `tracked` only the mesh, on the box of the frame before;
+ * `tracked-template` that mesh, then the passive models, the screen cues and the template.
+ */
+export type SequenceFramePass = 'template' | 'key' | 'tracked' | 'tracked-template';
+
+interface FramePlan {
+  human: Pass;
+  tracked: boolean;
+  template: boolean;
+  screen: boolean;
+}
+
+const FRAME_PLANS: Record<SequenceFramePass | 'lost', FramePlan> = {
+  template: { human: SEQUENCE_DETECTED_PASS, tracked: false, template: true, screen: true },
+  key: { human: SEQUENCE_DETECTED_PASS, tracked: false, template: false, screen: true },
+  tracked: { human: TRACKED_PASS, tracked: true, template: false, screen: false },
+  'tracked-template': { human: TRACKED_PASSIVE_PASS, tracked: true, template: true, screen: true },
+  /** A tracked frame that lost the face, detected again for its mesh. */
+  lost: { human: DETECT_ONLY_PASS, tracked: false, template: false, screen: false },
+};
+
+async function frameResult(
   decoded: DecodedImage,
   faces: HumanFace[],
   limits: EngineLimits,
-  pass: Pass,
-): FrameAnalysisOk {
+  plan: FramePlan,
+): Promise<FrameAnalysisOk> {
   const size = { width: decoded.origWidth, height: decoded.origHeight };
   const counted = dedupe(faces.filter((f) => detScore(f) >= limits.minDetectionScore));
   const sizeOf = (f: HumanFace) => Math.min(f.box[2], f.box[3]);
   counted.sort((a, b) => sizeOf(b) - sizeOf(a));
   const main = counted[0];
-  const tracked = pass === TRACKED_PASS || pass === TRACKED_DESCRIBED_PASS;
-  if (!main) return { ok: true, ...size, faces: 0, ...(tracked ? { tracked } : {}) };
+  const tracked = plan.tracked ? { tracked: true } : {};
+  if (!main) return { ok: true, ...size, faces: 0, ...tracked };
   const significant = counted.filter((f) => sizeOf(f) >= limits.backgroundFaceRatio * sizeOf(main));
-  const template = main.embedding?.length ? normalise(main.embedding) : undefined;
+  const template = plan.template ? await dlibTemplate(decoded, main) : undefined;
   const deg = 180 / Math.PI;
   return {
     ok: true,
     ...size,
     faces: significant.length,
-    ...(tracked ? { tracked } : {}),
+    ...tracked,
     ...(main.mesh && main.mesh.length >= 468
       ? { landmarks: landmarksFromMesh(main.mesh, decoded.scale) }
       : {}),
@@ -552,7 +591,7 @@ function frameResult(
     ...(main.real !== undefined && main.live !== undefined
       ? { passive: { antispoof: main.real, liveness: main.live } }
       : {}),
-    ...(pass !== TRACKED_PASS && pass !== DETECT_ONLY_PASS ? { screen: screenCues(decoded, main.box) } : {}),
+    ...(plan.screen ? { screen: screenCues(decoded, main.box) } : {}),
     ...(main.rotation
       ? {
           meshAngles: {
@@ -565,21 +604,6 @@ function frameResult(
   };
 }
 
-/**
- * How a frame of a sequence is analysed: `template` runs the detector (face count), the mesh, faceres
- * (the liveness identity check's model, whatever the engine stores), the passive models and the screen
- * cues; `key` the same without faceres; `tracked` only the mesh, on the box of the frame before;
- * `tracked-template` that mesh, then faceres, the passive models and the screen cues.
- */
-export type SequenceFramePass = 'template' | 'key' | 'tracked' | 'tracked-template';
-
-const PASSES: Record<SequenceFramePass, Pass> = {
-  template: SEQUENCE_TEMPLATE_PASS,
-  key: SEQUENCE_KEY_PASS,
-  tracked: TRACKED_PASS,
-  'tracked-template': TRACKED_DESCRIBED_PASS,
-};
-
 /** Detection, mesh, template, passive scores and screen cues of the largest face of one frame. */
 export async function analyzeFrameBytes(bytes: Uint8Array, limits: EngineLimits): Promise<FrameAnalysis> {
   const [r] = await analyzeFrameRun([{ bytes, pass: 'template' }], limits);
@@ -587,15 +611,18 @@ export async function analyzeFrameBytes(bytes: Uint8Array, limits: EngineLimits)
 }
 
 /**
- * Consecutive frames of one sequence, in order, in this worker (the tracking state is the worker's, so a
- * run is one job). The first frame of a run has no frame before it to track from, so it is detected. A
- * tracked frame that loses the face is detected again (with a template if it was to have one).
+ * Frames of one sequence in the order they are tracked in (forwards or backwards: each tracked frame is
+ * a neighbour of the frame before it in the run), in this worker (the tracking state is the worker's, so
+ * a run is one job). The first frame of a run has nothing to track from, so it is detected. A tracked
+ * frame that loses the face is detected again (with a template if it was to have one).
  */
 export async function analyzeFrameRun(
   frames: readonly { bytes: Uint8Array; pass: SequenceFramePass }[],
   limits: EngineLimits,
 ): Promise<FrameAnalysis[]> {
   const out: FrameAnalysis[] = [];
+  // Face size (pose scale) at the run's last detection: Human keeps a tracked box at the detected size.
+  let detectedScale = Number.NaN;
   for (const [i, f] of frames.entries()) {
     const decoded = await decodeImage(f.bytes, limits, SEQUENCE_FRAME_MAX_SIDE);
     if ('ok' in decoded) {
@@ -605,20 +632,35 @@ export async function analyzeFrameRun(
     // Nothing to track from at the start of a run: detect instead.
     const wanted =
       i > 0 ? f.pass : f.pass === 'tracked' ? 'key' : f.pass === 'tracked-template' ? 'template' : f.pass;
-    const pass = PASSES[wanted];
-    let result = frameResult(decoded, await detectFaces(decoded, pass), limits, pass);
-    if (!result.landmarks && pass === TRACKED_PASS)
-      result = frameResult(decoded, await detectFaces(decoded, DETECT_ONLY_PASS), limits, DETECT_ONLY_PASS);
-    if (!result.landmarks && pass === TRACKED_DESCRIBED_PASS)
-      result = frameResult(
-        decoded,
-        await detectFaces(decoded, SEQUENCE_TEMPLATE_PASS),
-        limits,
-        SEQUENCE_TEMPLATE_PASS,
-      );
+    const plan = FRAME_PLANS[wanted];
+    let result = await frameResult(decoded, await detectFaces(decoded, plan.human), limits, plan);
+    const scale = faceScale(result);
+    if (plan.tracked && (!result.landmarks || !withinTrackedScale(scale, detectedScale))) {
+      const again = plan.template ? FRAME_PLANS.template : FRAME_PLANS.lost;
+      result = await frameResult(decoded, await detectFaces(decoded, again.human), limits, again);
+      detectedScale = faceScale(result);
+    } else if (!plan.tracked) detectedScale = scale;
     out.push(result);
   }
   return out;
+}
+
+/**
+ * Largest change of face size (HeadPose.scale, which does not shrink as the head turns) since the run's
+ * last detection that a tracked frame keeps: past it the box Human tracks with, still the detected size,
+ * crops the face too tight or too loose (an approach, a head leaning back) and skews the mesh, so the
+ * frame is detected again.
+ */
+export const TRACKED_SCALE_CHANGE = 1.1;
+
+function withinTrackedScale(scale: number, detected: number): boolean {
+  if (!Number.isFinite(scale) || !Number.isFinite(detected)) return true;
+  const ratio = scale / detected;
+  return ratio <= TRACKED_SCALE_CHANGE && ratio >= 1 / TRACKED_SCALE_CHANGE;
+}
+
+function faceScale(r: FrameAnalysisOk): number {
+  return r.landmarks ? (estimatePose(r.landmarks, r.width)?.scale ?? Number.NaN) : Number.NaN;
 }
 
 /**

@@ -17,10 +17,12 @@ export {
   type SequenceAnalysis,
   type SequenceAnalysisOptions,
   type SequenceFrameInput,
+  type SequencePlan,
   sequencePasses,
+  sequencePlan,
 } from './engine.js';
 export { TemplateIndex } from './face-index.js';
-export { SEQUENCE_FRAME_MAX_SIDE, type SequenceFramePass } from './human-runtime.js';
+export { SEQUENCE_FRAME_MAX_SIDE, type SequenceFramePass, TRACKED_SCALE_CHANGE } from './human-runtime.js';
 export { DEFAULT_LIMITS } from './limits.js';
 export * from './liveness/index.js';
 export { LIVENESS_IDENTITY_MODEL, TEMPLATE_MODELS, type TemplateModel, templateModelOf } from './models.js';

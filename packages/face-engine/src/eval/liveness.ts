@@ -9,7 +9,8 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type HumanFaceEngine, sequencePasses } from '../engine.js';
+import sharp from 'sharp';
+import { type HumanFaceEngine, sequencePlan } from '../engine.js';
 import {
   type ClipVideo,
   clipFrames,
@@ -18,6 +19,7 @@ import {
   type LivenessClip,
   videoStill,
 } from '../fixtures.js';
+import { TRACKED_SCALE_CHANGE } from '../human-runtime.js';
 import { allowedSequences, CHALLENGE_STEPS, type ChallengeStep } from '../liveness/challenge.js';
 import { checkFlatness, type FlatnessThresholds } from '../liveness/flatness.js';
 import { findMovements } from '../liveness/follow.js';
@@ -30,7 +32,7 @@ import {
   verifyLiveness,
 } from '../liveness/verify.js';
 import { PAGE_FRAMES } from '../liveness-clips.js';
-import { LIVENESS_IDENTITY_MODEL } from '../models.js';
+import { LIVENESS_IDENTITY_MODEL, templateModelOf } from '../models.js';
 import { rng } from './attacks.js';
 import {
   cameraFrame,
@@ -46,14 +48,22 @@ import {
 } from './liveness-attacks.js';
 import { CACHE_DIR } from './video-poses.js';
 
-// Named by how analyzeSequence treats a 15-frame sequence, so a change of key or template frames
-// (engine.ts) analyses every case again instead of reusing analyses made another way.
+// Named by the identity check's model, by how analyzeSequence treats a 15-frame sequence and by when a
+// tracked frame is detected again, so a change of any (models.ts, engine.ts, human-runtime.ts) analyses
+// every case again instead of reusing analyses made another way.
 const PASS_CODE = { template: 'T', key: 'K', 'tracked-template': 'D', tracked: 't' } as const;
+/** A 15-frame sequence's plan as a name: each frame's pass, then each chain's head, direction and length. */
+function planCode(): string {
+  const { passes, chains } = sequencePlan(15);
+  const heads = chains.map((c) => {
+    const [head = 0, next = head + 1] = c;
+    return `${head}${next < head ? 'b' : 'f'}${c.length}`;
+  });
+  return `${passes.map((p) => PASS_CODE[p]).join('')}-${heads.join('.')}`;
+}
 const CASE_CACHE = path.join(
   CACHE_DIR,
-  `liveness-eval-v3-${sequencePasses(15)
-    .map((p) => PASS_CODE[p])
-    .join('')}`,
+  `liveness-eval-v4-${templateModelOf(LIVENESS_IDENTITY_MODEL)?.name}-${planCode()}-s${TRACKED_SCALE_CHANGE}`,
 );
 const VIDEOS: ClipVideo[] = ['franck', 'cap12', 'cap13'];
 const FLAT_PATHS_PER_SURFACE = Number(process.env.EVAL_FLAT_PATHS ?? 20);
@@ -65,7 +75,7 @@ const FRAMES = PAGE_FRAMES;
 /** The clips of the labelled set (LivenessClip.evaluated). */
 const CLIPS = LIVENESS_CLIPS.filter((c) => c.evaluated !== false);
 
-export type CaseKind = 'genuine' | 'flat_print' | 'flat_screen' | 'replay' | 'warped_turn';
+export type CaseKind = 'genuine' | 'flat_print' | 'flat_screen' | 'replay' | 'warped_turn' | 'swap';
 
 interface StoredFrame extends Omit<LivenessFrame, 'template'> {
   template?: number[];
@@ -226,6 +236,40 @@ export async function replayFrames(
   return out;
 }
 
+/** Frames of the victim at each end of a swap (of 15: the first three and the last three). */
+export const SWAP_EDGE_FRAMES = 3;
+/** The person in the other recordings (cap12 and cap13 are one man, franck another). */
+const otherPerson = (v: ClipVideo): ClipVideo => (v === 'franck' ? 'cap12' : 'franck');
+
+/**
+ * A swap: an accomplice answers the challenge (a genuine clip of one person) while the victim (the
+ * other person, at rest facing the camera, from their own video) fills the first and the last
+ * SWAP_EDGE_FRAMES, scaled to the clip's frame size.
+ */
+export async function swapFrames(
+  clip: LivenessClip,
+  mirror: boolean,
+): Promise<{ image: Buffer; t: number }[]> {
+  const accomplice = await clipFrames(clip, { mirror, frames: FRAMES });
+  const victimVideo = otherPerson(clip.video);
+  const victim = await clipFrames(
+    { video: victimVideo, start: LIVENESS_STILLS[victimVideo], duration: 1.4 },
+    { mirror, frames: FRAMES },
+  );
+  const first = accomplice[0] as { image: Buffer };
+  const { width, height } = await sharp(first.image).metadata();
+  return Promise.all(
+    accomplice.map(async (f, k) => {
+      if (k >= SWAP_EDGE_FRAMES && k < FRAMES - SWAP_EDGE_FRAMES) return f;
+      const v = victim[k] as { image: Buffer };
+      return {
+        image: await sharp(v.image).resize(width, height, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer(),
+        t: f.t,
+      };
+    }),
+  );
+}
+
 /** The still wrapped round a vertical cylinder through the face that turns by up to ±25-45°. */
 export async function warpedTurnFrames(
   s: Still,
@@ -332,6 +376,24 @@ export async function buildCases(engine: HumanFaceEngine, log: (m: string) => vo
           });
         }
   log(`+ warped: ${cases.length}`);
+
+  for (const [i, clip] of CLIPS.entries())
+    for (const mirror of [false, true]) {
+      const id = `swap-${clip.id}${tag(mirror)}`;
+      const a = await analyse(engine, id, () => swapFrames(clip, mirror));
+      cases.push({
+        kind: 'swap',
+        id,
+        video: clip.video,
+        mirror,
+        split: i % 2 ? 'test' : 'fit',
+        ...a,
+        // The victim's still: what the login is matched against.
+        still: stillOf(otherPerson(clip.video), mirror).template,
+        ownSteps: mirror ? clip.steps.map(mirrorStep) : [...clip.steps],
+      });
+    }
+  log(`+ swap: ${cases.length}`);
   return cases;
 }
 
@@ -401,7 +463,8 @@ export function score(
   for (const [n, c] of cases.entries()) {
     const r = rng(n + 17);
     const pick = (pool: ChallengeStep[][]) => pool[Math.floor(r() * pool.length)] as ChallengeStep[];
-    if (c.kind === 'genuine') run(c, c.ownSteps as ChallengeStep[], 'own');
+    // A swap's accomplice answers the challenge the clip follows: the attacker's best case.
+    if (c.kind === 'genuine' || c.kind === 'swap') run(c, c.ownSteps as ChallengeStep[], 'own');
     else if (c.kind === 'replay') {
       const own = (c.ownSteps as ChallengeStep[]).join(',');
       const others = ISSUABLE.filter((s) => s.join(',') !== own);

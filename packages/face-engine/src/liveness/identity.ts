@@ -3,15 +3,18 @@
  * live person for someone else mid-way (or answers the challenge with one person and sends another's
  * still) is refused.
  */
-import { CALIBRATION, cosineToScore } from '../calibration.js';
+import { CALIBRATIONS, cosineToScore } from '../calibration.js';
+
+/** The frames' and the still's templates are dlib's (LIVENESS_IDENTITY_MODEL), scored on its curve. */
+const identityScore = (cos: number) => cosineToScore(cos, CALIBRATIONS.dlib);
 
 /**
  * Default minimum match score (the engine's calibrated 0..1 scale) between any two frames and between any
- * frame and the still: the calibration's centre (cosine 0.58), where the fitted genuine and impostor
- * curves cross. Lower than the search thresholds (0.85/0.9) because frames of a turned head match the
- * frontal still less well; the still itself is held to the search threshold by the caller.
+ * frame and the still: the calibration's centre (dlib cosine 0.91), where the fitted genuine and impostor
+ * curves cross. Lower than the search thresholds (0.85/0.9) because small frames of a turned head match
+ * the frontal still less well; the still itself is held to the search threshold by the caller.
  */
-export const DEFAULT_SAME_PERSON_MIN_SCORE = cosineToScore(CALIBRATION.center);
+export const DEFAULT_SAME_PERSON_MIN_SCORE = identityScore(CALIBRATIONS.dlib.center);
 
 export type IdentityFailure =
   | 'NO_FACE_IN_FRAME'
@@ -67,7 +70,7 @@ export function checkIdentity(
   templates: readonly (Float32Array | undefined)[],
   still: Float32Array,
   threshold = DEFAULT_SAME_PERSON_MIN_SCORE,
-  score: (cos: number) => number = cosineToScore,
+  score: (cos: number) => number = identityScore,
 ): IdentityResult {
   const base = { minScoreToStill: Number.NaN, minScoreBetweenFrames: Number.NaN, threshold };
   const none = faceCounts.findIndex((c) => c < 1);

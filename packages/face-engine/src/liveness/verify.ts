@@ -59,8 +59,8 @@ export interface LivenessFrame {
 export const FLATNESS_THRESHOLDS: FlatnessThresholds = {
   minMotion: 0.08,
   relativeMotion: 0.5,
-  minParallax: 0.13,
-  minResidual: 0.064,
+  minParallax: 0.127,
+  minResidual: 0.062,
   minMidlineProtrusion: 0.05,
   minYawRange: 12,
   minInterOcularPx: 28,

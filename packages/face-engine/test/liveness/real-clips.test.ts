@@ -4,7 +4,13 @@
  * short sequences (the machine is shared); src/eval/liveness.ts runs the full set.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attackStill, flatFrames, shownSteps, warpedTurnFrames } from '../../dist/eval/liveness.js';
+import {
+  attackStill,
+  flatFrames,
+  shownSteps,
+  swapFrames,
+  warpedTurnFrames,
+} from '../../dist/eval/liveness.js';
 import { clipFrames, LIVENESS_CLIPS, LIVENESS_STILLS, videoStill } from '../../dist/fixtures.js';
 import {
   type ChallengeStep,
@@ -92,6 +98,20 @@ describe('active liveness on real clips', () => {
     const frames = await genuineFrames();
     const v = verify(frames, clip('franck-158_2').steps, still.cap12);
     expect(v).toMatchObject({ live: false, failedCheck: 'one_face_same_person', reason: 'FACE_CHANGED' });
+  });
+
+  it("refuses another person answering the challenge between the victim's first and last frames, on the middle template frame", async () => {
+    const accomplice = clip('franck-158_6');
+    // cap12's man (the victim) at rest on frames 0-2 and 12-14, franck answering his clip's challenge between.
+    const frames = await sequence(await swapFrames(accomplice, false));
+    const v = verify(frames, accomplice.steps, still.cap12);
+    expect(v).toMatchObject({ live: false, failedCheck: 'one_face_same_person', reason: 'FACE_CHANGED' });
+    const middle = sequencePasses(frames.length).indexOf('tracked-template');
+    expect(middle).toBeGreaterThan(2);
+    expect(middle).toBeLessThan(12);
+    expect(
+      frames[0]?.template && frames[frames.length - 1]?.template && frames[middle]?.template,
+    ).toBeTruthy();
   });
 
   it('refuses a print of the still moved as a flat object, even against the movements it shows', async () => {

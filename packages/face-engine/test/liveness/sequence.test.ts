@@ -13,6 +13,7 @@ import {
   type HumanFaceEngine,
   LANDMARK_NAMES,
   type LivenessFrame,
+  TEMPLATE_MODELS,
 } from '../../dist/index.js';
 
 const fx = fixtures();
@@ -68,7 +69,7 @@ describe('analyzeSequence (real frames)', () => {
       expect(f.t).toBe(i * 200);
       expect(f.faces).toBe(1);
       expect(Object.keys(f.landmarks ?? {}).length).toBe(LANDMARK_NAMES.length);
-      expect(f.template?.length).toBe(1024);
+      expect(f.template?.length).toBe(TEMPLATE_MODELS.dlib.dim);
       expect(f.passive?.antispoof).toBeGreaterThanOrEqual(0);
     }
     const identity = checkIdentity(
