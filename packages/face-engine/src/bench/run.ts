@@ -193,9 +193,16 @@ if (SECTIONS.has('liveness')) {
     fuseDescriptor: FUSE,
     templateModels: MODELS,
   });
+  // What the hosted capture page sends (apps/capture/src/web/camera.ts): frames 320 px on the long side,
+  // the still 640 px wide; and both at 640 px (frames analysed at SEQUENCE_FRAME_MAX_SIDE).
   const sizes = [
-    { label: `native ${clip.video} frames`, width: undefined },
-    { label: `640 px wide (upscaled, analysed at ${SEQUENCE_FRAME_MAX_SIDE} px)`, width: 640 },
+    { label: `native ${clip.video} frames and still`, width: undefined, stillWidth: undefined },
+    { label: 'frames 320 px, still 640 px (the capture page)', width: 320, stillWidth: 640 },
+    {
+      label: `frames and still 640 px (frames analysed at ${SEQUENCE_FRAME_MAX_SIDE} px)`,
+      width: 640,
+      stillWidth: 640,
+    },
   ];
   lines.push(
     `## Active liveness: ${CLIP_FRAMES} frames + the still, ${workers} workers (clip ${clip.id}: ${clip.steps.join(' → ')}, templates: ${MODELS.join(' + ')})`,
@@ -213,7 +220,7 @@ if (SECTIONS.has('liveness')) {
     const stillJpeg = await videoStill(
       clip.video,
       LIVENESS_STILLS[clip.video],
-      size.width ? { width: size.width } : {},
+      size.stillWidth ? { width: size.stillWidth } : {},
     );
     const uploadBytes = frames.reduce((s, f) => s + f.image.length, 0) + stillJpeg.length;
     for (const variant of LIVENESS_VARIANTS) {

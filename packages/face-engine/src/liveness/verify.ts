@@ -42,13 +42,13 @@ export interface LivenessFrame {
  * clips of LIVENESS_CLIPS against prints and screens of the same people moved as flat objects and stills
  * wrapped round a turning cylinder, rendered by src/eval/liveness-attacks.ts; fitted on the even half,
  * reported on both). On real FaceMesh landmarks two measures carry the separation, jointly: the nose-tip
- * parallax (genuine heads ≥ 0.137 IOD on this session's 15-frame clips; prints reached 0.141, screens
- * 0.151) and the whole-face homography residual (genuine ≥ 0.068; prints and screens reached 0.073).
- * Neither alone separates, but a flat object rarely reaches both at once: with both required, 2 of the
- * 240 passed the check (and were refused by the challenge). Each threshold is 0.95 of the smallest
- * genuine value on the fit half, rounded down (it was the middle of the gap to the largest attack value
- * below that minimum, which sat on the minimum itself and refused two genuine clips of this session's
- * set); the margins are narrow, so treat them as the measure of this data set, not a guarantee. The
+ * parallax (genuine heads ≥ 0.134 IOD on the 15-frame clips; prints reached 0.115, screens 0.145) and the
+ * whole-face homography residual (genuine ≥ 0.064; prints reached 0.060, screens 0.069). Neither alone
+ * separates, but a flat object rarely reaches both at once: with both required, none of the 240 passed
+ * the check. Each threshold is 0.95 of the smallest genuine value on the fit half, rounded down, copied
+ * from the run that analysed frames as the engine does now (identity on dlib, detection at both ends,
+ * re-detection on a change of face size); the margins are narrow, so treat them as the measure of this
+ * data set, not a guarantee. The
  * midline protrusion and the yaw range do not separate real landmarks (the mesh regresses a proud nose
  * and an apparent turn from a tilted print too: attacks reached midline 0.65 IOD and 18.5°), and a
  * print bent round the face and turned passes this check (29 of the 48 rendered): the challenge's
