@@ -66,8 +66,8 @@ export interface SequenceAnalysisOptions {
 
 /**
  * Detected frames by default: the first and the last, so that the face count is taken at both ends and
- * each half of the sequence is tracked from a detection, one half per worker (EVALUATION.md compares this
- * with four).
+ * each half of the sequence is tracked from a detection, one half per worker (README, "Cost", compares
+ * plans on the evaluation and the bench).
  */
 export const DEFAULT_KEY_FRAMES = 2;
 /**

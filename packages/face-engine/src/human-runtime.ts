@@ -362,8 +362,8 @@ const FULL_PASS_WITHOUT_FACERES = {
 const SEQUENCE_DETECTED_PASS = { ...FULL_PASS_WITHOUT_FACERES, cacheSensitivity: 1e9 } as const;
 
 /**
- * A tracked frame of a sequence that also gets the passive models: the mesh on the box of the frame
- * before, then antispoof and liveness on that face.
+ * A tracked frame of a sequence that also gets the passive models: the mesh on the box of the
+ * neighbouring frame tracked before it, then antispoof and liveness on that face.
  */
 const TRACKED_PASSIVE_PASS = {
   ...TRACKED_PASS,
@@ -533,17 +533,18 @@ export type FrameAnalysis = FrameAnalysisOk | FaceAnalysisFail;
 
 /**
  * Largest side a sequence frame is analysed at: the size the liveness evaluation's clips and attacks were
- * analysed at (360-400 px), so its figures hold for what the server sees; the capture page's 640x480 frames
- * cost ≈ 100 ms of CPU more per sequence at full size (decoding aside, the detector sees 256 px and the
- * mesh 192 px whatever the frame).
+ * analysed at (360-400 px), so its figures hold for what the server sees (the capture page sends 320 px);
+ * 640 px frames cost ≈ 100 ms of CPU more per sequence at full size, while the detector sees 256 px and
+ * the mesh 192 px whatever the frame.
  */
 export const SEQUENCE_FRAME_MAX_SIDE = 400;
 
 /**
  * How a frame of a sequence is analysed: `template` runs the detector (face count), the mesh, the passive
  * models, the screen cues and dlib's template (the liveness identity check's model, whatever the engine
- * stores); `key` the same without the template; `tracked` only the mesh, on the box of the frame before;
- * `tracked-template` that mesh, then the passive models, the screen cues and the template.
+ * stores); `key` the same without the template; `tracked` only the mesh, on the box of the neighbouring
+ * frame tracked before it; `tracked-template` that mesh, then the passive models, the screen cues and the
+ * template.
  */
 export type SequenceFramePass = 'template' | 'key' | 'tracked' | 'tracked-template';
 
