@@ -23,6 +23,7 @@ import {
   SWAP_EDGE_FRAMES,
   score,
 } from './liveness.js';
+import { upperBound } from './stats.js';
 
 /** The frames of a sequence of n that analyzeSequence gives one of these passes, as a list. */
 function framesWith(n: number, ...kinds: SequenceFramePass[]): string {
@@ -60,6 +61,9 @@ const AGAINST_LABEL: Record<Scored['against'], string> = {
 
 const fmt = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 const pct = (a: number, n: number) => (n ? `${((100 * a) / n).toFixed(1)} %` : 'n/a');
+/** The rate with its one-sided 95 % upper bound (src/eval/stats.ts): what a small count can and cannot show. */
+const rate = (a: number, n: number) =>
+  n ? `${pct(a, n)}; at most ${(100 * upperBound(a, n)).toFixed(1)} % at 95 % confidence` : 'n/a';
 const range = (v: number[], d = 3) => {
   const f = v.filter(Number.isFinite);
   return f.length ? `${fmt(Math.min(...f), d)} – ${fmt(Math.max(...f), d)}` : 'n/a';
@@ -200,7 +204,13 @@ export function livenessSection(cases: EvalCase[]): { markdown: string; json: un
     return `${m?.bezelFlagged ?? 0}/${m?.n ?? 0}`;
   };
   const bp = refused(gen);
-  const met = (a: number, n: number, target: number) => (n && a / n <= target ? 'met' : 'not met');
+  // The point estimate against the target, and whether the data can show it (the 95 % bound under it).
+  const met = (a: number, n: number, target: number) =>
+    n && a / n <= target
+      ? upperBound(a, n) <= target
+        ? 'met'
+        : 'met by the count, not shown at 95 % confidence'
+      : 'not met';
   const analysisMs = median(cases.map((c) => c.analysisMs));
   const thresholdRow = (name: keyof FlatnessThresholds, unit: string) =>
     `| ${name} | ${FLATNESS_THRESHOLDS[name]} | ${fitted[name]} | ${unit} |`;
@@ -239,11 +249,11 @@ ${table.map((r) => `| ${KIND_LABEL[r.kind]} | ${AGAINST_LABEL[r.against]} | ${r.
 
 With the thresholds fitted on this run instead: ${refitRates.map((r) => `${r.kind}/${r.against} ${r.all[0]}/${r.all[1]}`).join(', ')}.
 
-- **BPCER on issuable 2-3-step challenges: ${refused(multi)}/${multi.length} (${pct(refused(multi), multi.length)})** — target ≤ 5 % ${met(refused(multi), multi.length, 0.05)}; of them page-shaped ${refused(multi.filter(isPage))}/${multi.filter(isPage).length}, still-start ${refused(multi.filter((x) => !isPage(x)))}/${multi.filter((x) => !isPage(x)).length}; one-turn clips ${refused(single)}/${single.length}; all genuine ${bp}/${gen.length} (${pct(bp, gen.length)}). Verdicts: ${reasons(scored, 'genuine', 'own')}.
-- **Flat objects (prints and screens), attacker's best case: APCER ${apFlat}/${flatAll.length} (${pct(apFlat, flatAll.length)})** — target ≤ 1 % ${met(apFlat, flatAll.length, 0.01)}. Most show no movement a challenge could ask for and are refused by the challenge; the flat-object check alone, whatever the challenge, lets ${flatAlone}/${flatAll.length} (${pct(flatAlone, flatAll.length)}) through (${met(flatAlone, flatAll.length, 0.01)} on its own). Refused as: print ${reasons(scored, 'flat_print', 'best')}; screen ${reasons(scored, 'flat_screen', 'best')}.
+- **BPCER on issuable 2-3-step challenges: ${refused(multi)}/${multi.length} (${rate(refused(multi), multi.length)})** — target ≤ 5 % ${met(refused(multi), multi.length, 0.05)}; of them page-shaped ${refused(multi.filter(isPage))}/${multi.filter(isPage).length}, still-start ${refused(multi.filter((x) => !isPage(x)))}/${multi.filter((x) => !isPage(x)).length}; one-turn clips ${refused(single)}/${single.length}; all genuine ${bp}/${gen.length} (${rate(bp, gen.length)}). Verdicts: ${reasons(scored, 'genuine', 'own')}.
+- **Flat objects (prints and screens), attacker's best case: APCER ${apFlat}/${flatAll.length} (${rate(apFlat, flatAll.length)})** — target ≤ 1 % ${met(apFlat, flatAll.length, 0.01)}. Most show no movement a challenge could ask for and are refused by the challenge; the flat-object check alone, whatever the challenge, lets ${flatAlone}/${flatAll.length} (${pct(flatAlone, flatAll.length)}) through (${met(flatAlone, flatAll.length, 0.01)} on its own). Refused as: print ${reasons(scored, 'flat_print', 'best')}; screen ${reasons(scored, 'flat_screen', 'best')}.
 - **Warped turn (a print bent round the face and turned)**, best case: ${reasons(scored, 'warped_turn', 'best')}. The flat-object check alone lets ${warpedAlone}/${warpedBest.length} (${pct(warpedAlone, warpedBest.length)}) through: on real mesh landmarks a bent picture turning is not told from a head (the mesh regresses a proud nose either way); what stops it here is that one bend turned one way is one step, and the server issues two or three. A bent print turned left then right would answer [turn_left, turn_right]: **this attack is not covered**.
-- **Face swapped between the ends** (an accomplice answers the challenge, the victim shows at both ends): APCER ${swapOwn.filter((x) => x.verdict.live).length}/${swapOwn.length} (${pct(swapOwn.filter((x) => x.verdict.live).length, swapOwn.length)}). Refused as: ${reasons(scored, 'swap', 'own')}. The middle template frame is what catches it: a swap confined to the frames between two template frames (frames ${framesWith(cases[0]?.frames.length ?? 15, 'template', 'tracked-template')}) is not identified, and a client that crafts its frames can put the victim on exactly those (camera injection, not covered).
-- **Replays against a challenge they do not follow: APCER ${apReplay}/${replayOther.length} (${pct(apReplay, replayOther.length)})** — target ≤ 5 % ${met(apReplay, replayOther.length, 0.05)}. Refused as: ${reasons(scored, 'replay', 'other')}. Against the challenge they answer: ${reasons(scored, 'replay', 'own')} (a replayed recording of the victim that happens to follow the issued challenge is a real head on a screen: see the limits).
+- **Face swapped between the ends** (an accomplice answers the challenge, the victim shows at both ends): APCER ${swapOwn.filter((x) => x.verdict.live).length}/${swapOwn.length} (${rate(swapOwn.filter((x) => x.verdict.live).length, swapOwn.length)}). Refused as: ${reasons(scored, 'swap', 'own')}. The middle template frame is what catches it: a swap confined to the frames between two template frames (frames ${framesWith(cases[0]?.frames.length ?? 15, 'template', 'tracked-template')}) is not identified, and a client that crafts its frames can put the victim on exactly those (camera injection, not covered).
+- **Replays against a challenge they do not follow: APCER ${apReplay}/${replayOther.length} (${rate(apReplay, replayOther.length)})** — target ≤ 5 % ${met(apReplay, replayOther.length, 0.05)}. Refused as: ${reasons(scored, 'replay', 'other')}. Against the challenge they answer: ${reasons(scored, 'replay', 'own')} (a replayed recording of the victim that happens to follow the issued challenge is a real head on a screen: see the limits).
 
 Measures per kind (range over sequences; parallax, residual and midline in inter-ocular distances, measured with every threshold open, yaw range in degrees, smallest face's inter-ocular distance in px; moiré = median over the key frames of \`screenCues().moire\`, flagged at ≥ ${SCREEN_CUE_THRESHOLD}; passive = median of Human's antispoof × liveness, geometric mean, below ${PASSIVE_REPORT_THRESHOLD} counted):
 
