@@ -179,7 +179,6 @@ const MIN_EDGE_LENGTH = 0.4;
 const FACE_MARGIN = 0.8;
 const ANGLE_STEP_DEG = 2;
 const RHO_BIN_PX = 2;
-const EDGE_MAX_SIDE = 400;
 
 /**
  * The straight edges of the frame outside the face: thin edges (gradient maxima along the gradient,
@@ -187,32 +186,17 @@ const EDGE_MAX_SIDE = 400;
  * the strongest lines, apart from each other, are returned. One frame cannot tell a print's margin from
  * a door frame: bezelCue() looks at how the edges move with the face over the key frames.
  */
-export function straightEdges(
-  img: RgbImage,
-  faceBox: readonly [number, number, number, number],
-): StraightEdge[] {
-  // Frames wider than EDGE_MAX_SIDE are searched at half size (the cost is per pixel; edges this long
-  // survive halving).
-  const down = Math.max(img.width, img.height) > EDGE_MAX_SIDE ? 2 : 1;
-  const w = Math.floor(img.width / down);
-  const h = Math.floor(img.height / down);
-  const box = faceBox.map((v) => v / down) as [number, number, number, number];
+export function straightEdges(img: RgbImage, box: readonly [number, number, number, number]): StraightEdge[] {
+  // The cost is per pixel: the engine hands over frames of at most SEQUENCE_FRAME_MAX_SIDE (400 px).
+  const { width: w, height: h } = img;
   const faceW = box[2];
   if (!(faceW > 0) || w < 8 || h < 8) return [];
   const grey = new Float32Array(w * h);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      let v = 0;
-      for (let dy = 0; dy < down; dy++)
-        for (let dx = 0; dx < down; dx++) {
-          const i = ((y * down + dy) * img.width + x * down + dx) * 3;
-          v +=
-            0.299 * (img.data[i] as number) +
-            0.587 * (img.data[i + 1] as number) +
-            0.114 * (img.data[i + 2] as number);
-        }
-      grey[y * w + x] = v / (down * down);
-    }
+  for (let i = 0; i < w * h; i++)
+    grey[i] =
+      0.299 * (img.data[3 * i] as number) +
+      0.587 * (img.data[3 * i + 1] as number) +
+      0.114 * (img.data[3 * i + 2] as number);
   const gx = new Float32Array(w * h);
   const gy = new Float32Array(w * h);
   const at = (x: number, y: number) => grey[y * w + x] as number;
@@ -312,7 +296,7 @@ export function straightEdges(
     const sn = sin[a] as number;
     const rho = r * RHO_BIN_PX;
     const faceRho = (rho - ((cx - w / 2) * c + (cy - h / 2) * sn)) / faceW;
-    edges.push({ angle, rho: rho * down, faceRho, length: bestVotes / faceW });
+    edges.push({ angle, rho, faceRho, length: bestVotes / faceW });
   }
   return edges;
 }
