@@ -30,7 +30,7 @@ import {
   type ChallengeStep,
   STEP_DEFINITIONS,
 } from '../liveness/challenge.js';
-import { stepMargin } from '../liveness/follow.js';
+import { axisOf, stepMargin } from '../liveness/follow.js';
 import { PAGE_FRAMES } from '../liveness-clips.js';
 import { type VideoPoseFrame, videoPoses } from './video-poses.js';
 
@@ -124,7 +124,7 @@ function label(
   const ambiguousAxes = new Set<string>();
   for (const step of Object.keys(STEP_DEFINITIONS) as ChallengeStep[]) {
     const d = STEP_DEFINITIONS[step];
-    const axis = d.kind === 'rotation' ? d.axis : 'scale';
+    const axis = axisOf(step);
     // The change in the step's direction, and whether its axis dominates the frame.
     const at = (i: number): { v: number; dominant: boolean } => {
       if (d.kind === 'approach') return { v: (track.scale[i] as number) / neutral.scale, dominant: true };
@@ -154,12 +154,7 @@ function label(
     }
   }
   steps.sort((x, y) => x.reached - y.reached);
-  const askedAxes = new Set<string>(
-    steps.map((s) => {
-      const d = STEP_DEFINITIONS[s.step];
-      return d.kind === 'rotation' ? d.axis : 'scale';
-    }),
-  );
+  const askedAxes = new Set<string>(steps.map((s) => axisOf(s.step)));
   if ([...ambiguousAxes].some((x) => askedAxes.has(x))) return undefined;
   return steps;
 }

@@ -139,14 +139,10 @@ export const UNASKED_TOLERANCE = 2;
 
 type Axis = 'yaw' | 'pitch' | 'scale';
 
-const axisOf = (step: ChallengeStep): Axis => {
+/** The pose axis a step moves: yaw for turns, pitch for nods, scale for moving closer. */
+export const axisOf = (step: ChallengeStep): Axis => {
   const d = STEP_DEFINITIONS[step];
   return d.kind === 'rotation' ? d.axis : 'scale';
-};
-
-const threshold = (step: ChallengeStep) => {
-  const d = STEP_DEFINITIONS[step];
-  return d.kind === 'rotation' ? d.minDegrees : d.minScaleFactor;
 };
 
 /** How far past its threshold a movement went: 1 = at the threshold. */
@@ -154,6 +150,14 @@ export function stepMargin(step: ChallengeStep, peak: number): number {
   const d = STEP_DEFINITIONS[step];
   return d.kind === 'rotation' ? peak / d.minDegrees : (peak - 1) / (d.minScaleFactor - 1);
 }
+
+/** The inverse of stepMargin: the degrees or scale factor `margin` times the step's threshold stands for. */
+function levelAt(step: ChallengeStep, margin: number): number {
+  const d = STEP_DEFINITIONS[step];
+  return d.kind === 'rotation' ? margin * d.minDegrees : 1 + margin * (d.minScaleFactor - 1);
+}
+
+const threshold = (step: ChallengeStep) => levelAt(step, 1);
 
 /**
  * A frame counts as reaching a rotation's threshold only when that rotation is at least this share of the
@@ -177,13 +181,6 @@ function measure(step: ChallengeStep, p: HeadPose, neutral: HeadPose): { value: 
   return { value: d.direction * along, clean: Math.abs(along) >= CROSS_AXIS_SHARE * Math.abs(across) };
 }
 
-function returnLevel(step: ChallengeStep): number {
-  const d = STEP_DEFINITIONS[step];
-  return d.kind === 'rotation'
-    ? RETURN_FRACTION * d.minDegrees
-    : 1 + RETURN_FRACTION * (d.minScaleFactor - 1);
-}
-
 /**
  * The movements of a sequence: for each step, each excursion from the neutral pose (frames past the
  * return level, see RETURN_FRACTION) in which at least minHold frames reach the step's threshold. Each
@@ -197,7 +194,7 @@ export function findMovements(poses: readonly (HeadPose | undefined)[], minHold 
   const found: Movement[] = [];
   for (const step of Object.keys(STEP_DEFINITIONS) as ChallengeStep[]) {
     const done = threshold(step);
-    const back = returnLevel(step);
+    const back = levelAt(step, RETURN_FRACTION);
     let run: Movement | undefined;
     let held = 0;
     const close = () => {
