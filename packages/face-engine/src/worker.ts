@@ -14,7 +14,7 @@ interface Msg {
   type: 'analyze' | 'frame' | 'run' | 'crash' | 'hang';
   id: number;
   bytes?: Uint8Array;
-  /** 'run': consecutive frames of one sequence (see analyzeFrameRun). */
+  /** 'run': frames of one sequence in the order they are tracked in (see analyzeFrameRun). */
   frames?: { bytes: Uint8Array; pass: SequenceFramePass }[];
   opts?: AnalyzeOptions;
   limits: EngineLimits;
